@@ -1,0 +1,316 @@
+//! The executor: turns a plan into operations (create, update, destroy), orders
+//! them, runs them through the scheduler and checkpoints the state after each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::checkpoint::Checkpointer;
+use super::plan::{resolve_outputs, Action, Change, Plan};
+use super::resource::{Ctx, Registry, ResourceError, Stats};
+use super::state::{PendingOp, ResourceState, State};
+use super::value::{contains_unknown, resolve_attrs, Attrs, Reference};
+use super::walk::{walk, Dag, Outcome};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpKind {
+    Create,
+    Update,
+    Destroy,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Op {
+    change: usize,
+    kind: OpKind,
+}
+
+/// How one planned change ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum NodeOutcome {
+    /// Done.
+    Done,
+    /// Failed with this error.
+    Failed {
+        /// The error.
+        error: String,
+    },
+    /// Skipped because a dependency failed.
+    Skipped {
+        /// The node whose failure caused the skip.
+        because: String,
+    },
+    /// Not started because the run was interrupted.
+    NotStarted,
+}
+
+/// The result of one planned change.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeResult {
+    /// `kind.name`.
+    pub address: String,
+    /// The planned action.
+    pub action: Action,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: NodeOutcome,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    /// Per changed node, in plan order.
+    pub results: Vec<NodeResult>,
+    /// Operation-level retries.
+    pub retries: u64,
+    /// State checkpoints written.
+    pub checkpoints: u64,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+impl ApplyReport {
+    /// True when every change finished.
+    pub fn succeeded(&self) -> bool {
+        self.results.iter().all(|r| r.outcome == NodeOutcome::Done)
+    }
+
+    /// Number of results with the given outcome discriminant.
+    pub fn count(&self, pred: impl Fn(&NodeOutcome) -> bool) -> usize {
+        self.results.iter().filter(|r| pred(&r.outcome)).count()
+    }
+}
+
+/// Options of one apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Most operations at once.
+    pub parallelism: usize,
+    /// Turns true to stop starting new operations.
+    pub stop: watch::Receiver<bool>,
+}
+
+fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<Op>, Dag) {
+    let mut ops = vec![];
+    let mut forward: HashMap<&str, usize> = HashMap::new();
+    let mut destroy: HashMap<&str, usize> = HashMap::new();
+    for (ci, c) in plan.changes.iter().enumerate() {
+        let kinds: &[OpKind] = match c.action {
+            Action::NoOp => &[],
+            Action::Create => &[OpKind::Create],
+            Action::Update => &[OpKind::Update],
+            Action::Replace => &[OpKind::Destroy, OpKind::Create],
+            Action::Delete => &[OpKind::Destroy],
+        };
+        for &kind in kinds {
+            let map = if kind == OpKind::Destroy { &mut destroy } else { &mut forward };
+            map.insert(c.address.as_str(), ops.len());
+            ops.push(Op { change: ci, kind });
+        }
+    }
+    let mut dag = Dag::new(ops.len());
+    for (oi, op) in ops.iter().enumerate() {
+        let c = &plan.changes[op.change];
+        match op.kind {
+            OpKind::Create | OpKind::Update => {
+                for d in &c.dependencies {
+                    if let Some(&j) = forward.get(d.as_str()) {
+                        dag.edge(j, oi);
+                    }
+                }
+                if let Some(&j) = destroy.get(c.address.as_str()) {
+                    dag.edge(j, oi);
+                }
+            }
+            OpKind::Destroy => {
+                // Whatever depended on this object lets go of it first.
+                for (other, deps) in recorded_deps {
+                    if !deps.contains(&c.address) {
+                        continue;
+                    }
+                    if let Some(&j) = destroy.get(other.as_str()) {
+                        dag.edge(j, oi);
+                    } else if c.action == Action::Delete {
+                        if let Some(&j) = forward.get(other.as_str()) {
+                            dag.edge(j, oi);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (ops, dag)
+}
+
+fn lookup_in(state: &State) -> impl Fn(&Reference) -> Option<Value> + '_ {
+    move |r: &Reference| {
+        let rec = state.resources.get(&r.address)?;
+        if r.attr == "id" {
+            return Some(Value::String(rec.id.clone()));
+        }
+        rec.outputs
+            .get(&r.attr)
+            .or_else(|| rec.attributes.get(&r.attr))
+            .cloned()
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn fail(action: &str, address: &str, msg: impl std::fmt::Display) -> ResourceError {
+    ResourceError::new(super::resource::ErrorClass::Other, format!("{action} {address}"), msg.to_string())
+}
+
+async fn run_op(
+    op: Op,
+    change: &Change,
+    ckpt: &Checkpointer,
+    registry: &Registry,
+    ctx: Ctx,
+) -> Result<(), ResourceError> {
+    let rt = registry.get(change.kind()).map_err(|e| fail("planning", &change.address, e))?;
+    let ckpt_err = |e| fail("checkpointing state after", &change.address, e);
+    match op.kind {
+        OpKind::Destroy => {
+            let Some((id, attrs)) = ckpt.read(|s| {
+                s.resources
+                    .get(&change.address)
+                    .map(|r| (r.id.clone(), r.attributes.clone()))
+            }) else {
+                return Ok(());
+            };
+            rt.delete(&ctx, &id, &attrs).await?;
+            let (_, g) = ckpt.mutate(|s| s.resources.remove(&change.address));
+            ckpt.flush(g).await.map_err(ckpt_err)
+        }
+        OpKind::Create | OpKind::Update => {
+            let desired = change.desired.as_ref().ok_or_else(|| fail("applying", &change.address, "the plan has no desired attributes"))?;
+            let attrs: Attrs = ckpt.read(|s| resolve_attrs(desired, &lookup_in(s)));
+            if let Some((k, _)) = attrs.iter().find(|(_, v)| contains_unknown(v)) {
+                return Err(fail("applying", &change.address, format!("attribute {k} references a value that is still unknown")));
+            }
+            let (id, outputs) = if op.kind == OpKind::Create {
+                let (_, g) = ckpt.mutate(|s| {
+                    s.pending.push(PendingOp {
+                        address: change.address.clone(),
+                        operation: "create".into(),
+                        region: change.region.clone(),
+                        started_at: now(),
+                    })
+                });
+                ckpt.flush(g).await.map_err(ckpt_err)?;
+                let res = rt.create(&ctx, &attrs).await;
+                let created = match res {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let (_, g) = ckpt.mutate(|s| s.pending.retain(|p| p.address != change.address));
+                        ckpt.flush(g).await.map_err(ckpt_err)?;
+                        return Err(e);
+                    }
+                };
+                (created.id, created.outputs)
+            } else {
+                let id = change.id.clone().unwrap_or_default();
+                let before = change.before.clone().unwrap_or_default();
+                let outputs = rt.update(&ctx, &id, &before, &attrs).await?;
+                (id, outputs)
+            };
+            let (_, g) = ckpt.mutate(|s| {
+                s.pending.retain(|p| p.address != change.address);
+                let mut outputs = outputs;
+                outputs.insert("id".into(), Value::String(id.clone()));
+                let prior_outputs = s.resources.get(&change.address).map(|r| r.outputs.clone());
+                if let Some(mut prior) = prior_outputs.filter(|_| op.kind == OpKind::Update) {
+                    prior.extend(outputs);
+                    outputs = prior;
+                }
+                s.resources.insert(
+                    change.address.clone(),
+                    ResourceState {
+                        address: change.address.clone(),
+                        kind: change.kind().to_string(),
+                        region: change.region.clone(),
+                        id,
+                        attributes: attrs,
+                        outputs,
+                        dependencies: change.dependencies.clone(),
+                    },
+                );
+            });
+            ckpt.flush(g).await.map_err(ckpt_err)
+        }
+    }
+}
+
+/// Executes `plan` on `ckpt`'s state. Failures skip dependants; everything
+/// finished is checkpointed. Outputs are refreshed at the end.
+pub async fn apply(plan: &Plan, ckpt: Arc<Checkpointer>, registry: Arc<Registry>, opts: ApplyOptions) -> ApplyReport {
+    let started = Instant::now();
+    let stats = Arc::new(Stats::default());
+    let recorded: HashMap<String, Vec<String>> = ckpt.read(|s| {
+        s.resources
+            .values()
+            .map(|r| (r.address.clone(), r.dependencies.clone()))
+            .collect()
+    });
+    let (ops, dag) = build_ops(plan, &recorded);
+    let plan_arc = Arc::new(plan.clone());
+    let ops_arc = Arc::new(ops.clone());
+    let outcomes = walk(&dag, opts.parallelism, opts.stop.clone(), |oi, slot| {
+        let (plan, ops, ckpt, registry, stats) = (plan_arc.clone(), ops_arc.clone(), ckpt.clone(), registry.clone(), stats.clone());
+        async move {
+            let op = ops[oi];
+            let change = &plan.changes[op.change];
+            let ctx = Ctx::new(&change.address, &change.region, stats, Some(slot));
+            tracing::info!("{} {}", match op.kind { OpKind::Create => "creating", OpKind::Update => "updating", OpKind::Destroy => "destroying" }, change.address);
+            run_op(op, change, &ckpt, &registry, ctx).await
+        }
+    })
+    .await;
+
+    // Fold op outcomes into one result per change.
+    let mut per_change: HashMap<usize, NodeOutcome> = HashMap::new();
+    for (oi, o) in outcomes.into_iter().enumerate() {
+        let ci = ops[oi].change;
+        let this = match o {
+            Outcome::Done => NodeOutcome::Done,
+            Outcome::Failed(e) => NodeOutcome::Failed { error: e.to_string() },
+            Outcome::Skipped(j) => NodeOutcome::Skipped {
+                because: plan.changes[ops[j].change].address.clone(),
+            },
+            Outcome::NotStarted => NodeOutcome::NotStarted,
+        };
+        let entry = per_change.entry(ci).or_insert(NodeOutcome::Done);
+        if *entry == NodeOutcome::Done {
+            *entry = this;
+        }
+    }
+    let results = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.action != Action::NoOp)
+        .map(|(ci, c)| NodeResult {
+            address: c.address.clone(),
+            action: c.action,
+            outcome: per_change.remove(&ci).unwrap_or(NodeOutcome::Done),
+        })
+        .collect();
+    let (_, g) = ckpt.mutate(|s| s.outputs = resolve_outputs(&plan.outputs, s));
+    if let Err(e) = ckpt.flush(g).await {
+        tracing::error!("writing the final state: {e}");
+    }
+    ApplyReport {
+        results,
+        retries: stats.retries(),
+        checkpoints: ckpt.writes.load(std::sync::atomic::Ordering::Relaxed),
+        duration: started.elapsed(),
+    }
+}

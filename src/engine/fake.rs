@@ -1,0 +1,181 @@
+//! An in-process fake resource type for engine tests and benchmarks:
+//! objects live in memory; latency, failures and outputs are closures.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use super::value::Attrs;
+
+/// Decides something about an (address, operation) pair.
+pub type Rule<T> = Box<dyn Fn(&str, &str) -> T + Send + Sync>;
+
+/// One recorded operation.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Node address.
+    pub address: String,
+    /// "create", "read", "update" or "delete".
+    pub op: &'static str,
+    /// When it started.
+    pub start: Instant,
+    /// When it ended.
+    pub end: Instant,
+}
+
+/// The fake cloud: an object store plus behaviour rules.
+pub struct FakeCloud {
+    objects: Mutex<HashMap<String, Attrs>>,
+    next_id: AtomicU64,
+    running: AtomicUsize,
+    /// Highest number of operations seen running at once.
+    pub peak: AtomicUsize,
+    /// Every operation, in completion order.
+    pub events: Mutex<Vec<Event>>,
+    /// Latency of each operation.
+    pub latency: Rule<Duration>,
+    /// Failure of each operation (`Some(message)` fails it).
+    pub fail: Rule<Option<String>>,
+    /// Sleep with the slot given back (like a waiter) instead of holding it.
+    pub wait_like: bool,
+}
+
+impl Default for FakeCloud {
+    fn default() -> Self {
+        FakeCloud {
+            objects: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            events: Mutex::new(vec![]),
+            latency: Box::new(|_, _| Duration::ZERO),
+            fail: Box::new(|_, _| None),
+            wait_like: false,
+        }
+    }
+}
+
+impl FakeCloud {
+    /// Sets the latency rule.
+    pub fn with_latency(mut self, f: impl Fn(&str, &str) -> Duration + Send + Sync + 'static) -> Self {
+        self.latency = Box::new(f);
+        self
+    }
+
+    /// Sets the failure rule.
+    pub fn with_fail(mut self, f: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.fail = Box::new(f);
+        self
+    }
+
+    /// Number of live objects.
+    pub fn len(&self) -> usize {
+        self.objects.lock().expect("fake lock").len()
+    }
+
+    /// True when no object exists.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Changes a live object's attribute behind the engine's back.
+    pub fn tamper(&self, id: &str, key: &str, v: Value) {
+        if let Some(o) = self.objects.lock().expect("fake lock").get_mut(id) {
+            o.insert(key.into(), v);
+        }
+    }
+
+    /// Deletes a live object behind the engine's back.
+    pub fn remove(&self, id: &str) {
+        self.objects.lock().expect("fake lock").remove(id);
+    }
+
+    async fn step(&self, ctx: &Ctx, op: &'static str) -> Result<Instant, ResourceError> {
+        let start = Instant::now();
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        let d = (self.latency)(&ctx.address, op);
+        if !d.is_zero() {
+            if self.wait_like {
+                ctx.sleep(d).await;
+            } else {
+                tokio::time::sleep(d).await;
+            }
+        }
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        if let Some(msg) = (self.fail)(&ctx.address, op) {
+            return Err(ResourceError::new(ErrorClass::Other, format!("{op} {}", ctx.address), msg));
+        }
+        Ok(start)
+    }
+
+    fn record(&self, ctx: &Ctx, op: &'static str, start: Instant) {
+        self.events.lock().expect("fake lock").push(Event {
+            address: ctx.address.clone(),
+            op,
+            start,
+            end: Instant::now(),
+        });
+    }
+}
+
+/// A fake resource type backed by a [`FakeCloud`].
+pub struct FakeType {
+    /// The kind it registers as.
+    pub kind: &'static str,
+    /// Attributes that force replacement.
+    pub replace_on: &'static [&'static str],
+    /// The cloud.
+    pub cloud: Arc<FakeCloud>,
+}
+
+#[async_trait]
+impl ResourceType for FakeType {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        self.replace_on
+    }
+
+    async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError> {
+        let start = self.cloud.step(ctx, "create").await?;
+        let id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
+        self.cloud.objects.lock().expect("fake lock").insert(id.clone(), attrs.clone());
+        self.cloud.record(ctx, "create", start);
+        let mut outputs = Attrs::new();
+        outputs.insert("arn".into(), Value::String(format!("arn:fake:{id}")));
+        Ok(Created { id, outputs })
+    }
+
+    async fn read(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<Option<Observed>, ResourceError> {
+        let start = self.cloud.step(ctx, "read").await?;
+        let found = self.cloud.objects.lock().expect("fake lock").get(id).cloned();
+        self.cloud.record(ctx, "read", start);
+        Ok(found.map(|attrs| {
+            let mut outputs = Attrs::new();
+            outputs.insert("arn".into(), Value::String(format!("arn:fake:{id}")));
+            Observed { attrs, outputs }
+        }))
+    }
+
+    async fn update(&self, ctx: &Ctx, id: &str, _: &Attrs, to: &Attrs) -> Result<Attrs, ResourceError> {
+        let start = self.cloud.step(ctx, "update").await?;
+        self.cloud.objects.lock().expect("fake lock").insert(id.to_string(), to.clone());
+        self.cloud.record(ctx, "update", start);
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let start = self.cloud.step(ctx, "delete").await?;
+        self.cloud.objects.lock().expect("fake lock").remove(id);
+        self.cloud.record(ctx, "delete", start);
+        Ok(())
+    }
+}

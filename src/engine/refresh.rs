@@ -1,0 +1,118 @@
+//! Refresh: read every resource the state holds, concurrently, batching the
+//! reads of types whose API reads many objects in one call.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+
+use super::resource::{Ctx, Observed, Registry, ResourceError, Stats};
+use super::state::State;
+use super::value::Attrs;
+
+/// What a read found for one resource.
+#[derive(Debug, Clone)]
+pub enum Live {
+    /// The object exists.
+    Present(Observed),
+    /// The object is gone.
+    Gone,
+    /// The read failed.
+    Unreadable(ResourceError),
+}
+
+/// The live view of every resource in a state.
+#[derive(Debug, Clone, Default)]
+pub struct Refreshed {
+    live: HashMap<String, Live>,
+}
+
+impl Refreshed {
+    /// What was found for `address`.
+    pub fn get(&self, address: &str) -> Option<&Live> {
+        self.live.get(address)
+    }
+
+    /// The first resource (by address) whose read failed.
+    pub fn first_unreadable(&self) -> Option<(&str, &ResourceError)> {
+        let mut bad: Vec<(&str, &ResourceError)> = self
+            .live
+            .iter()
+            .filter_map(|(a, l)| match l {
+                Live::Unreadable(e) => Some((a.as_str(), e)),
+                _ => None,
+            })
+            .collect();
+        bad.sort_by_key(|(a, _)| *a);
+        bad.into_iter().next()
+    }
+
+    /// Records a result.
+    pub fn insert(&mut self, address: String, live: Live) {
+        self.live.insert(address, live);
+    }
+}
+
+fn to_live(r: Result<Option<Observed>, ResourceError>) -> Live {
+    match r {
+        Ok(Some(o)) => Live::Present(o),
+        Ok(None) => Live::Gone,
+        Err(e) if e.is_not_found() => Live::Gone,
+        Err(e) => Live::Unreadable(e),
+    }
+}
+
+/// Reads every resource in `state`, at most `parallelism` reads at a time.
+pub async fn refresh(state: &State, registry: &Registry, parallelism: usize, stats: Arc<Stats>) -> Refreshed {
+    type Group = Vec<(String, String, Attrs)>;
+    let mut batched: BTreeMap<(String, String), Group> = BTreeMap::new();
+    let mut singles = vec![];
+    let mut out = Refreshed::default();
+    for r in state.resources.values() {
+        match registry.get(&r.kind) {
+            Ok(t) if t.batches_reads() => batched
+                .entry((r.kind.clone(), r.region.clone()))
+                .or_default()
+                .push((r.address.clone(), r.id.clone(), r.attributes.clone())),
+            Ok(_) => singles.push(r),
+            Err(e) => out.insert(
+                r.address.clone(),
+                Live::Unreadable(ResourceError::new(
+                    super::resource::ErrorClass::Other,
+                    format!("reading {}", r.address),
+                    e.to_string(),
+                )),
+            ),
+        }
+    }
+    let batch_jobs = batched.into_iter().map(|((kind, region), group)| {
+        let stats = stats.clone();
+        let t = registry.get(&kind).expect("kind checked above").clone();
+        async move {
+            let ctx = Ctx::new(&format!("{kind}.*"), &region, stats, None);
+            let items: Vec<(String, Attrs)> = group.iter().map(|(_, id, a)| (id.clone(), a.clone())).collect();
+            let results = t.read_many(&ctx, &items).await;
+            group
+                .into_iter()
+                .zip(results)
+                .map(|((addr, _, _), r)| (addr, to_live(r)))
+                .collect::<Vec<_>>()
+        }
+    });
+    let single_jobs = singles.into_iter().map(|r| {
+        let stats = stats.clone();
+        let t = registry.get(&r.kind).expect("kind checked above").clone();
+        async move {
+            let ctx = Ctx::new(&r.address, &r.region, stats, None);
+            vec![(r.address.clone(), to_live(t.read(&ctx, &r.id, &r.attributes).await))]
+        }
+    });
+    let mut results = stream::iter(batch_jobs.map(futures::future::Either::Left).chain(single_jobs.map(futures::future::Either::Right)))
+        .buffer_unordered(parallelism.max(1));
+    while let Some(batch) = results.next().await {
+        for (addr, live) in batch {
+            out.insert(addr, live);
+        }
+    }
+    out
+}

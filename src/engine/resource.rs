@@ -1,0 +1,239 @@
+//! The contract every resource type implements, and the context it runs in.
+//!
+//! A resource type knows how to create, read, update and delete one kind of
+//! object. The engine never talks to a cloud itself: plan refresh, drift and
+//! apply all go through these four operations.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::value::Attrs;
+use super::EngineError;
+
+/// What kind of failure an operation met; drives the retry layers and the
+/// drift report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// The object does not exist.
+    NotFound,
+    /// The service throttled us past the SDK's own retries.
+    Throttled,
+    /// The credentials lack permission.
+    AccessDenied,
+    /// The object is still in use (for example EC2 DependencyViolation).
+    DependencyViolation,
+    /// A known eventual-consistency condition (IAM role not yet assumable).
+    Eventual,
+    /// A waiter ran out of time.
+    Timeout,
+    /// The request was invalid.
+    Invalid,
+    /// Anything else.
+    Other,
+}
+
+/// A failed resource operation, with what was being done.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{action}: {message}")]
+pub struct ResourceError {
+    /// The failure class.
+    pub class: ErrorClass,
+    /// What was happening, e.g. "creating EC2 VPC".
+    pub action: String,
+    /// The service's error code, when there is one.
+    pub code: Option<String>,
+    /// The error message.
+    pub message: String,
+}
+
+impl ResourceError {
+    /// A new error of `class` while doing `action`.
+    pub fn new(class: ErrorClass, action: impl Into<String>, message: impl Into<String>) -> Self {
+        ResourceError {
+            class,
+            action: action.into(),
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// True when the error says the object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.class == ErrorClass::NotFound
+    }
+}
+
+/// The result of a create: the object's id and its computed outputs.
+#[derive(Debug, Clone, Default)]
+pub struct Created {
+    /// The identifier used to read, update and delete the object.
+    pub id: String,
+    /// Computed values other nodes may reference (`arn`, ...). `id` is added
+    /// by the engine.
+    pub outputs: Attrs,
+}
+
+/// What a read found: the managed attributes as they are live, in the same
+/// canonical form as the desired attributes, plus computed outputs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    /// Live values of the managed attributes.
+    pub attrs: Attrs,
+    /// Live computed outputs.
+    pub outputs: Attrs,
+}
+
+/// Counters shared by every operation of one command.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Operation-level retries (eventual-consistency budgets).
+    pub retries: AtomicU64,
+    /// Waiter polls that found the object still pending.
+    pub waits: AtomicU64,
+}
+
+impl Stats {
+    /// Current retry count.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+}
+
+/// A parallelism slot held by a running operation. A waiter that sleeps gives
+/// the slot back and takes a new one when it wakes.
+#[derive(Debug)]
+pub struct Slot {
+    sem: Arc<Semaphore>,
+    permit: Mutex<Option<OwnedSemaphorePermit>>,
+}
+
+impl Slot {
+    /// Wraps a permit taken from `sem`.
+    pub fn new(sem: Arc<Semaphore>, permit: OwnedSemaphorePermit) -> Slot {
+        Slot {
+            sem,
+            permit: Mutex::new(Some(permit)),
+        }
+    }
+
+    /// Sleeps for `d` without holding the slot.
+    pub async fn sleep(&self, d: Duration) {
+        drop(self.permit.lock().expect("slot lock").take());
+        tokio::time::sleep(d).await;
+        let p = self.sem.clone().acquire_owned().await.expect("semaphore closed");
+        *self.permit.lock().expect("slot lock") = Some(p);
+    }
+}
+
+/// The context of one operation on one node.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The node's address.
+    pub address: String,
+    /// The region the object lives in.
+    pub region: String,
+    /// Shared counters.
+    pub stats: Arc<Stats>,
+    slot: Option<Arc<Slot>>,
+}
+
+impl fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ctx({} in {})", self.address, self.region)
+    }
+}
+
+impl Ctx {
+    /// A context for `address` in `region`.
+    pub fn new(address: &str, region: &str, stats: Arc<Stats>, slot: Option<Arc<Slot>>) -> Ctx {
+        Ctx {
+            address: address.to_string(),
+            region: region.to_string(),
+            stats,
+            slot,
+        }
+    }
+
+    /// Sleeps for `d`, giving the parallelism slot back meanwhile.
+    pub async fn sleep(&self, d: Duration) {
+        match &self.slot {
+            Some(s) => s.sleep(d).await,
+            None => tokio::time::sleep(d).await,
+        }
+    }
+}
+
+/// One kind of cloud object.
+#[async_trait]
+pub trait ResourceType: Send + Sync {
+    /// The kind, the first part of an address (`ec2_vpc`).
+    fn kind(&self) -> &'static str;
+
+    /// Attributes whose change forces replacement; all others update in place.
+    fn replace_on(&self) -> &'static [&'static str];
+
+    /// Creates the object; returns its id and outputs.
+    async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError>;
+
+    /// Reads the object; `None` when it no longer exists. `attrs` are the
+    /// recorded or desired attributes, for types whose id alone is not enough.
+    async fn read(&self, ctx: &Ctx, id: &str, attrs: &Attrs) -> Result<Option<Observed>, ResourceError>;
+
+    /// Updates the attributes that differ between `from` and `to` in place;
+    /// returns the new outputs.
+    async fn update(&self, ctx: &Ctx, id: &str, from: &Attrs, to: &Attrs) -> Result<Attrs, ResourceError>;
+
+    /// Deletes the object. An object already gone is success.
+    async fn delete(&self, ctx: &Ctx, id: &str, attrs: &Attrs) -> Result<(), ResourceError>;
+
+    /// Reads many objects of this type in one region. Types whose API reads
+    /// many ids in one call override this; the default reads one at a time.
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let mut out = Vec::with_capacity(items.len());
+        for (id, attrs) in items {
+            out.push(self.read(ctx, id, attrs).await);
+        }
+        out
+    }
+
+    /// Whether `read_many` batches; the refresh groups such types' reads.
+    fn batches_reads(&self) -> bool {
+        false
+    }
+}
+
+/// The resource types known to a run, by kind.
+#[derive(Clone, Default)]
+pub struct Registry {
+    types: HashMap<&'static str, Arc<dyn ResourceType>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// Adds a resource type.
+    pub fn register(&mut self, t: Arc<dyn ResourceType>) {
+        self.types.insert(t.kind(), t);
+    }
+
+    /// The type for `kind`.
+    pub fn get(&self, kind: &str) -> Result<&Arc<dyn ResourceType>, EngineError> {
+        self.types
+            .get(kind)
+            .ok_or_else(|| EngineError::UnknownKind(kind.to_string()))
+    }
+}

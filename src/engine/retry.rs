@@ -1,0 +1,195 @@
+//! The engine's two retry layers above the SDK's own: named budgets for
+//! eventual-consistency errors, and waiters for asynchronous states. Both
+//! sleep through [`Ctx::sleep`], which gives the parallelism slot back.
+
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::resource::{Ctx, ErrorClass, ResourceError};
+
+/// A named retry budget for one class of transient error.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Shown in logs: "retrying within budget iam-role-propagation".
+    pub name: &'static str,
+    /// Give up once this much time has passed.
+    pub max_elapsed: Duration,
+    /// First delay; doubles up to `max_delay`.
+    pub initial: Duration,
+    /// Longest single delay.
+    pub max_delay: Duration,
+}
+
+/// A named waiter for an asynchronous state change.
+#[derive(Debug, Clone, Copy)]
+pub struct Waiter {
+    /// Shown in errors: "waiting for NAT gateway to become available".
+    pub name: &'static str,
+    /// Give up after this long.
+    pub timeout: Duration,
+    /// Delay between polls (grows by half up to 4x).
+    pub interval: Duration,
+}
+
+/// One poll of a waiter.
+#[derive(Debug)]
+pub enum Poll<T> {
+    /// Still in this state.
+    Pending(String),
+    /// Reached the target.
+    Ready(T),
+}
+
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|t| t.subsec_nanos())
+        .unwrap_or(0);
+    // 75%..125% of d.
+    d.mul_f64(0.75 + f64::from(nanos % 1000) / 2000.0)
+}
+
+/// Runs `op`, retrying while `retryable` says so and the budget lasts.
+pub async fn retry_when<T, F, Fut>(
+    ctx: &Ctx,
+    budget: &Budget,
+    retryable: impl Fn(&ResourceError) -> bool,
+    mut op: F,
+) -> Result<T, ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ResourceError>>,
+{
+    let start = Instant::now();
+    let mut delay = budget.initial;
+    loop {
+        match op().await {
+            Ok(v) => return Ok(v),
+            Err(e) if retryable(&e) && start.elapsed() + delay < budget.max_elapsed => {
+                ctx.stats.retries.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(
+                    address = %ctx.address,
+                    budget = budget.name,
+                    "retrying in {:?} after: {e}",
+                    delay
+                );
+                ctx.sleep(jitter(delay)).await;
+                delay = (delay * 2).min(budget.max_delay);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Polls until `poll` returns `Ready`, failing with a timeout error that
+/// names the waiter and the last state seen.
+pub async fn wait_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, mut poll: F) -> Result<T, ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, ResourceError>>,
+{
+    let start = Instant::now();
+    let mut interval = waiter.interval;
+    loop {
+        match poll().await? {
+            Poll::Ready(v) => return Ok(v),
+            Poll::Pending(state) => {
+                if start.elapsed() >= waiter.timeout {
+                    return Err(ResourceError::new(
+                        ErrorClass::Timeout,
+                        format!("waiting for {}", waiter.name),
+                        format!("still {state} after {:?}", waiter.timeout),
+                    ));
+                }
+                ctx.stats.waits.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(address = %ctx.address, "waiting for {}: {state}", waiter.name);
+                ctx.sleep(jitter(interval)).await;
+                interval = (interval + interval / 2).min(waiter.interval * 4);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::resource::Stats;
+    use std::sync::Arc;
+
+    fn ctx() -> Ctx {
+        Ctx::new("t.a", "r", Arc::new(Stats::default()), None)
+    }
+
+    const B: Budget = Budget {
+        name: "test",
+        max_elapsed: Duration::from_secs(10),
+        initial: Duration::from_millis(100),
+        max_delay: Duration::from_secs(1),
+    };
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_retryable_errors_within_budget() {
+        let c = ctx();
+        let mut n = 0;
+        let r = retry_when(&c, &B, |e| e.class == ErrorClass::Eventual, || {
+            n += 1;
+            let fail = n < 4;
+            async move {
+                if fail {
+                    Err(ResourceError::new(ErrorClass::Eventual, "x", "not yet"))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 4);
+        assert_eq!(c.stats.retries(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_errors_and_exhausted_budgets_fail() {
+        let c = ctx();
+        let r: Result<(), _> = retry_when(&c, &B, |e| e.class == ErrorClass::Eventual, || async {
+            Err(ResourceError::new(ErrorClass::Invalid, "x", "bad"))
+        })
+        .await;
+        assert_eq!(r.unwrap_err().class, ErrorClass::Invalid);
+        assert_eq!(c.stats.retries(), 0);
+        let start = tokio::time::Instant::now();
+        let r: Result<(), _> = retry_when(&c, &B, |_| true, || async {
+            Err(ResourceError::new(ErrorClass::Eventual, "x", "never"))
+        })
+        .await;
+        assert!(r.is_err());
+        assert!(start.elapsed() <= Duration::from_secs(12));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiter_polls_until_ready_or_times_out() {
+        let c = ctx();
+        let w = Waiter {
+            name: "thing to become available",
+            timeout: Duration::from_secs(30),
+            interval: Duration::from_secs(1),
+        };
+        let mut polls = 0;
+        let v = wait_until(&c, &w, || {
+            polls += 1;
+            let p = polls;
+            async move { Ok(if p < 3 { Poll::Pending("pending".into()) } else { Poll::Ready(p) }) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(v, 3);
+        let err = wait_until(&c, &w, || async { Ok::<Poll<()>, _>(Poll::Pending("pending".into())) })
+            .await
+            .unwrap_err();
+        assert_eq!(err.class, ErrorClass::Timeout);
+        assert!(err.to_string().contains("thing to become available"), "{err}");
+        assert!(err.to_string().contains("still pending"), "{err}");
+    }
+}

@@ -1,0 +1,244 @@
+//! The state: what hcprov created, as it last applied it.
+//!
+//! Serialised as JSON with a format version, a serial that grows with every
+//! write, and a lineage that ties plans and backups to one state's history.
+
+mod lock;
+mod store;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::value::Attrs;
+
+pub use lock::{lock_path, read_holder, unlock, LockGuard, LockHolder};
+pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
+
+/// The state format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One managed object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    /// `kind.name`.
+    pub address: String,
+    /// The resource type (the address's first part).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Region of the object.
+    pub region: String,
+    /// The object's id.
+    pub id: String,
+    /// The attributes as last applied (references resolved).
+    pub attributes: Attrs,
+    /// Computed outputs (id, arn, ...).
+    #[serde(default)]
+    pub outputs: Attrs,
+    /// Addresses this resource depended on when applied.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+}
+
+/// A mutating call that was started but whose result is not yet recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingOp {
+    /// The node's address.
+    pub address: String,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    /// Region of the object.
+    pub region: String,
+    /// When the call started (RFC 3339).
+    pub started_at: String,
+}
+
+/// The whole state of one environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version; a newer one than [`FORMAT_VERSION`] is refused.
+    pub format_version: u32,
+    /// Grows by one on every write.
+    pub serial: u64,
+    /// Identifies this state's history; fixed at creation.
+    pub lineage: String,
+    /// The environment suffix the state belongs to.
+    pub environment: String,
+    /// Managed objects, keyed by address (written as a sorted list).
+    #[serde(with = "as_list")]
+    pub resources: BTreeMap<String, ResourceState>,
+    /// Stack outputs.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, Value>,
+    /// Operations in flight when the state was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingOp>,
+}
+
+mod as_list {
+    use super::ResourceState;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<String, ResourceState>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.values())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, ResourceState>, D::Error> {
+        let list = Vec::<ResourceState>::deserialize(d)?;
+        let mut m = BTreeMap::new();
+        for r in list {
+            let a = r.address.clone();
+            if m.insert(a.clone(), r).is_some() {
+                return Err(D::Error::custom(format!("resource {a} appears twice")));
+            }
+        }
+        Ok(m)
+    }
+}
+
+impl State {
+    /// A new, empty state with a fresh lineage.
+    pub fn new(environment: &str) -> State {
+        State::with_lineage(environment, &uuid::Uuid::new_v4().to_string())
+    }
+
+    /// A new, empty state with the given lineage.
+    pub fn with_lineage(environment: &str, lineage: &str) -> State {
+        State {
+            format_version: FORMAT_VERSION,
+            serial: 0,
+            lineage: lineage.to_string(),
+            environment: environment.to_string(),
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            pending: vec![],
+        }
+    }
+
+    /// Checks the invariants a loaded state must hold.
+    pub fn verify(&self) -> Result<(), String> {
+        if self.lineage.trim().is_empty() {
+            return Err("lineage is empty".into());
+        }
+        let addrs: BTreeSet<&str> = self.resources.keys().map(String::as_str).collect();
+        for (k, r) in &self.resources {
+            if k != &r.address {
+                return Err(format!("resource {} is filed under {k}", r.address));
+            }
+            if r.id.is_empty() {
+                return Err(format!("resource {k} has no id"));
+            }
+            if super::graph::kind_of(k) != r.kind {
+                return Err(format!("resource {k} has type {} that does not match its address", r.kind));
+            }
+            for d in &r.dependencies {
+                if !addrs.contains(d.as_str()) && !self.pending.iter().any(|p| &p.address == d) {
+                    return Err(format!("resource {k} depends on {d}, which the state does not hold"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Errors reading, writing or locking a state file. Every message says what
+/// to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The file is not valid hcprov state.
+    #[error("state file {path} is not valid hcprov state ({detail}); it was left untouched: fix it or restore a backup from {backups}")]
+    Corrupt {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+        /// Where backups live.
+        backups: PathBuf,
+    },
+    /// Written by a newer hcprov.
+    #[error("state file {path} has format version {found}, newer than this hcprov understands ({supported}); it was left untouched: upgrade hcprov")]
+    NewerVersion {
+        /// The state file.
+        path: PathBuf,
+        /// Version found.
+        found: u32,
+        /// Version supported.
+        supported: u32,
+    },
+    /// Another process holds the lock.
+    #[error("state {path} is locked by {holder}; wait for it to finish (if that process is gone, run `hcprov unlock`)")]
+    Locked {
+        /// The state file.
+        path: PathBuf,
+        /// Who holds it.
+        holder: LockHolder,
+    },
+    /// The lock was left by a process that is no longer running.
+    #[error("state {path} has a stale lock: {holder}, which is no longer running; check nothing else is using this state, then run `hcprov unlock --state {path}`")]
+    StaleLock {
+        /// The state file.
+        path: PathBuf,
+        /// Who held it.
+        holder: LockHolder,
+    },
+    /// A file system operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(addr: &str, deps: &[&str]) -> ResourceState {
+        ResourceState {
+            address: addr.into(),
+            kind: super::super::graph::kind_of(addr).into(),
+            region: "r".into(),
+            id: "id-1".into(),
+            attributes: Attrs::new(),
+            outputs: Attrs::new(),
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn round_trips_as_sorted_list() {
+        let mut s = State::new("dev");
+        s.resources.insert("t.b".into(), res("t.b", &["t.a"]));
+        s.resources.insert("t.a".into(), res("t.a", &[]));
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(text.find("\"t.a\"").unwrap() < text.find("\"t.b\"").unwrap());
+        let back: State = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
+        assert!(back.verify().is_ok());
+    }
+
+    #[test]
+    fn verify_finds_broken_invariants() {
+        let mut s = State::new("dev");
+        s.resources.insert("t.b".into(), res("t.b", &["t.missing"]));
+        assert!(s.verify().unwrap_err().contains("t.missing"));
+        let mut s = State::new("dev");
+        let mut r = res("t.a", &[]);
+        r.id.clear();
+        s.resources.insert("t.a".into(), r);
+        assert!(s.verify().unwrap_err().contains("no id"));
+        let dup = r#"{"format_version":1,"serial":1,"lineage":"l","environment":"e","resources":[
+            {"address":"t.a","type":"t","region":"r","id":"1","attributes":{}},
+            {"address":"t.a","type":"t","region":"r","id":"2","attributes":{}}]}"#;
+        let err = serde_json::from_str::<State>(dup).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
+    }
+}
