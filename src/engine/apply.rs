@@ -86,13 +86,19 @@ impl ApplyReport {
     }
 }
 
+/// Called as each operation ends: address, what was done ("created",
+/// "updated", "destroyed"), the error if it failed, and how long it took.
+pub type Progress = Arc<dyn Fn(&str, &str, Option<&ResourceError>, Duration) + Send + Sync>;
+
 /// Options of one apply.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApplyOptions {
     /// Most operations at once.
     pub parallelism: usize,
     /// Turns true to stop starting new operations.
     pub stop: watch::Receiver<bool>,
+    /// Progress callback.
+    pub progress: Option<Progress>,
 }
 
 fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<Op>, Dag) {
@@ -108,7 +114,11 @@ fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<
             Action::Delete => &[OpKind::Destroy],
         };
         for &kind in kinds {
-            let map = if kind == OpKind::Destroy { &mut destroy } else { &mut forward };
+            let map = if kind == OpKind::Destroy {
+                &mut destroy
+            } else {
+                &mut forward
+            };
             map.insert(c.address.as_str(), ops.len());
             ops.push(Op { change: ci, kind });
         }
@@ -165,7 +175,11 @@ fn now() -> String {
 }
 
 fn fail(action: &str, address: &str, msg: impl std::fmt::Display) -> ResourceError {
-    ResourceError::new(super::resource::ErrorClass::Other, format!("{action} {address}"), msg.to_string())
+    ResourceError::new(
+        super::resource::ErrorClass::Other,
+        format!("{action} {address}"),
+        msg.to_string(),
+    )
 }
 
 async fn run_op(
@@ -175,7 +189,9 @@ async fn run_op(
     registry: &Registry,
     ctx: Ctx,
 ) -> Result<(), ResourceError> {
-    let rt = registry.get(change.kind()).map_err(|e| fail("planning", &change.address, e))?;
+    let rt = registry
+        .get(change.kind())
+        .map_err(|e| fail("planning", &change.address, e))?;
     let ckpt_err = |e| fail("checkpointing state after", &change.address, e);
     match op.kind {
         OpKind::Destroy => {
@@ -191,10 +207,20 @@ async fn run_op(
             ckpt.flush(g).await.map_err(ckpt_err)
         }
         OpKind::Create | OpKind::Update => {
-            let desired = change.desired.as_ref().ok_or_else(|| fail("applying", &change.address, "the plan has no desired attributes"))?;
+            let desired = change.desired.as_ref().ok_or_else(|| {
+                fail(
+                    "applying",
+                    &change.address,
+                    "the plan has no desired attributes",
+                )
+            })?;
             let attrs: Attrs = ckpt.read(|s| resolve_attrs(desired, &lookup_in(s)));
             if let Some((k, _)) = attrs.iter().find(|(_, v)| contains_unknown(v)) {
-                return Err(fail("applying", &change.address, format!("attribute {k} references a value that is still unknown")));
+                return Err(fail(
+                    "applying",
+                    &change.address,
+                    format!("attribute {k} references a value that is still unknown"),
+                ));
             }
             let (id, outputs) = if op.kind == OpKind::Create {
                 let (_, g) = ckpt.mutate(|s| {
@@ -210,7 +236,8 @@ async fn run_op(
                 let created = match res {
                     Ok(c) => c,
                     Err(e) => {
-                        let (_, g) = ckpt.mutate(|s| s.pending.retain(|p| p.address != change.address));
+                        let (_, g) =
+                            ckpt.mutate(|s| s.pending.retain(|p| p.address != change.address));
                         ckpt.flush(g).await.map_err(ckpt_err)?;
                         return Err(e);
                     }
@@ -251,7 +278,12 @@ async fn run_op(
 
 /// Executes `plan` on `ckpt`'s state. Failures skip dependants; everything
 /// finished is checkpointed. Outputs are refreshed at the end.
-pub async fn apply(plan: &Plan, ckpt: Arc<Checkpointer>, registry: Arc<Registry>, opts: ApplyOptions) -> ApplyReport {
+pub async fn apply(
+    plan: &Plan,
+    ckpt: Arc<Checkpointer>,
+    registry: Arc<Registry>,
+    opts: ApplyOptions,
+) -> ApplyReport {
     let started = Instant::now();
     let stats = Arc::new(Stats::default());
     let recorded: HashMap<String, Vec<String>> = ckpt.read(|s| {
@@ -264,13 +296,30 @@ pub async fn apply(plan: &Plan, ckpt: Arc<Checkpointer>, registry: Arc<Registry>
     let plan_arc = Arc::new(plan.clone());
     let ops_arc = Arc::new(ops.clone());
     let outcomes = walk(&dag, opts.parallelism, opts.stop.clone(), |oi, slot| {
-        let (plan, ops, ckpt, registry, stats) = (plan_arc.clone(), ops_arc.clone(), ckpt.clone(), registry.clone(), stats.clone());
+        let (plan, ops, ckpt, registry, stats) = (
+            plan_arc.clone(),
+            ops_arc.clone(),
+            ckpt.clone(),
+            registry.clone(),
+            stats.clone(),
+        );
+        let progress = opts.progress.clone();
         async move {
             let op = ops[oi];
             let change = &plan.changes[op.change];
             let ctx = Ctx::new(&change.address, &change.region, stats, Some(slot));
-            tracing::info!("{} {}", match op.kind { OpKind::Create => "creating", OpKind::Update => "updating", OpKind::Destroy => "destroying" }, change.address);
-            run_op(op, change, &ckpt, &registry, ctx).await
+            let (doing, done) = match op.kind {
+                OpKind::Create => ("creating", "created"),
+                OpKind::Update => ("updating", "updated"),
+                OpKind::Destroy => ("destroying", "destroyed"),
+            };
+            tracing::info!("{doing} {}", change.address);
+            let t = Instant::now();
+            let r = run_op(op, change, &ckpt, &registry, ctx).await;
+            if let Some(p) = progress {
+                p(&change.address, done, r.as_ref().err(), t.elapsed());
+            }
+            r
         }
     })
     .await;
@@ -281,7 +330,9 @@ pub async fn apply(plan: &Plan, ckpt: Arc<Checkpointer>, registry: Arc<Registry>
         let ci = ops[oi].change;
         let this = match o {
             Outcome::Done => NodeOutcome::Done,
-            Outcome::Failed(e) => NodeOutcome::Failed { error: e.to_string() },
+            Outcome::Failed(e) => NodeOutcome::Failed {
+                error: e.to_string(),
+            },
             Outcome::Skipped(j) => NodeOutcome::Skipped {
                 because: plan.changes[ops[j].change].address.clone(),
             },

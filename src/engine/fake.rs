@@ -62,13 +62,19 @@ impl Default for FakeCloud {
 
 impl FakeCloud {
     /// Sets the latency rule.
-    pub fn with_latency(mut self, f: impl Fn(&str, &str) -> Duration + Send + Sync + 'static) -> Self {
+    pub fn with_latency(
+        mut self,
+        f: impl Fn(&str, &str) -> Duration + Send + Sync + 'static,
+    ) -> Self {
         self.latency = Box::new(f);
         self
     }
 
     /// Sets the failure rule.
-    pub fn with_fail(mut self, f: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static) -> Self {
+    pub fn with_fail(
+        mut self,
+        f: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
         self.fail = Box::new(f);
         self
     }
@@ -109,7 +115,11 @@ impl FakeCloud {
         }
         self.running.fetch_sub(1, Ordering::SeqCst);
         if let Some(msg) = (self.fail)(&ctx.address, op) {
-            return Err(ResourceError::new(ErrorClass::Other, format!("{op} {}", ctx.address), msg));
+            return Err(ResourceError::new(
+                ErrorClass::Other,
+                format!("{op} {}", ctx.address),
+                msg,
+            ));
         }
         Ok(start)
     }
@@ -147,16 +157,31 @@ impl ResourceType for FakeType {
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError> {
         let start = self.cloud.step(ctx, "create").await?;
         let id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
-        self.cloud.objects.lock().expect("fake lock").insert(id.clone(), attrs.clone());
+        self.cloud
+            .objects
+            .lock()
+            .expect("fake lock")
+            .insert(id.clone(), attrs.clone());
         self.cloud.record(ctx, "create", start);
         let mut outputs = Attrs::new();
         outputs.insert("arn".into(), Value::String(format!("arn:fake:{id}")));
         Ok(Created { id, outputs })
     }
 
-    async fn read(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<Option<Observed>, ResourceError> {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
         let start = self.cloud.step(ctx, "read").await?;
-        let found = self.cloud.objects.lock().expect("fake lock").get(id).cloned();
+        let found = self
+            .cloud
+            .objects
+            .lock()
+            .expect("fake lock")
+            .get(id)
+            .cloned();
         self.cloud.record(ctx, "read", start);
         Ok(found.map(|attrs| {
             let mut outputs = Attrs::new();
@@ -165,9 +190,19 @@ impl ResourceType for FakeType {
         }))
     }
 
-    async fn update(&self, ctx: &Ctx, id: &str, _: &Attrs, to: &Attrs) -> Result<Attrs, ResourceError> {
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
         let start = self.cloud.step(ctx, "update").await?;
-        self.cloud.objects.lock().expect("fake lock").insert(id.to_string(), to.clone());
+        self.cloud
+            .objects
+            .lock()
+            .expect("fake lock")
+            .insert(id.to_string(), to.clone());
         self.cloud.record(ctx, "update", start);
         Ok(Attrs::new())
     }

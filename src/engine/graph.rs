@@ -169,7 +169,14 @@ impl Graph {
                     .collect()
             })
             .collect();
-        stable_order(&self.nodes.iter().map(|n| n.address.as_str()).collect::<Vec<_>>(), &deps)
+        stable_order(
+            &self
+                .nodes
+                .iter()
+                .map(|n| n.address.as_str())
+                .collect::<Vec<_>>(),
+            &deps,
+        )
     }
 
     /// Dependency map address -> dependencies, as recorded in state.
@@ -197,7 +204,12 @@ mod tests {
 
     #[test]
     fn edges_come_from_references() {
-        let g = Graph::build(vec![node("b", &["a"]), node("a", &[]), node("c", &["a", "b"])]).unwrap();
+        let g = Graph::build(vec![
+            node("b", &["a"]),
+            node("a", &[]),
+            node("c", &["a", "b"]),
+        ])
+        .unwrap();
         let order: Vec<&str> = g
             .topological()
             .into_iter()
@@ -209,9 +221,16 @@ mod tests {
 
     #[test]
     fn cycle_is_reported_with_its_members() {
-        let err = Graph::build(vec![node("a", &["c"]), node("b", &["a"]), node("c", &["b"]), node("d", &[])])
-            .unwrap_err();
-        let EngineError::Cycle(c) = &err else { panic!("{err}") };
+        let err = Graph::build(vec![
+            node("a", &["c"]),
+            node("b", &["a"]),
+            node("c", &["b"]),
+            node("d", &[]),
+        ])
+        .unwrap_err();
+        let EngineError::Cycle(c) = &err else {
+            panic!("{err}")
+        };
         assert_eq!(c.len(), 4);
         assert_eq!(c.first(), c.last());
         for a in ["t.a", "t.b", "t.c"] {

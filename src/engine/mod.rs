@@ -63,11 +63,13 @@ impl plan::Plan {
                 "it belongs to state lineage {}, but this state has lineage {}",
                 self.lineage, s.lineage
             ))),
-            Some(s) if self.fresh_state || s.serial != self.serial => Err(EngineError::StalePlan(format!(
-                "it was made against state serial {}, but the state is now at serial {}",
-                if self.fresh_state { 0 } else { self.serial },
-                s.serial
-            ))),
+            Some(s) if self.fresh_state || s.serial != self.serial => {
+                Err(EngineError::StalePlan(format!(
+                    "it was made against state serial {}, but the state is now at serial {}",
+                    if self.fresh_state { 0 } else { self.serial },
+                    s.serial
+                )))
+            }
             Some(_) => Ok(()),
         }
     }

@@ -227,7 +227,11 @@ pub fn drift_report(state: &State, refreshed: &Refreshed) -> Vec<Drift> {
             let (status, attributes, error) = match refreshed.get(&r.address) {
                 Some(Live::Present(o)) => {
                     let d = diff_attrs(&r.attributes, &o.attrs);
-                    let s = if d.is_empty() { DriftStatus::InSync } else { DriftStatus::Modified };
+                    let s = if d.is_empty() {
+                        DriftStatus::InSync
+                    } else {
+                        DriftStatus::Modified
+                    };
                     (s, d, None)
                 }
                 Some(Live::Gone) => (DriftStatus::Deleted, vec![], None),
@@ -320,7 +324,13 @@ pub fn plan(
                 } else {
                     Action::NoOp
                 };
-                (action, attrs, forcing, Some(live.attrs.clone()), Some(rec.id.clone()))
+                (
+                    action,
+                    attrs,
+                    forcing,
+                    Some(live.attrs.clone()),
+                    Some(rec.id.clone()),
+                )
             }
             _ => {
                 let attrs = desired
@@ -355,7 +365,11 @@ pub fn plan(
         .values()
         .filter(|r| graph.get(&r.address).is_none())
         .collect();
-    changes.extend(reverse_dependency_order(&gone).into_iter().map(delete_change));
+    changes.extend(
+        reverse_dependency_order(&gone)
+            .into_iter()
+            .map(delete_change),
+    );
     let summary = Plan::summarise(&changes);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -376,7 +390,11 @@ pub fn plan(
 
 /// `resources` ordered so that each comes before what it depends on.
 fn reverse_dependency_order<'a>(resources: &[&'a ResourceState]) -> Vec<&'a ResourceState> {
-    let pos: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.address.as_str(), i)).collect();
+    let pos: HashMap<&str, usize> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.address.as_str(), i))
+        .collect();
     let names: Vec<&str> = resources.iter().map(|r| r.address.as_str()).collect();
     // Reverse edges: a resource waits for everything that depends on it.
     let mut deps = vec![vec![]; resources.len()];
@@ -387,7 +405,10 @@ fn reverse_dependency_order<'a>(resources: &[&'a ResourceState]) -> Vec<&'a Reso
             }
         }
     }
-    stable_order(&names, &deps).into_iter().map(|i| resources[i]).collect()
+    stable_order(&names, &deps)
+        .into_iter()
+        .map(|i| resources[i])
+        .collect()
 }
 
 fn delete_change(r: &ResourceState) -> Change {
@@ -408,7 +429,10 @@ fn delete_change(r: &ResourceState) -> Change {
 /// A destroy plan: every resource in the state, deleted.
 pub fn plan_destroy(state: &State) -> Plan {
     let all: Vec<&ResourceState> = state.resources.values().collect();
-    let changes: Vec<Change> = reverse_dependency_order(&all).into_iter().map(delete_change).collect();
+    let changes: Vec<Change> = reverse_dependency_order(&all)
+        .into_iter()
+        .map(delete_change)
+        .collect();
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         environment: state.environment.clone(),
@@ -443,7 +467,10 @@ fn known_value(state: &State, refreshed: &Refreshed, r: &Reference) -> Option<Va
 }
 
 /// Resolves stack outputs against the state.
-pub fn resolve_outputs(outputs: &BTreeMap<String, Value>, state: &State) -> BTreeMap<String, Value> {
+pub fn resolve_outputs(
+    outputs: &BTreeMap<String, Value>,
+    state: &State,
+) -> BTreeMap<String, Value> {
     let lookup = |r: &Reference| {
         let rec = state.resources.get(&r.address)?;
         if r.attr == "id" {

@@ -63,7 +63,12 @@ fn to_live(r: Result<Option<Observed>, ResourceError>) -> Live {
 }
 
 /// Reads every resource in `state`, at most `parallelism` reads at a time.
-pub async fn refresh(state: &State, registry: &Registry, parallelism: usize, stats: Arc<Stats>) -> Refreshed {
+pub async fn refresh(
+    state: &State,
+    registry: &Registry,
+    parallelism: usize,
+    stats: Arc<Stats>,
+) -> Refreshed {
     type Group = Vec<(String, String, Attrs)>;
     let mut batched: BTreeMap<(String, String), Group> = BTreeMap::new();
     let mut singles = vec![];
@@ -90,7 +95,10 @@ pub async fn refresh(state: &State, registry: &Registry, parallelism: usize, sta
         let t = registry.get(&kind).expect("kind checked above").clone();
         async move {
             let ctx = Ctx::new(&format!("{kind}.*"), &region, stats, None);
-            let items: Vec<(String, Attrs)> = group.iter().map(|(_, id, a)| (id.clone(), a.clone())).collect();
+            let items: Vec<(String, Attrs)> = group
+                .iter()
+                .map(|(_, id, a)| (id.clone(), a.clone()))
+                .collect();
             let results = t.read_many(&ctx, &items).await;
             group
                 .into_iter()
@@ -104,11 +112,18 @@ pub async fn refresh(state: &State, registry: &Registry, parallelism: usize, sta
         let t = registry.get(&r.kind).expect("kind checked above").clone();
         async move {
             let ctx = Ctx::new(&r.address, &r.region, stats, None);
-            vec![(r.address.clone(), to_live(t.read(&ctx, &r.id, &r.attributes).await))]
+            vec![(
+                r.address.clone(),
+                to_live(t.read(&ctx, &r.id, &r.attributes).await),
+            )]
         }
     });
-    let mut results = stream::iter(batch_jobs.map(futures::future::Either::Left).chain(single_jobs.map(futures::future::Either::Right)))
-        .buffer_unordered(parallelism.max(1));
+    let mut results = stream::iter(
+        batch_jobs
+            .map(futures::future::Either::Left)
+            .chain(single_jobs.map(futures::future::Either::Right)),
+    )
+    .buffer_unordered(parallelism.max(1));
     while let Some(batch) = results.next().await {
         for (addr, live) in batch {
             out.insert(addr, live);

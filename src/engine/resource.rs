@@ -127,7 +127,12 @@ impl Slot {
     pub async fn sleep(&self, d: Duration) {
         drop(self.permit.lock().expect("slot lock").take());
         tokio::time::sleep(d).await;
-        let p = self.sem.clone().acquire_owned().await.expect("semaphore closed");
+        let p = self
+            .sem
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore closed");
         *self.permit.lock().expect("slot lock") = Some(p);
     }
 }
@@ -184,11 +189,22 @@ pub trait ResourceType: Send + Sync {
 
     /// Reads the object; `None` when it no longer exists. `attrs` are the
     /// recorded or desired attributes, for types whose id alone is not enough.
-    async fn read(&self, ctx: &Ctx, id: &str, attrs: &Attrs) -> Result<Option<Observed>, ResourceError>;
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        attrs: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError>;
 
     /// Updates the attributes that differ between `from` and `to` in place;
     /// returns the new outputs.
-    async fn update(&self, ctx: &Ctx, id: &str, from: &Attrs, to: &Attrs) -> Result<Attrs, ResourceError>;
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError>;
 
     /// Deletes the object. An object already gone is success.
     async fn delete(&self, ctx: &Ctx, id: &str, attrs: &Attrs) -> Result<(), ResourceError>;

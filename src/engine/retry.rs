@@ -86,7 +86,11 @@ where
 
 /// Polls until `poll` returns `Ready`, failing with a timeout error that
 /// names the waiter and the last state seen.
-pub async fn wait_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, mut poll: F) -> Result<T, ResourceError>
+pub async fn wait_until<T, F, Fut>(
+    ctx: &Ctx,
+    waiter: &Waiter,
+    mut poll: F,
+) -> Result<T, ResourceError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, ResourceError>>,
@@ -134,17 +138,22 @@ mod tests {
     async fn retries_retryable_errors_within_budget() {
         let c = ctx();
         let mut n = 0;
-        let r = retry_when(&c, &B, |e| e.class == ErrorClass::Eventual, || {
-            n += 1;
-            let fail = n < 4;
-            async move {
-                if fail {
-                    Err(ResourceError::new(ErrorClass::Eventual, "x", "not yet"))
-                } else {
-                    Ok(n)
+        let r = retry_when(
+            &c,
+            &B,
+            |e| e.class == ErrorClass::Eventual,
+            || {
+                n += 1;
+                let fail = n < 4;
+                async move {
+                    if fail {
+                        Err(ResourceError::new(ErrorClass::Eventual, "x", "not yet"))
+                    } else {
+                        Ok(n)
+                    }
                 }
-            }
-        })
+            },
+        )
         .await;
         assert_eq!(r.unwrap(), 4);
         assert_eq!(c.stats.retries(), 3);
@@ -153,16 +162,22 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn other_errors_and_exhausted_budgets_fail() {
         let c = ctx();
-        let r: Result<(), _> = retry_when(&c, &B, |e| e.class == ErrorClass::Eventual, || async {
-            Err(ResourceError::new(ErrorClass::Invalid, "x", "bad"))
-        })
+        let r: Result<(), _> = retry_when(
+            &c,
+            &B,
+            |e| e.class == ErrorClass::Eventual,
+            || async { Err(ResourceError::new(ErrorClass::Invalid, "x", "bad")) },
+        )
         .await;
         assert_eq!(r.unwrap_err().class, ErrorClass::Invalid);
         assert_eq!(c.stats.retries(), 0);
         let start = tokio::time::Instant::now();
-        let r: Result<(), _> = retry_when(&c, &B, |_| true, || async {
-            Err(ResourceError::new(ErrorClass::Eventual, "x", "never"))
-        })
+        let r: Result<(), _> = retry_when(
+            &c,
+            &B,
+            |_| true,
+            || async { Err(ResourceError::new(ErrorClass::Eventual, "x", "never")) },
+        )
         .await;
         assert!(r.is_err());
         assert!(start.elapsed() <= Duration::from_secs(12));
@@ -180,16 +195,27 @@ mod tests {
         let v = wait_until(&c, &w, || {
             polls += 1;
             let p = polls;
-            async move { Ok(if p < 3 { Poll::Pending("pending".into()) } else { Poll::Ready(p) }) }
+            async move {
+                Ok(if p < 3 {
+                    Poll::Pending("pending".into())
+                } else {
+                    Poll::Ready(p)
+                })
+            }
         })
         .await
         .unwrap();
         assert_eq!(v, 3);
-        let err = wait_until(&c, &w, || async { Ok::<Poll<()>, _>(Poll::Pending("pending".into())) })
-            .await
-            .unwrap_err();
+        let err = wait_until(&c, &w, || async {
+            Ok::<Poll<()>, _>(Poll::Pending("pending".into()))
+        })
+        .await
+        .unwrap_err();
         assert_eq!(err.class, ErrorClass::Timeout);
-        assert!(err.to_string().contains("thing to become available"), "{err}");
+        assert!(
+            err.to_string().contains("thing to become available"),
+            "{err}"
+        );
         assert!(err.to_string().contains("still pending"), "{err}");
     }
 }

@@ -33,8 +33,14 @@ fn stack(cidr_b: &str, tag: &str) -> Graph {
     let n = |name: &str, attrs| Node::new("t", name, "r1", attrs);
     Graph::build(vec![
         n("vpc", json!({"cidr": "10.0.0.0/16", "tags": {"env": tag}})),
-        n("subnet_a", json!({"vpc": reference("t.vpc", "id"), "cidr": "10.0.1.0/24"})),
-        n("subnet_b", json!({"vpc": reference("t.vpc", "id"), "cidr": cidr_b})),
+        n(
+            "subnet_a",
+            json!({"vpc": reference("t.vpc", "id"), "cidr": "10.0.1.0/24"}),
+        ),
+        n(
+            "subnet_b",
+            json!({"vpc": reference("t.vpc", "id"), "cidr": cidr_b}),
+        ),
         n("assoc_a", json!({"subnet": reference("t.subnet_a", "id")})),
         n("assoc_b", json!({"subnet": reference("t.subnet_b", "id")})),
         n("key", json!({"rotation": true, "tags": {"env": tag}})),
@@ -52,12 +58,30 @@ async fn make_plan(g: &Graph, store: &FileStore, reg: &Registry) -> Plan {
     plan(g, &state, fresh, &live, reg, outputs).unwrap()
 }
 
-async fn run(p: &Plan, store: &FileStore, reg: &Arc<Registry>, parallelism: usize) -> super::apply::ApplyReport {
-    let state = store.load().unwrap().unwrap_or_else(|| State::with_lineage(&p.environment, &p.lineage));
+async fn run(
+    p: &Plan,
+    store: &FileStore,
+    reg: &Arc<Registry>,
+    parallelism: usize,
+) -> super::apply::ApplyReport {
+    let state = store
+        .load()
+        .unwrap()
+        .unwrap_or_else(|| State::with_lineage(&p.environment, &p.lineage));
     p.check_against(store.load().unwrap().as_ref()).unwrap();
     let ckpt = Arc::new(Checkpointer::new(state, Arc::new(store.clone())));
     let (_tx, rx) = watch::channel(false);
-    apply(p, ckpt, reg.clone(), ApplyOptions { parallelism, stop: rx }).await
+    apply(
+        p,
+        ckpt,
+        reg.clone(),
+        ApplyOptions {
+            parallelism,
+            stop: rx,
+            progress: None,
+        },
+    )
+    .await
 }
 
 fn actions(p: &Plan) -> Vec<(String, Action)> {
@@ -83,7 +107,10 @@ async fn apply_then_plan_is_empty_and_outputs_are_recorded() {
     assert_eq!(state.resources.len(), 6);
     assert!(state.pending.is_empty());
     assert_eq!(state.outputs["vpc_id"], json!(state.resources["t.vpc"].id));
-    assert_eq!(state.resources["t.subnet_a"].attributes["vpc"], json!(state.resources["t.vpc"].id));
+    assert_eq!(
+        state.resources["t.subnet_a"].attributes["vpc"],
+        json!(state.resources["t.vpc"].id)
+    );
     let again = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
     assert!(!again.summary.has_changes(), "{:?}", actions(&again));
 }
@@ -98,47 +125,87 @@ async fn updates_in_place_and_replacement_cascade_through_force_new_references()
     run(&p, &store, &reg, 4).await;
 
     let p = make_plan(&stack("10.0.2.0/24", "b"), &store, &reg).await;
-    assert_eq!(actions(&p), vec![("t.key".into(), Action::Update), ("t.vpc".into(), Action::Update)]);
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("t.key".into(), Action::Update),
+            ("t.vpc".into(), Action::Update)
+        ]
+    );
     let vpc = p.changes.iter().find(|c| c.address == "t.vpc").unwrap();
     assert_eq!(vpc.attributes.len(), 1);
     assert_eq!(vpc.attributes[0].name, "tags");
     assert_eq!(vpc.attributes[0].before, Some(json!({"env": "a"})));
     assert!(run(&p, &store, &reg, 4).await.succeeded());
 
-    let old_b = store.load().unwrap().unwrap().resources["t.subnet_b"].id.clone();
+    let old_b = store.load().unwrap().unwrap().resources["t.subnet_b"]
+        .id
+        .clone();
     let p = make_plan(&stack("10.0.9.0/24", "b"), &store, &reg).await;
-    let sb = p.changes.iter().find(|c| c.address == "t.subnet_b").unwrap();
+    let sb = p
+        .changes
+        .iter()
+        .find(|c| c.address == "t.subnet_b")
+        .unwrap();
     assert_eq!(sb.action, Action::Replace);
     assert_eq!(sb.replace_because, vec!["cidr".to_string()]);
     // The association refers to the subnet's id, which becomes unknown:
     // an in-place update of `subnet` (the fake's `subnet` is not force-new).
-    assert_eq!(p.changes.iter().find(|c| c.address == "t.assoc_b").unwrap().action, Action::Update);
+    assert_eq!(
+        p.changes
+            .iter()
+            .find(|c| c.address == "t.assoc_b")
+            .unwrap()
+            .action,
+        Action::Update
+    );
     assert!(run(&p, &store, &reg, 4).await.succeeded());
     let s = store.load().unwrap().unwrap();
     assert_ne!(s.resources["t.subnet_b"].id, old_b);
-    assert_eq!(s.resources["t.assoc_b"].attributes["subnet"], json!(s.resources["t.subnet_b"].id));
-    assert!(!make_plan(&stack("10.0.9.0/24", "b"), &store, &reg).await.summary.has_changes());
+    assert_eq!(
+        s.resources["t.assoc_b"].attributes["subnet"],
+        json!(s.resources["t.subnet_b"].id)
+    );
+    assert!(!make_plan(&stack("10.0.9.0/24", "b"), &store, &reg)
+        .await
+        .summary
+        .has_changes());
 }
 
 #[tokio::test]
 async fn failure_skips_dependants_keeps_the_rest_and_a_rerun_continues() {
-    let cloud = Arc::new(FakeCloud::default().with_fail(|addr, op| (addr == "t.subnet_b" && op == "create").then(|| "injected".into())));
+    let cloud =
+        Arc::new(FakeCloud::default().with_fail(|addr, op| {
+            (addr == "t.subnet_b" && op == "create").then(|| "injected".into())
+        }));
     let reg = registry(&cloud);
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path().join("dev.json"));
     let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
     let report = run(&p, &store, &reg, 4).await;
     assert!(!report.succeeded());
-    let outcome = |a: &str| report.results.iter().find(|r| r.address == a).unwrap().outcome.clone();
+    let outcome = |a: &str| {
+        report
+            .results
+            .iter()
+            .find(|r| r.address == a)
+            .unwrap()
+            .outcome
+            .clone()
+    };
     assert!(matches!(outcome("t.subnet_b"), NodeOutcome::Failed { .. }));
-    assert_eq!(outcome("t.assoc_b"), NodeOutcome::Skipped { because: "t.subnet_b".into() });
+    assert_eq!(
+        outcome("t.assoc_b"),
+        NodeOutcome::Skipped {
+            because: "t.subnet_b".into()
+        }
+    );
     for a in ["t.vpc", "t.subnet_a", "t.assoc_a", "t.key"] {
         assert_eq!(outcome(a), NodeOutcome::Done, "{a}");
     }
     let state = store.load().unwrap().unwrap();
     assert_eq!(state.resources.len(), 4);
     assert!(state.pending.is_empty());
-
 }
 
 #[tokio::test]
@@ -147,8 +214,9 @@ async fn rerun_after_failure_creates_only_what_is_missing() {
     let failing = Arc::new(failing);
     let f = failing.clone();
     let cloud = Arc::new(FakeCloud::default().with_fail(move |addr, op| {
-            (f.load(std::sync::atomic::Ordering::SeqCst) && addr == "t.subnet_b" && op == "create").then(|| "injected".into())
-        }));
+        (f.load(std::sync::atomic::Ordering::SeqCst) && addr == "t.subnet_b" && op == "create")
+            .then(|| "injected".into())
+    }));
     let reg = registry(&cloud);
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::new(dir.path().join("dev.json"));
@@ -156,7 +224,13 @@ async fn rerun_after_failure_creates_only_what_is_missing() {
     assert!(!run(&p, &store, &reg, 4).await.succeeded());
     failing.store(false, std::sync::atomic::Ordering::SeqCst);
     let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
-    assert_eq!(actions(&p), vec![("t.subnet_b".into(), Action::Create), ("t.assoc_b".into(), Action::Create)]);
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("t.subnet_b".into(), Action::Create),
+            ("t.assoc_b".into(), Action::Create)
+        ]
+    );
     assert!(run(&p, &store, &reg, 4).await.succeeded());
     assert_eq!(cloud.len(), 6);
 }
@@ -168,20 +242,20 @@ async fn every_finished_node_is_checkpointed_before_its_dependants_start() {
     let p2 = path.clone();
     // When a node starts, every dependency must already be in the file.
     let cloud = Arc::new(FakeCloud::default().with_fail(move |addr, op| {
-            if op != "create" {
-                return None;
-            }
-            let on_disk = FileStore::new(&p2).load().ok().flatten()?;
-            let need: &[&str] = match addr {
-                "t.subnet_a" | "t.subnet_b" => &["t.vpc"],
-                "t.assoc_a" => &["t.vpc", "t.subnet_a"],
-                "t.assoc_b" => &["t.vpc", "t.subnet_b"],
-                _ => &[],
-            };
-            need.iter()
-                .find(|d| !on_disk.resources.contains_key(**d))
-                .map(|d| format!("{d} was not checkpointed before {addr} started"))
-        }));
+        if op != "create" {
+            return None;
+        }
+        let on_disk = FileStore::new(&p2).load().ok().flatten()?;
+        let need: &[&str] = match addr {
+            "t.subnet_a" | "t.subnet_b" => &["t.vpc"],
+            "t.assoc_a" => &["t.vpc", "t.subnet_a"],
+            "t.assoc_b" => &["t.vpc", "t.subnet_b"],
+            _ => &[],
+        };
+        need.iter()
+            .find(|d| !on_disk.resources.contains_key(**d))
+            .map(|d| format!("{d} was not checkpointed before {addr} started"))
+    }));
     let reg = registry(&cloud);
     let store = FileStore::new(&path);
     let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
@@ -199,7 +273,9 @@ async fn saved_plan_against_a_changed_state_is_refused() {
     let first = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
     run(&first, &store, &reg, 4).await;
     // The same fresh-state plan again: the state now exists.
-    let err = first.check_against(store.load().unwrap().as_ref()).unwrap_err();
+    let err = first
+        .check_against(store.load().unwrap().as_ref())
+        .unwrap_err();
     assert!(err.to_string().contains("stale"), "{err}");
     let mut p = make_plan(&stack("10.0.2.0/24", "b"), &store, &reg).await;
     assert!(p.check_against(store.load().unwrap().as_ref()).is_ok());
@@ -227,8 +303,18 @@ async fn destroy_runs_in_reverse_dependency_order_and_empties_state() {
     let s = store.load().unwrap().unwrap();
     assert!(s.resources.is_empty() && s.outputs.is_empty());
     let ev = cloud.events.lock().unwrap();
-    let end = |a: &str| ev.iter().find(|e| e.address == a && e.op == "delete").unwrap().end;
-    let start = |a: &str| ev.iter().find(|e| e.address == a && e.op == "delete").unwrap().start;
+    let end = |a: &str| {
+        ev.iter()
+            .find(|e| e.address == a && e.op == "delete")
+            .unwrap()
+            .end
+    };
+    let start = |a: &str| {
+        ev.iter()
+            .find(|e| e.address == a && e.op == "delete")
+            .unwrap()
+            .start
+    };
     assert!(end("t.assoc_b") <= start("t.subnet_b"));
     assert!(end("t.subnet_a") <= start("t.vpc"));
     assert!(end("t.subnet_b") <= start("t.vpc"));
@@ -252,7 +338,13 @@ async fn removed_nodes_are_deleted_after_their_dependants_let_go() {
     )
     .unwrap();
     let p = make_plan(&smaller, &store, &reg).await;
-    assert_eq!(actions(&p), vec![("t.assoc_b".into(), Action::Delete), ("t.subnet_b".into(), Action::Delete)]);
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("t.assoc_b".into(), Action::Delete),
+            ("t.subnet_b".into(), Action::Delete)
+        ]
+    );
     assert!(run(&p, &store, &reg, 4).await.succeeded());
     assert_eq!(cloud.len(), 4);
 }
@@ -273,7 +365,16 @@ async fn plan_reports_drift_before_what_it_will_do_about_it() {
     let key = p.drift.iter().find(|d| d.address == "t.key").unwrap();
     assert_eq!(key.attributes[0].before, Some(json!(true)));
     assert_eq!(key.attributes[0].after, Some(json!(false)));
-    assert_eq!(actions(&p), vec![("t.key".into(), Action::Update), ("t.assoc_a".into(), Action::Create)]);
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("t.key".into(), Action::Update),
+            ("t.assoc_a".into(), Action::Create)
+        ]
+    );
     assert!(run(&p, &store, &reg, 4).await.succeeded());
-    assert!(!make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await.summary.has_changes());
+    assert!(!make_plan(&stack("10.0.2.0/24", "a"), &store, &reg)
+        .await
+        .summary
+        .has_changes());
 }

@@ -66,7 +66,9 @@ fn as_ref(m: &Map<String, Value>) -> Option<Reference> {
     if m.len() != 1 {
         return None;
     }
-    m.get(REF).and_then(Value::as_str).and_then(Reference::parse)
+    m.get(REF)
+        .and_then(Value::as_str)
+        .and_then(Reference::parse)
 }
 
 /// Every reference inside `v`, in order of appearance.

@@ -160,7 +160,11 @@ where
         .collect()
 }
 
-fn skip_dependants<E>(failed: usize, dependants: &[Vec<usize>], outcome: &mut [Option<Outcome<E>>]) {
+fn skip_dependants<E>(
+    failed: usize,
+    dependants: &[Vec<usize>],
+    outcome: &mut [Option<Outcome<E>>],
+) {
     let mut stack = dependants[failed].clone();
     while let Some(d) = stack.pop() {
         if outcome[d].is_none() {
@@ -253,7 +257,10 @@ mod tests {
         })
         .await;
         let st = started.lock().unwrap();
-        assert!(st[3] >= Duration::from_millis(10) && st[3] < Duration::from_millis(50), "{st:?}");
+        assert!(
+            st[3] >= Duration::from_millis(10) && st[3] < Duration::from_millis(50),
+            "{st:?}"
+        );
         assert!(st[1] >= Duration::from_millis(100), "{st:?}");
     }
 
@@ -322,7 +329,10 @@ mod tests {
             }
         })
         .await;
-        assert_eq!(out, vec![Outcome::Done, Outcome::NotStarted, Outcome::NotStarted]);
+        assert_eq!(
+            out,
+            vec![Outcome::Done, Outcome::NotStarted, Outcome::NotStarted]
+        );
     }
 
     #[test]

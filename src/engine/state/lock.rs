@@ -181,7 +181,10 @@ mod tests {
         let g = LockGuard::acquire(&state, "apply").unwrap();
         let err = LockGuard::acquire(&state, "plan").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
         assert!(msg.contains("hcprov apply"), "{msg}");
         drop(g);
         LockGuard::acquire(&state, "plan").unwrap();

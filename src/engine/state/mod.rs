@@ -83,11 +83,16 @@ mod as_list {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::collections::BTreeMap;
 
-    pub fn serialize<S: Serializer>(m: &BTreeMap<String, ResourceState>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<String, ResourceState>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_seq(m.values())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, ResourceState>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, ResourceState>, D::Error> {
         let list = Vec::<ResourceState>::deserialize(d)?;
         let mut m = BTreeMap::new();
         for r in list {
@@ -133,11 +138,16 @@ impl State {
                 return Err(format!("resource {k} has no id"));
             }
             if super::graph::kind_of(k) != r.kind {
-                return Err(format!("resource {k} has type {} that does not match its address", r.kind));
+                return Err(format!(
+                    "resource {k} has type {} that does not match its address",
+                    r.kind
+                ));
             }
             for d in &r.dependencies {
                 if !addrs.contains(d.as_str()) && !self.pending.iter().any(|p| &p.address == d) {
-                    return Err(format!("resource {k} depends on {d}, which the state does not hold"));
+                    return Err(format!(
+                        "resource {k} depends on {d}, which the state does not hold"
+                    ));
                 }
             }
         }

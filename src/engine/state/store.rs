@@ -86,7 +86,8 @@ impl FileStore {
                 supported: FORMAT_VERSION,
             });
         }
-        let state: State = serde_json::from_value(value).map_err(|e| self.corrupt(e.to_string()))?;
+        let state: State =
+            serde_json::from_value(value).map_err(|e| self.corrupt(e.to_string()))?;
         state.verify().map_err(|e| self.corrupt(e))?;
         Ok(Some(state))
     }
@@ -142,7 +143,8 @@ fn create_private_dir(dir: &Path) -> Result<(), StateError> {
         return Ok(());
     }
     fs::create_dir_all(dir).map_err(io("creating directory", dir))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io("setting permissions on", dir))
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+        .map_err(io("setting permissions on", dir))
 }
 
 /// Writes `bytes` to `path` atomically with mode 0600: a temp file in the
@@ -159,8 +161,11 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError>
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(&dir)
         .map_err(io("creating temporary file in", &dir))?;
-    tmp.write_all(bytes).map_err(io("writing temporary file for", path))?;
-    tmp.as_file().sync_all().map_err(io("syncing temporary file for", path))?;
+    tmp.write_all(bytes)
+        .map_err(io("writing temporary file for", path))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(io("syncing temporary file for", path))?;
     tmp.persist(path).map_err(|e| StateError::Io {
         action: "replacing",
         path: path.to_path_buf(),
@@ -203,11 +208,17 @@ mod tests {
         let err = store.load().unwrap_err();
         assert!(matches!(err, StateError::Corrupt { .. }), "{err}");
         assert!(err.to_string().contains("left untouched"));
-        assert_eq!(fs::read(store.path()).unwrap(), b"{\"format_version\": 1, \"serial\": ");
+        assert_eq!(
+            fs::read(store.path()).unwrap(),
+            b"{\"format_version\": 1, \"serial\": "
+        );
 
         fs::write(store.path(), br#"{"format_version": 99}"#).unwrap();
         let err = store.load().unwrap_err();
-        assert!(matches!(err, StateError::NewerVersion { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, StateError::NewerVersion { found: 99, .. }),
+            "{err}"
+        );
     }
 
     #[test]

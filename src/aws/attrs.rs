@@ -1,0 +1,113 @@
+//! Typed access to desired attributes, with errors that name the attribute.
+
+use serde_json::Value;
+
+use crate::engine::resource::{ErrorClass, ResourceError};
+use crate::engine::value::Attrs;
+
+fn missing(key: &str, want: &str) -> ResourceError {
+    ResourceError::new(
+        ErrorClass::Invalid,
+        "reading desired attributes",
+        format!("attribute `{key}` must be {want}"),
+    )
+}
+
+/// A required string.
+pub fn str<'a>(a: &'a Attrs, key: &str) -> Result<&'a str, ResourceError> {
+    a.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| missing(key, "a string"))
+}
+
+/// An optional string.
+pub fn opt_str<'a>(a: &'a Attrs, key: &str) -> Option<&'a str> {
+    a.get(key).and_then(Value::as_str)
+}
+
+/// A required boolean.
+pub fn bool(a: &Attrs, key: &str) -> Result<bool, ResourceError> {
+    a.get(key)
+        .and_then(Value::as_bool)
+        .ok_or_else(|| missing(key, "a boolean"))
+}
+
+/// A required integer.
+pub fn int(a: &Attrs, key: &str) -> Result<i64, ResourceError> {
+    a.get(key)
+        .and_then(Value::as_i64)
+        .ok_or_else(|| missing(key, "an integer"))
+}
+
+/// An optional integer.
+pub fn opt_int(a: &Attrs, key: &str) -> Option<i64> {
+    a.get(key).and_then(Value::as_i64)
+}
+
+/// A list of strings (absent = empty).
+pub fn strs(a: &Attrs, key: &str) -> Vec<String> {
+    a.get(key)
+        .and_then(Value::as_array)
+        .map(|v| {
+            v.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON document attribute, serialised for an API that takes a string.
+pub fn doc(a: &Attrs, key: &str) -> Result<String, ResourceError> {
+    a.get(key)
+        .filter(|v| v.is_object())
+        .map(Value::to_string)
+        .ok_or_else(|| missing(key, "a JSON object"))
+}
+
+/// Parses a policy document as returned by AWS (IAM URL-encodes them).
+pub fn parse_doc(raw: &str) -> Value {
+    let decoded = if raw.trim_start().starts_with('%') || raw.contains("%22") || raw.contains("%7B")
+    {
+        percent_decode(raw)
+    } else {
+        raw.to_string()
+    };
+    serde_json::from_str(&decoded).unwrap_or(Value::String(raw.to_string()))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sorted, de-duplicated list of strings as a JSON array.
+pub fn sorted(mut v: Vec<String>) -> Value {
+    v.sort();
+    v.dedup();
+    Value::Array(v.into_iter().map(Value::String).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_iam_documents() {
+        let raw = "%7B%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(parse_doc(raw), serde_json::json!({"Version": "2012-10-17"}));
+        assert_eq!(parse_doc("{\"a\": 1}"), serde_json::json!({"a": 1}));
+    }
+}

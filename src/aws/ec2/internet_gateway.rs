@@ -1,0 +1,127 @@
+//! EC2 internet gateway, attached to one VPC (a different VPC forces
+//! replacement), tags.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::ResourceType as Ec2Type;
+use serde_json::json;
+
+use super::{delete_retrying, tag_spec, tags_value, update_tags};
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `ec2_internet_gateway`.
+pub struct InternetGateway(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for InternetGateway {
+    fn kind(&self) -> &'static str {
+        "ec2_internet_gateway"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["vpc_id"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = ec2
+            .create_internet_gateway()
+            .tag_specifications(tag_spec(Ec2Type::InternetGateway, a))
+            .send()
+            .await
+            .ctx("creating EC2 internet gateway")?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .unwrap_or_default()
+            .to_string();
+        ec2.attach_internet_gateway()
+            .internet_gateway_id(&id)
+            .vpc_id(attrs::str(a, "vpc_id")?)
+            .send()
+            .await
+            .ctx(&format!("attaching EC2 internet gateway ({id})"))?;
+        Ok(Created {
+            id,
+            outputs: Attrs::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = not_found_to_none(
+            ec2.describe_internet_gateways()
+                .internet_gateway_ids(id)
+                .send()
+                .await
+                .ctx(&format!("reading EC2 internet gateway ({id})")),
+        )?;
+        let Some(g) = out.and_then(|o| o.internet_gateways().first().cloned()) else {
+            return Ok(None);
+        };
+        let vpc = g.attachments().first().and_then(|a| a.vpc_id());
+        let attrs = json!({ "vpc_id": vpc, "tags": tags_value(g.tags()) });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: Attrs::new(),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        update_tags(
+            &self.0.region(&ctx.region).ec2,
+            id,
+            from,
+            to,
+            "EC2 internet gateway",
+        )
+        .await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        if let Some(vpc) = attrs::opt_str(a, "vpc_id") {
+            delete_retrying(ctx, || async {
+                let r = ec2
+                    .detach_internet_gateway()
+                    .internet_gateway_id(id)
+                    .vpc_id(vpc)
+                    .send()
+                    .await
+                    .ctx(&format!("detaching EC2 internet gateway ({id})"));
+                // Already detached is as good as detached.
+                match r {
+                    Err(e) if e.code.as_deref() == Some("Gateway.NotAttached") => Ok(()),
+                    other => ignore_not_found(other.map(|_| ())),
+                }
+            })
+            .await?;
+        }
+        delete_retrying(ctx, || async {
+            ec2.delete_internet_gateway()
+                .internet_gateway_id(id)
+                .send()
+                .await
+                .ctx(&format!("deleting EC2 internet gateway ({id})"))
+                .map(|_| ())
+        })
+        .await
+    }
+}

@@ -1,0 +1,122 @@
+//! EC2 resource types and what they share: tags at create time, tag
+//! updates, reading tags back, and deletes that wait out DependencyViolation.
+
+mod eip;
+mod flow_log;
+mod internet_gateway;
+mod nat_gateway;
+mod route_table;
+mod route_table_association;
+pub mod security_group;
+mod subnet;
+mod vpc;
+mod vpc_endpoint;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{ResourceType as Ec2Type, Tag, TagSpecification};
+use serde_json::Value;
+
+use super::error::{ignore_not_found, SdkResultExt};
+use super::tags;
+use super::Aws;
+use crate::engine::resource::{Ctx, ErrorClass, Registry, ResourceError};
+use crate::engine::retry::{retry_when, Budget};
+use crate::engine::value::Attrs;
+
+/// Deletes retry DependencyViolation (ENIs draining, routes still pointing
+/// at a gateway) within this budget.
+pub const DEPENDENCY_VIOLATION: Budget = Budget {
+    name: "ec2-dependency-violation",
+    max_elapsed: Duration::from_secs(600),
+    initial: Duration::from_secs(2),
+    max_delay: Duration::from_secs(30),
+};
+
+/// Registers the EC2 resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(vpc::Vpc(aws.clone())));
+    r.register(Arc::new(subnet::Subnet(aws.clone())));
+    r.register(Arc::new(internet_gateway::InternetGateway(aws.clone())));
+    r.register(Arc::new(eip::Eip(aws.clone())));
+    r.register(Arc::new(nat_gateway::NatGateway(aws.clone())));
+    r.register(Arc::new(route_table::RouteTable(aws.clone())));
+    r.register(Arc::new(route_table_association::RouteTableAssociation(
+        aws.clone(),
+    )));
+    r.register(Arc::new(vpc_endpoint::VpcEndpoint(aws.clone())));
+    r.register(Arc::new(security_group::SecurityGroup(aws.clone())));
+    r.register(Arc::new(flow_log::FlowLog(aws.clone())));
+}
+
+/// The create-time tag specification for `attrs`' tags.
+fn tag_spec(kind: Ec2Type, attrs: &Attrs) -> TagSpecification {
+    let mut b = TagSpecification::builder().resource_type(kind);
+    for (k, v) in tags::desired(attrs) {
+        b = b.tags(Tag::builder().key(k).value(v).build());
+    }
+    b.build()
+}
+
+/// Live EC2 tags as the `tags` attribute.
+fn tags_value(t: &[Tag]) -> Value {
+    tags::live(
+        t.iter()
+            .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default())),
+    )
+}
+
+/// Brings `id`'s tags from `from` to `to`.
+async fn update_tags(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+    what: &str,
+) -> Result<(), ResourceError> {
+    let (set, remove) = tags::diff(from, to);
+    if !remove.is_empty() {
+        let mut req = ec2.delete_tags().resources(id);
+        for k in remove {
+            req = req.tags(Tag::builder().key(k).build());
+        }
+        req.send()
+            .await
+            .ctx(&format!("removing tags from {what} ({id})"))?;
+    }
+    if !set.is_empty() {
+        let mut req = ec2.create_tags().resources(id);
+        for (k, v) in set {
+            req = req.tags(Tag::builder().key(k).value(v).build());
+        }
+        req.send().await.ctx(&format!("tagging {what} ({id})"))?;
+    }
+    Ok(())
+}
+
+/// Runs a delete, treating NotFound as done and retrying DependencyViolation.
+async fn delete_retrying<F, Fut>(ctx: &Ctx, op: F) -> Result<(), ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), ResourceError>>,
+{
+    ignore_not_found(
+        retry_when(
+            ctx,
+            &DEPENDENCY_VIOLATION,
+            |e| e.class == ErrorClass::DependencyViolation,
+            op,
+        )
+        .await,
+    )
+}
+
+/// A one-key output map.
+fn output(key: &str, v: impl Into<Value>) -> Attrs {
+    let mut m = Attrs::new();
+    m.insert(key.into(), v.into());
+    m
+}
+
+pub use security_group::canonical_rules;

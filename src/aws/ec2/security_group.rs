@@ -1,0 +1,340 @@
+//! EC2 security group with inline ingress and egress rules (as Terraform's
+//! blocks). Name, description and VPC force replacement; rules are compared
+//! as sets of single-source rules and synced by revoke/authorize, so a rule
+//! added by hand shows up as drift and apply removes it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2Type, UserIdGroupPair};
+use serde_json::{json, Value};
+
+use super::{tag_spec, tags_value, update_tags};
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::retry::{retry_when, Budget};
+use crate::engine::value::Attrs;
+
+/// Deleting a group Lambda used waits for its ENIs to be released, which on
+/// AWS can take many minutes.
+pub const ENI_RELEASE: Budget = Budget {
+    name: "security-group-eni-release",
+    max_elapsed: Duration::from_secs(45 * 60),
+    initial: Duration::from_secs(5),
+    max_delay: Duration::from_secs(60),
+};
+
+/// `ec2_security_group`.
+pub struct SecurityGroup(pub Arc<Aws>);
+
+/// One rule with a single source.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rule {
+    from_port: i64,
+    to_port: i64,
+    protocol: String,
+    source: Source,
+    description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Cidr(String),
+    Group(String),
+}
+
+impl Rule {
+    fn from_value(v: &Value) -> Option<Rule> {
+        let protocol = v.get("protocol")?.as_str()?.to_string();
+        let all = protocol == "-1";
+        let source = match (
+            v.get("cidr_block").and_then(Value::as_str),
+            v.get("source_security_group_id").and_then(Value::as_str),
+        ) {
+            (Some(c), _) => Source::Cidr(c.into()),
+            (None, Some(g)) => Source::Group(g.into()),
+            _ => return None,
+        };
+        Some(Rule {
+            from_port: if all {
+                0
+            } else {
+                v.get("from_port")?.as_i64()?
+            },
+            to_port: if all { 0 } else { v.get("to_port")?.as_i64()? },
+            protocol,
+            source,
+            description: v
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .into(),
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut v = json!({
+            "protocol": self.protocol,
+            "from_port": self.from_port,
+            "to_port": self.to_port,
+            "description": self.description,
+        });
+        match &self.source {
+            Source::Cidr(c) => v["cidr_block"] = json!(c),
+            Source::Group(g) => v["source_security_group_id"] = json!(g),
+        }
+        v
+    }
+
+    fn permission(&self) -> IpPermission {
+        let mut p = IpPermission::builder().ip_protocol(&self.protocol);
+        if self.protocol != "-1" {
+            p = p
+                .from_port(self.from_port as i32)
+                .to_port(self.to_port as i32);
+        }
+        let desc = (!self.description.is_empty()).then(|| self.description.clone());
+        match &self.source {
+            Source::Cidr(c) => {
+                p.ip_ranges(IpRange::builder().cidr_ip(c).set_description(desc).build())
+            }
+            Source::Group(g) => p.user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id(g)
+                    .set_description(desc)
+                    .build(),
+            ),
+        }
+        .build()
+    }
+}
+
+fn rules_of(a: &Attrs, key: &str) -> BTreeSet<Rule> {
+    a.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Rule::from_value)
+        .collect()
+}
+
+/// Sorts rule objects into the canonical order reads return.
+pub fn canonical_rules(rules: Vec<Value>) -> Value {
+    let set: BTreeSet<Rule> = rules.iter().filter_map(Rule::from_value).collect();
+    Value::Array(set.iter().map(Rule::to_value).collect())
+}
+
+fn live_rules(perms: &[IpPermission]) -> BTreeSet<Rule> {
+    let mut out = BTreeSet::new();
+    for p in perms {
+        let protocol = p.ip_protocol().unwrap_or("-1").to_string();
+        let all = protocol == "-1";
+        let (from_port, to_port) = if all {
+            (0, 0)
+        } else {
+            (
+                i64::from(p.from_port().unwrap_or(0)),
+                i64::from(p.to_port().unwrap_or(0)),
+            )
+        };
+        let mk = |source, d: Option<&str>| Rule {
+            from_port,
+            to_port,
+            protocol: protocol.clone(),
+            source,
+            description: d.unwrap_or_default().to_string(),
+        };
+        for r in p.ip_ranges() {
+            out.insert(mk(
+                Source::Cidr(r.cidr_ip().unwrap_or_default().into()),
+                r.description(),
+            ));
+        }
+        for g in p.user_id_group_pairs() {
+            out.insert(mk(
+                Source::Group(g.group_id().unwrap_or_default().into()),
+                g.description(),
+            ));
+        }
+    }
+    out
+}
+
+fn default_egress() -> Rule {
+    Rule {
+        from_port: 0,
+        to_port: 0,
+        protocol: "-1".into(),
+        source: Source::Cidr("0.0.0.0/0".into()),
+        description: String::new(),
+    }
+}
+
+#[async_trait]
+impl ResourceType for SecurityGroup {
+    fn kind(&self) -> &'static str {
+        "ec2_security_group"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name", "description", "vpc_id"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = ec2
+            .create_security_group()
+            .group_name(attrs::str(a, "name")?)
+            .description(attrs::str(a, "description")?)
+            .vpc_id(attrs::str(a, "vpc_id")?)
+            .tag_specifications(tag_spec(Ec2Type::SecurityGroup, a))
+            .send()
+            .await
+            .ctx("creating EC2 security group")?;
+        let id = out.group_id().unwrap_or_default().to_string();
+        // AWS starts every group with an allow-all egress rule.
+        let fresh = BTreeSet::from([default_egress()]);
+        sync(ec2, &id, "egress", &fresh, &rules_of(a, "egress")).await?;
+        sync(
+            ec2,
+            &id,
+            "ingress",
+            &BTreeSet::new(),
+            &rules_of(a, "ingress"),
+        )
+        .await?;
+        Ok(Created {
+            outputs: super::output(
+                "arn",
+                format!("arn:aws:ec2:{}::security-group/{id}", ctx.region),
+            ),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .ec2
+                .describe_security_groups()
+                .group_ids(id)
+                .send()
+                .await
+                .ctx(&format!("reading EC2 security group ({id})")),
+        )?;
+        let Some(g) = out.and_then(|o| o.security_groups().first().cloned()) else {
+            return Ok(None);
+        };
+        let value = |s: BTreeSet<Rule>| Value::Array(s.iter().map(Rule::to_value).collect());
+        let attrs = json!({
+            "name": g.group_name(),
+            "description": g.description(),
+            "vpc_id": g.vpc_id(),
+            "ingress": value(live_rules(g.ip_permissions())),
+            "egress": value(live_rules(g.ip_permissions_egress())),
+            "tags": tags_value(g.tags()),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: super::output(
+                "arn",
+                format!("arn:aws:ec2:{}::security-group/{id}", ctx.region),
+            ),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        for dir in ["ingress", "egress"] {
+            sync(ec2, id, dir, &rules_of(from, dir), &rules_of(to, dir)).await?;
+        }
+        update_tags(ec2, id, from, to, "EC2 security group").await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let r = retry_when(
+            ctx,
+            &ENI_RELEASE,
+            |e| e.class == ErrorClass::DependencyViolation,
+            || async {
+                ec2.delete_security_group()
+                    .group_id(id)
+                    .send()
+                    .await
+                    .ctx(&format!("deleting EC2 security group ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await;
+        ignore_not_found(r)
+    }
+}
+
+/// Revokes the rules in `have` but not `want`, then authorizes the rest.
+async fn sync(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    dir: &str,
+    have: &BTreeSet<Rule>,
+    want: &BTreeSet<Rule>,
+) -> Result<(), ResourceError> {
+    let revoke: Vec<IpPermission> = have.difference(want).map(Rule::permission).collect();
+    let grant: Vec<IpPermission> = want.difference(have).map(Rule::permission).collect();
+    let what = format!("{dir} rules of EC2 security group ({id})");
+    if !revoke.is_empty() {
+        let r = if dir == "ingress" {
+            ec2.revoke_security_group_ingress()
+                .group_id(id)
+                .set_ip_permissions(Some(revoke))
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&format!("revoking {what}"))
+        } else {
+            ec2.revoke_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(Some(revoke))
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&format!("revoking {what}"))
+        };
+        ignore_not_found(r)?;
+    }
+    if !grant.is_empty() {
+        if dir == "ingress" {
+            ec2.authorize_security_group_ingress()
+                .group_id(id)
+                .set_ip_permissions(Some(grant))
+                .send()
+                .await
+                .ctx(&format!("authorizing {what}"))?;
+        } else {
+            ec2.authorize_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(Some(grant))
+                .send()
+                .await
+                .ctx(&format!("authorizing {what}"))?;
+        }
+    }
+    Ok(())
+}

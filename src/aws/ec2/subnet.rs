@@ -1,0 +1,133 @@
+//! EC2 subnet: VPC, CIDR block and availability zone (all force replacement),
+//! public IP mapping, tags.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type};
+use serde_json::json;
+
+use super::{delete_retrying, output, tag_spec, tags_value, update_tags};
+use crate::aws::attrs;
+use crate::aws::error::{not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `ec2_subnet`.
+pub struct Subnet(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for Subnet {
+    fn kind(&self) -> &'static str {
+        "ec2_subnet"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["vpc_id", "cidr_block", "availability_zone"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = ec2
+            .create_subnet()
+            .vpc_id(attrs::str(a, "vpc_id")?)
+            .cidr_block(attrs::str(a, "cidr_block")?)
+            .availability_zone(attrs::str(a, "availability_zone")?)
+            .tag_specifications(tag_spec(Ec2Type::Subnet, a))
+            .send()
+            .await
+            .ctx("creating EC2 subnet")?;
+        let s = out.subnet();
+        let id = s
+            .and_then(|s| s.subnet_id())
+            .unwrap_or_default()
+            .to_string();
+        let arn = s
+            .and_then(|s| s.subnet_arn())
+            .unwrap_or_default()
+            .to_string();
+        if attrs::bool(a, "map_public_ip_on_launch")? {
+            set_public_ip(ec2, &id, true).await?;
+        }
+        Ok(Created {
+            id,
+            outputs: output("arn", arn),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = not_found_to_none(
+            ec2.describe_subnets()
+                .subnet_ids(id)
+                .send()
+                .await
+                .ctx(&format!("reading EC2 subnet ({id})")),
+        )?;
+        let Some(s) = out.and_then(|o| o.subnets().first().cloned()) else {
+            return Ok(None);
+        };
+        let attrs = json!({
+            "vpc_id": s.vpc_id(),
+            "cidr_block": s.cidr_block(),
+            "availability_zone": s.availability_zone(),
+            "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
+            "tags": tags_value(s.tags()),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: output("arn", s.subnet_arn().unwrap_or_default()),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let want = attrs::bool(to, "map_public_ip_on_launch")?;
+        if from
+            .get("map_public_ip_on_launch")
+            .and_then(serde_json::Value::as_bool)
+            != Some(want)
+        {
+            set_public_ip(ec2, id, want).await?;
+        }
+        update_tags(ec2, id, from, to, "EC2 subnet").await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        delete_retrying(ctx, || async {
+            ec2.delete_subnet()
+                .subnet_id(id)
+                .send()
+                .await
+                .ctx(&format!("deleting EC2 subnet ({id})"))
+                .map(|_| ())
+        })
+        .await
+    }
+}
+
+async fn set_public_ip(ec2: &aws_sdk_ec2::Client, id: &str, on: bool) -> Result<(), ResourceError> {
+    ec2.modify_subnet_attribute()
+        .subnet_id(id)
+        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
+        .send()
+        .await
+        .ctx(&format!(
+            "setting map_public_ip_on_launch on EC2 subnet ({id})"
+        ))?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! EC2 VPC: CIDR block, DNS support and hostnames, tags.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type, VpcAttributeName};
+use serde_json::json;
+
+use super::{delete_retrying, output, tag_spec, tags_value, update_tags};
+use crate::aws::attrs;
+use crate::aws::error::{not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `ec2_vpc`.
+pub struct Vpc(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for Vpc {
+    fn kind(&self) -> &'static str {
+        "ec2_vpc"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["cidr_block"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let out = ec2
+            .create_vpc()
+            .cidr_block(attrs::str(a, "cidr_block")?)
+            .tag_specifications(tag_spec(Ec2Type::Vpc, a))
+            .send()
+            .await
+            .ctx("creating EC2 VPC")?;
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .unwrap_or_default()
+            .to_string();
+        set_dns(ec2, &id, a, None).await?;
+        Ok(Created {
+            outputs: output("arn", arn(&ctx.region, &id)),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let Some(vpc) = find_vpc(ec2, id).await? else {
+            return Ok(None);
+        };
+        let dns = |name: VpcAttributeName| async move {
+            let out = ec2
+                .describe_vpc_attribute()
+                .vpc_id(id)
+                .attribute(name)
+                .send()
+                .await
+                .ctx(&format!("reading EC2 VPC ({id}) attribute"))?;
+            let v = match out.enable_dns_support() {
+                Some(x) => x.value(),
+                None => out
+                    .enable_dns_hostnames()
+                    .and_then(AttributeBooleanValue::value),
+            };
+            Ok::<bool, ResourceError>(v.unwrap_or(false))
+        };
+        let support = dns(VpcAttributeName::EnableDnsSupport).await?;
+        let hostnames = dns(VpcAttributeName::EnableDnsHostnames).await?;
+        let attrs = json!({
+            "cidr_block": vpc.cidr_block(),
+            "enable_dns_support": support,
+            "enable_dns_hostnames": hostnames,
+            "tags": tags_value(vpc.tags()),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: output("arn", arn(&ctx.region, id)),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        set_dns(ec2, id, to, Some(from)).await?;
+        update_tags(ec2, id, from, to, "EC2 VPC").await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        delete_retrying(ctx, || async {
+            ec2.delete_vpc()
+                .vpc_id(id)
+                .send()
+                .await
+                .ctx(&format!("deleting EC2 VPC ({id})"))
+                .map(|_| ())
+        })
+        .await
+    }
+}
+
+fn arn(region: &str, id: &str) -> String {
+    format!("arn:aws:ec2:{region}::vpc/{id}")
+}
+
+/// Sets the DNS attributes that differ from `from` (all when `from` is None).
+async fn set_dns(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    to: &Attrs,
+    from: Option<&Attrs>,
+) -> Result<(), ResourceError> {
+    for key in ["enable_dns_support", "enable_dns_hostnames"] {
+        let want = attrs::bool(to, key)?;
+        if from.is_some_and(|f| f.get(key).and_then(serde_json::Value::as_bool) == Some(want)) {
+            continue;
+        }
+        let v = AttributeBooleanValue::builder().value(want).build();
+        let req = ec2.modify_vpc_attribute().vpc_id(id);
+        let req = if key == "enable_dns_support" {
+            req.enable_dns_support(v)
+        } else {
+            req.enable_dns_hostnames(v)
+        };
+        req.send()
+            .await
+            .ctx(&format!("setting {key} on EC2 VPC ({id})"))?;
+    }
+    Ok(())
+}
+
+/// The VPC `id`, or `None` when it does not exist.
+pub async fn find_vpc(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Result<Option<aws_sdk_ec2::types::Vpc>, ResourceError> {
+    let out = not_found_to_none(
+        ec2.describe_vpcs()
+            .vpc_ids(id)
+            .send()
+            .await
+            .ctx(&format!("reading EC2 VPC ({id})")),
+    )?;
+    Ok(out.and_then(|o| o.vpcs().first().cloned()))
+}

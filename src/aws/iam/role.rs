@@ -1,0 +1,137 @@
+//! IAM role: name (forces replacement), trust policy, tags.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::{build_tags, iam_tags};
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `iam_role`.
+pub struct Role(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for Role {
+    fn kind(&self) -> &'static str {
+        "iam_role"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let name = attrs::str(a, "name")?;
+        let out = self
+            .0
+            .region(&ctx.region)
+            .iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(attrs::doc(a, "assume_role_policy")?)
+            .set_tags(Some(iam_tags(a)?))
+            .send()
+            .await
+            .ctx(&format!("creating IAM role ({name})"))?;
+        let role = out.role();
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(
+                role.map(|r| r.arn()).unwrap_or_default(),
+                role.map(|r| r.role_id()).unwrap_or_default(),
+            ),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .iam
+                .get_role()
+                .role_name(id)
+                .send()
+                .await
+                .ctx(&format!("reading IAM role ({id})")),
+        )?;
+        let Some(role) = out.and_then(|o| o.role().cloned()) else {
+            return Ok(None);
+        };
+        let attrs = json!({
+            "name": role.role_name(),
+            "assume_role_policy": attrs::parse_doc(role.assume_role_policy_document().unwrap_or("{}")),
+            "tags": tags::live(role.tags().iter().map(|t| (t.key(), t.value()))),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: outputs(role.arn(), role.role_id()),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let iam = &self.0.region(&ctx.region).iam;
+        if from.get("assume_role_policy") != to.get("assume_role_policy") {
+            iam.update_assume_role_policy()
+                .role_name(id)
+                .policy_document(attrs::doc(to, "assume_role_policy")?)
+                .send()
+                .await
+                .ctx(&format!("updating trust policy of IAM role ({id})"))?;
+        }
+        let (set, remove) = tags::diff(from, to);
+        if !remove.is_empty() {
+            iam.untag_role()
+                .role_name(id)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .ctx(&format!("untagging IAM role ({id})"))?;
+        }
+        if !set.is_empty() {
+            iam.tag_role()
+                .role_name(id)
+                .set_tags(Some(build_tags(set)?))
+                .send()
+                .await
+                .ctx(&format!("tagging IAM role ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .iam
+            .delete_role()
+            .role_name(id)
+            .send()
+            .await
+            .ctx(&format!("deleting IAM role ({id})"));
+        ignore_not_found(r.map(|_| ()))
+    }
+}
+
+fn outputs(arn: &str, unique_id: &str) -> Attrs {
+    json!({ "arn": arn, "unique_id": unique_id })
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}

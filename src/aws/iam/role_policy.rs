@@ -1,0 +1,109 @@
+//! IAM inline role policy: role and name force replacement; the document
+//! updates in place. Its id is `role:name`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::split_id;
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `iam_role_policy`.
+pub struct RolePolicy(pub Arc<Aws>);
+
+impl RolePolicy {
+    async fn put(&self, ctx: &Ctx, a: &Attrs) -> Result<String, ResourceError> {
+        let (role, name) = (attrs::str(a, "role")?, attrs::str(a, "name")?);
+        self.0
+            .region(&ctx.region)
+            .iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(attrs::doc(a, "policy")?)
+            .send()
+            .await
+            .ctx(&format!("putting IAM role policy ({role}:{name})"))?;
+        Ok(format!("{role}:{name}"))
+    }
+}
+
+#[async_trait]
+impl ResourceType for RolePolicy {
+    fn kind(&self) -> &'static str {
+        "iam_role_policy"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["role", "name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        Ok(Created {
+            id: self.put(ctx, a).await?,
+            outputs: Attrs::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let (role, name) = split_id(id, ':', "IAM role policy")?;
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .iam
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await
+                .ctx(&format!("reading IAM role policy ({id})")),
+        )?;
+        Ok(out.map(|o| Observed {
+            attrs: json!({
+                "role": o.role_name(),
+                "name": o.policy_name(),
+                "policy": attrs::parse_doc(o.policy_document()),
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+            outputs: Attrs::new(),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        _: &str,
+        _: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        self.put(ctx, to).await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let (role, name) = split_id(id, ':', "IAM role policy")?;
+        let r = self
+            .0
+            .region(&ctx.region)
+            .iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .ctx(&format!("deleting IAM role policy ({id})"));
+        ignore_not_found(r.map(|_| ()))
+    }
+}

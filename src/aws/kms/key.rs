@@ -1,0 +1,202 @@
+//! KMS key: description, rotation and tags update in place. The deletion
+//! window is used when the key is scheduled for deletion (KMS does not
+//! report it back, so it is not compared). A key pending deletion counts as
+//! gone.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_kms::types::{KeyState, Tag};
+use serde_json::json;
+
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// The deletion window used when none is recorded (KMS's own default).
+pub const DEFAULT_DELETION_WINDOW_DAYS: i64 = 30;
+
+/// `kms_key`.
+pub struct Key(pub Arc<Aws>);
+
+fn kms_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<Tag>, ResourceError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            Tag::builder().tag_key(k).tag_value(v).build().map_err(|e| {
+                ResourceError::new(ErrorClass::Invalid, "building KMS tags", e.to_string())
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl ResourceType for Key {
+    fn kind(&self) -> &'static str {
+        "kms_key"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let kms = &self.0.region(&ctx.region).kms;
+        let out = kms
+            .create_key()
+            .description(attrs::str(a, "description")?)
+            .set_tags(Some(kms_tags(tags::desired(a))?))
+            .send()
+            .await
+            .ctx("creating KMS key")?;
+        let meta = out.key_metadata();
+        let id = meta.map(|m| m.key_id()).unwrap_or_default().to_string();
+        if attrs::bool(a, "enable_key_rotation")? {
+            kms.enable_key_rotation()
+                .key_id(&id)
+                .send()
+                .await
+                .ctx(&format!("enabling rotation of KMS key ({id})"))?;
+        }
+        Ok(Created {
+            outputs: outputs(meta.and_then(|m| m.arn()).unwrap_or_default(), &id),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let kms = &self.0.region(&ctx.region).kms;
+        let out = not_found_to_none(
+            kms.describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading KMS key ({id})")),
+        )?;
+        let Some(meta) = out.and_then(|o| o.key_metadata().cloned()) else {
+            return Ok(None);
+        };
+        if matches!(
+            meta.key_state(),
+            Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)
+        ) {
+            return Ok(None);
+        }
+        let rotation = kms
+            .get_key_rotation_status()
+            .key_id(id)
+            .send()
+            .await
+            .ctx(&format!("reading rotation of KMS key ({id})"))?
+            .key_rotation_enabled();
+        let tag_out = kms
+            .list_resource_tags()
+            .key_id(id)
+            .send()
+            .await
+            .ctx(&format!("reading tags of KMS key ({id})"))?;
+        let attrs = json!({
+            "description": meta.description().unwrap_or_default(),
+            "enable_key_rotation": rotation,
+            // Not readable from KMS: carried over from what was applied.
+            "deletion_window_in_days": prior.get("deletion_window_in_days").cloned().unwrap_or(json!(DEFAULT_DELETION_WINDOW_DAYS)),
+            "tags": tags::live(tag_out.tags().iter().map(|t| (t.tag_key(), t.tag_value()))),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: outputs(meta.arn().unwrap_or_default(), id),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let kms = &self.0.region(&ctx.region).kms;
+        if from.get("description") != to.get("description") {
+            kms.update_key_description()
+                .key_id(id)
+                .description(attrs::str(to, "description")?)
+                .send()
+                .await
+                .ctx(&format!("updating description of KMS key ({id})"))?;
+        }
+        let rotate = attrs::bool(to, "enable_key_rotation")?;
+        if from
+            .get("enable_key_rotation")
+            .and_then(serde_json::Value::as_bool)
+            != Some(rotate)
+        {
+            let what = format!("setting rotation of KMS key ({id})");
+            if rotate {
+                kms.enable_key_rotation()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .ctx(&what)?;
+            } else {
+                kms.disable_key_rotation()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .ctx(&what)?;
+            }
+        }
+        let (set, remove) = tags::diff(from, to);
+        if !remove.is_empty() {
+            kms.untag_resource()
+                .key_id(id)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .ctx(&format!("untagging KMS key ({id})"))?;
+        }
+        if !set.is_empty() {
+            kms.tag_resource()
+                .key_id(id)
+                .set_tags(Some(kms_tags(set)?))
+                .send()
+                .await
+                .ctx(&format!("tagging KMS key ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let days =
+            attrs::opt_int(a, "deletion_window_in_days").unwrap_or(DEFAULT_DELETION_WINDOW_DAYS);
+        let r = self
+            .0
+            .region(&ctx.region)
+            .kms
+            .schedule_key_deletion()
+            .key_id(id)
+            .pending_window_in_days(days as i32)
+            .send()
+            .await
+            .ctx(&format!("scheduling deletion of KMS key ({id})"));
+        match r {
+            // Already pending deletion.
+            Err(e) if e.code.as_deref() == Some("KMSInvalidStateException") => Ok(()),
+            other => ignore_not_found(other.map(|_| ())),
+        }
+    }
+}
+
+fn outputs(arn: &str, key_id: &str) -> Attrs {
+    json!({ "arn": arn, "key_id": key_id })
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}

@@ -1,0 +1,189 @@
+//! CloudWatch Logs log group: the name forces replacement; retention and
+//! tags update in place. Its id is the name.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `logs_log_group`.
+pub struct LogGroup(pub Arc<Aws>);
+
+fn arn(region: &str, name: &str) -> String {
+    format!("arn:aws:logs:{region}:{{account}}:log-group:{name}")
+}
+
+#[async_trait]
+impl ResourceType for LogGroup {
+    fn kind(&self) -> &'static str {
+        "logs_log_group"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let logs = &self.0.region(&ctx.region).logs;
+        let name = attrs::str(a, "name")?;
+        logs.create_log_group()
+            .log_group_name(name)
+            .set_tags(Some(tags::desired(a).into_iter().collect()))
+            .send()
+            .await
+            .ctx(&format!("creating CloudWatch log group ({name})"))?;
+        set_retention(logs, name, attrs::opt_int(a, "retention_in_days")).await?;
+        let found = find(logs, name).await?;
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(found.as_ref(), &ctx.region, name),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let logs = &self.0.region(&ctx.region).logs;
+        let Some(g) = find(logs, id).await? else {
+            return Ok(None);
+        };
+        let arn = bare_arn(&g).unwrap_or_else(|| arn(&ctx.region, id));
+        let t = logs
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!("reading tags of CloudWatch log group ({id})"))?;
+        let attrs = json!({
+            "name": id,
+            "retention_in_days": g.retention_in_days().map_or(Value::Null, |d| json!(d)),
+            "tags": tags::live(t.tags().into_iter().flatten()),
+        });
+        Ok(Some(Observed {
+            attrs: attrs.as_object().cloned().unwrap_or_default(),
+            outputs: outputs(Some(&g), &ctx.region, id),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let logs = &self.0.region(&ctx.region).logs;
+        if from.get("retention_in_days") != to.get("retention_in_days") {
+            set_retention(logs, id, attrs::opt_int(to, "retention_in_days")).await?;
+        }
+        if tags::changed(from, to) {
+            let arn = outputs(find(logs, id).await?.as_ref(), &ctx.region, id)["arn"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let (set, remove) = tags::diff(from, to);
+            if !remove.is_empty() {
+                logs.untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging CloudWatch log group ({id})"))?;
+            }
+            if !set.is_empty() {
+                logs.tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(set.into_iter().collect()))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging CloudWatch log group ({id})"))?;
+            }
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .logs
+            .delete_log_group()
+            .log_group_name(id)
+            .send()
+            .await
+            .ctx(&format!("deleting CloudWatch log group ({id})"));
+        ignore_not_found(r.map(|_| ()))
+    }
+}
+
+async fn set_retention(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    name: &str,
+    days: Option<i64>,
+) -> Result<(), ResourceError> {
+    let what = format!("setting retention of CloudWatch log group ({name})");
+    match days {
+        Some(d) => logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(d as i32)
+            .send()
+            .await
+            .ctx(&what)
+            .map(|_| ()),
+        None => ignore_not_found(
+            logs.delete_retention_policy()
+                .log_group_name(name)
+                .send()
+                .await
+                .ctx(&what)
+                .map(|_| ()),
+        ),
+    }
+}
+
+/// The log group named exactly `name`.
+async fn find(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    name: &str,
+) -> Result<Option<aws_sdk_cloudwatchlogs::types::LogGroup>, ResourceError> {
+    let mut pages = logs
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.ctx(&format!("reading CloudWatch log group ({name})"))?;
+        if let Some(g) = page
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+        {
+            return Ok(Some(g.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// The group's ARN without the trailing `:*`.
+fn bare_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<String> {
+    g.arn().map(|a| a.trim_end_matches(":*").to_string())
+}
+
+fn outputs(g: Option<&aws_sdk_cloudwatchlogs::types::LogGroup>, region: &str, name: &str) -> Attrs {
+    let arn = g.and_then(bare_arn).unwrap_or_else(|| arn(region, name));
+    json!({ "arn": arn })
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}

@@ -1,0 +1,13 @@
+//! CloudWatch Logs resource types.
+
+mod log_group;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the CloudWatch Logs resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(log_group::LogGroup(aws.clone())));
+}

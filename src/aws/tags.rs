@@ -1,0 +1,83 @@
+//! Tags: the desired `tags` attribute, its live form, and the difference.
+//! Tags AWS itself adds (`aws:` prefix) are neither managed nor drift.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::engine::value::Attrs;
+
+/// The tag naming an object's hcprov address.
+pub const ADDRESS_TAG: &str = "hcprov:address";
+
+/// The desired tags of `attrs`.
+pub fn desired(attrs: &Attrs) -> BTreeMap<String, String> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Live tags as the `tags` attribute value.
+pub fn live<K: AsRef<str>, V: AsRef<str>>(tags: impl IntoIterator<Item = (K, V)>) -> Value {
+    let m: BTreeMap<String, Value> = tags
+        .into_iter()
+        .filter(|(k, _)| !k.as_ref().starts_with("aws:"))
+        .map(|(k, v)| {
+            (
+                k.as_ref().to_string(),
+                Value::String(v.as_ref().to_string()),
+            )
+        })
+        .collect();
+    Value::Object(m.into_iter().collect::<Map<_, _>>())
+}
+
+/// Tags to set and tag keys to remove to go from `from` to `to`.
+pub fn diff(from: &Attrs, to: &Attrs) -> (Vec<(String, String)>, Vec<String>) {
+    let (a, b) = (desired(from), desired(to));
+    let set = b
+        .iter()
+        .filter(|(k, v)| a.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove = a.keys().filter(|k| !b.contains_key(*k)).cloned().collect();
+    (set, remove)
+}
+
+/// True when `from` and `to` differ in their tags.
+pub fn changed(from: &Attrs, to: &Attrs) -> bool {
+    desired(from) != desired(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_sets_changed_and_removes_dropped() {
+        let from = json!({"tags": {"a": "1", "b": "2"}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let to = json!({"tags": {"a": "1", "b": "3", "c": "4"}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let (set, remove) = diff(&from, &to);
+        assert_eq!(
+            set,
+            vec![("b".into(), "3".into()), ("c".into(), "4".into())]
+        );
+        assert!(remove.is_empty());
+        let (_, remove) = diff(&to, &from);
+        assert_eq!(remove, vec!["c".to_string()]);
+        assert_eq!(live([("aws:x", "1"), ("k", "v")]), json!({"k": "v"}));
+    }
+}

@@ -1,0 +1,149 @@
+//! `hcprov apply` and the execution shared with `destroy`: backup, signal
+//! handling, progress lines, the summary and the exit code.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use tokio::sync::watch;
+
+use super::{render, Cli, Session, EXIT_ERROR, EXIT_OK};
+use crate::engine::apply::{apply, ApplyOptions, NodeOutcome};
+use crate::engine::checkpoint::Checkpointer;
+use crate::engine::plan::Plan;
+use crate::engine::state::State;
+
+/// Options of `apply`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A plan saved with `hcprov plan --out`; without it a fresh plan is made.
+    pub plan: Option<PathBuf>,
+}
+
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let s = Session::open(cli).await?;
+    let _lock = s.store.lock("apply")?;
+    let (state, fresh) = s.load_state()?;
+    let plan = match &args.plan {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading plan file {}", path.display()))?;
+            let plan: Plan = serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "plan file {} is not an hcprov plan; make a new one with `hcprov plan --out`",
+                    path.display()
+                )
+            })?;
+            if plan.environment != s.cfg.environment {
+                bail!(
+                    "plan file {} is for environment {:?}, not {:?}",
+                    path.display(),
+                    plan.environment,
+                    s.cfg.environment
+                );
+            }
+            plan.check_against((!fresh).then_some(&state))?;
+            plan
+        }
+        None => s.plan(&state, fresh).await?,
+    };
+    print!("{}", render::plan(&plan));
+    if !plan.summary.has_changes() {
+        return Ok(EXIT_OK);
+    }
+    let state = if fresh {
+        State::with_lineage(&plan.environment, &plan.lineage)
+    } else {
+        state
+    };
+    execute(&s, &plan, state).await
+}
+
+/// Runs `plan` on `state` with checkpoints, prints progress and the
+/// summary, and returns the exit code.
+pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8> {
+    if let Some(b) = s.store.backup()? {
+        tracing::info!("backed up the state to {}", b.display());
+    }
+    println!();
+    let (tx, rx) = watch::channel(false);
+    let signals = tokio::spawn(watch_signals(tx));
+    let progress = Arc::new(
+        |addr: &str,
+         done: &str,
+         err: Option<&crate::engine::resource::ResourceError>,
+         took: Duration| match err {
+            None => println!("{addr}: {done} in {:.1}s", took.as_secs_f64()),
+            Some(e) => println!("{addr}: FAILED: {e}"),
+        },
+    );
+    let ckpt = Arc::new(Checkpointer::new(state, Arc::new(s.store.clone())));
+    let opts = ApplyOptions {
+        parallelism: s.parallelism,
+        stop: rx,
+        progress: Some(progress),
+    };
+    let report = apply(plan, ckpt.clone(), s.registry.clone(), opts).await;
+    signals.abort();
+
+    let failed: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, NodeOutcome::Failed { .. }))
+        .collect();
+    let skipped: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, NodeOutcome::Skipped { .. }))
+        .collect();
+    let not_started = report.count(|o| *o == NodeOutcome::NotStarted);
+    let done = report.count(|o| *o == NodeOutcome::Done);
+    println!();
+    for r in &skipped {
+        if let NodeOutcome::Skipped { because } = &r.outcome {
+            println!("{}: skipped because {because} failed", r.address);
+        }
+    }
+    let verb = if plan.destroy { "Destroy" } else { "Apply" };
+    let stats = format!(
+        "{:.1}s, {} API calls, {} retries, {} state checkpoints",
+        report.duration.as_secs_f64(),
+        s.aws.calls.total(),
+        report.retries,
+        report.checkpoints
+    );
+    if report.succeeded() {
+        println!("{verb} complete: {done} changes ({stats}).");
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "{verb} incomplete: {done} done, {} failed, {} skipped, {} not started ({stats}).",
+        failed.len(),
+        skipped.len(),
+        not_started
+    );
+    println!(
+        "The state at {} holds everything that finished; run the command again to continue.",
+        s.store.path().display()
+    );
+    Ok(EXIT_ERROR)
+}
+
+/// First SIGINT/SIGTERM: stop starting new operations. Second: exit now
+/// (the state is consistent: every finished operation is checkpointed).
+async fn watch_signals(tx: watch::Sender<bool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return;
+    };
+    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+    eprintln!("\nInterrupted: letting running operations finish and saving the state (interrupt again to exit at once).");
+    let _ = tx.send(true);
+    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+    eprintln!("Interrupted again: exiting now; every finished operation is already in the state.");
+    std::process::exit(130);
+}

@@ -1,0 +1,48 @@
+//! `hcprov destroy`: delete everything in the state, in reverse dependency
+//! order. Works from the state alone.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{bail, Result};
+
+use super::{apply::execute, render, Cli, Session, EXIT_OK};
+use crate::engine::plan::plan_destroy;
+
+/// Options of `destroy`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let s = Session::open(cli).await?;
+    let _lock = s.store.lock("destroy")?;
+    let Some(state) = s.store.load()? else {
+        println!(
+            "No state at {}: nothing to destroy.",
+            s.store.path().display()
+        );
+        return Ok(EXIT_OK);
+    };
+    let plan = plan_destroy(&state);
+    print!("{}", render::plan(&plan));
+    if !plan.summary.has_changes() {
+        return Ok(EXIT_OK);
+    }
+    if !args.force {
+        if !std::io::stdin().is_terminal() {
+            bail!("destroy needs confirmation and standard input is not a terminal; run `hcprov destroy --force` to destroy without asking");
+        }
+        print!("\nDestroy all {} resources of environment {:?}? Type the environment name to confirm: ", plan.summary.delete, state.environment);
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != state.environment {
+            println!("Not confirmed; nothing was destroyed.");
+            return Ok(super::EXIT_ERROR);
+        }
+    }
+    execute(&s, &plan, state).await
+}

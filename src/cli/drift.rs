@@ -1,0 +1,137 @@
+//! `hcprov drift`: read every resource in the state back from AWS and report
+//! how it differs from what was last applied. Never writes the state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use super::{render, Cli, Session, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
+use crate::engine::plan::{drift_report, Drift, DriftStatus};
+use crate::engine::refresh::refresh;
+use crate::engine::resource::Stats;
+
+/// Options of `drift`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the report as JSON (schema in the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Counts by status.
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    /// Resources checked.
+    pub total: usize,
+    /// In sync.
+    pub in_sync: usize,
+    /// Modified outside hcprov.
+    pub modified: usize,
+    /// Deleted outside hcprov.
+    pub deleted: usize,
+    /// Could not be read.
+    pub unreadable: usize,
+}
+
+/// API calls made by the run.
+#[derive(Debug, Serialize)]
+pub struct ApiCalls {
+    /// All of them.
+    pub total: u64,
+    /// Per service.
+    pub by_service: BTreeMap<String, u64>,
+}
+
+/// The drift report, `hcprov drift --json`.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Report schema version.
+    pub schema_version: u32,
+    /// Unique id of this run.
+    pub run_id: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall time in milliseconds.
+    pub duration_ms: u128,
+    /// The environment.
+    pub environment: String,
+    /// The state file checked.
+    pub state_path: String,
+    /// Its lineage and serial.
+    pub state_lineage: String,
+    /// The state's serial.
+    pub state_serial: u64,
+    /// 0 clean, 2 drift, 1 some resource could not be checked.
+    pub exit_code: u8,
+    /// Counts by status.
+    pub counts: Counts,
+    /// API calls made.
+    pub api_calls: ApiCalls,
+    /// Every resource, by address.
+    pub resources: Vec<Drift>,
+}
+
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let s = Session::open(cli).await?;
+    let Some(state) = s.store.load()? else {
+        bail!(
+            "no state at {}: nothing has been applied, so there is nothing to check",
+            s.store.path().display()
+        );
+    };
+    let live = refresh(
+        &state,
+        &s.registry,
+        s.parallelism,
+        Arc::new(Stats::default()),
+    )
+    .await;
+    let resources = drift_report(&state, &live);
+    let mut counts = Counts {
+        total: resources.len(),
+        ..Counts::default()
+    };
+    for d in &resources {
+        match d.status {
+            DriftStatus::InSync => counts.in_sync += 1,
+            DriftStatus::Modified => counts.modified += 1,
+            DriftStatus::Deleted => counts.deleted += 1,
+            DriftStatus::Unreadable => counts.unreadable += 1,
+        }
+    }
+    let exit_code = if counts.unreadable > 0 {
+        EXIT_ERROR
+    } else if counts.modified + counts.deleted > 0 {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    };
+    let report = Report {
+        schema_version: 1,
+        run_id: uuid::Uuid::new_v4().to_string(),
+        started_at,
+        duration_ms: started.elapsed().as_millis(),
+        environment: state.environment.clone(),
+        state_path: s.store.path().display().to_string(),
+        state_lineage: state.lineage.clone(),
+        state_serial: state.serial,
+        exit_code,
+        counts,
+        api_calls: ApiCalls {
+            total: s.aws.calls.total(),
+            by_service: s.aws.calls.snapshot(),
+        },
+        resources,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render::drift(&report));
+    }
+    Ok(exit_code)
+}

@@ -1,0 +1,47 @@
+//! `hcprov plan`.
+
+use anyhow::Result;
+
+use super::{render, Cli, Session, EXIT_CHANGES, EXIT_OK};
+use crate::engine::state::write_private_atomic;
+
+/// Options of `plan`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Save the plan to FILE, for `hcprov apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 2 when there are changes, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let s = Session::open(cli).await?;
+    let _lock = s.store.lock("plan")?;
+    let (state, fresh) = s.load_state()?;
+    let plan = s.plan(&state, fresh).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", render::plan(&plan));
+    }
+    if let Some(out) = &args.out {
+        write_private_atomic(out, &serde_json::to_vec_pretty(&plan)?)?;
+        if !args.json {
+            println!(
+                "\nSaved the plan to {}. Apply exactly it with: hcprov apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(if args.detailed_exitcode && plan.summary.has_changes() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
+}

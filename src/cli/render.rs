@@ -1,0 +1,126 @@
+//! Human-readable plans and drift reports.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::drift::Report;
+use crate::engine::plan::{Action, AttrChange, Drift, DriftStatus, Plan};
+use crate::engine::value::render as value;
+
+fn attr_line(out: &mut String, c: &AttrChange, create: bool) {
+    let show = |v: &Option<Value>| v.as_ref().map_or("(none)".to_string(), value);
+    if create {
+        let _ = writeln!(out, "      {:<28} = {}", c.name, show(&c.after));
+    } else {
+        let forces = if c.forces_replacement {
+            "   # forces replacement"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "      ~ {}: {} -> {}{forces}",
+            c.name,
+            show(&c.before),
+            show(&c.after)
+        );
+    }
+}
+
+fn drift_lines(out: &mut String, d: &Drift) {
+    match d.status {
+        DriftStatus::Deleted => {
+            let _ = writeln!(out, "  - {} ({}): deleted outside hcprov", d.address, d.id);
+        }
+        DriftStatus::Unreadable => {
+            let _ = writeln!(
+                out,
+                "  ? {} ({}): could not be read: {}",
+                d.address,
+                d.id,
+                d.error.as_deref().unwrap_or("unknown error")
+            );
+        }
+        DriftStatus::Modified => {
+            let _ = writeln!(out, "  ~ {} ({}): modified outside hcprov", d.address, d.id);
+            for c in &d.attributes {
+                attr_line(out, c, false);
+            }
+        }
+        DriftStatus::InSync => {}
+    }
+}
+
+/// The plan in the familiar `+ ~ -/+ -` form, with a summary line.
+pub fn plan(p: &Plan) -> String {
+    let mut out = String::new();
+    if !p.drift.is_empty() {
+        let _ = writeln!(out, "Changed outside hcprov since the last apply:\n");
+        for d in &p.drift {
+            drift_lines(&mut out, d);
+        }
+        out.push('\n');
+    }
+    let s = &p.summary;
+    if !s.has_changes() {
+        let _ = writeln!(
+            out,
+            "No changes. The live platform matches the configuration ({} resources).",
+            s.no_op
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "hcprov will perform these actions on environment {:?}:\n",
+        p.environment
+    );
+    for c in p.changes.iter().filter(|c| c.action != Action::NoOp) {
+        let id =
+            c.id.as_deref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default();
+        let why = if c.action == Action::Replace {
+            format!(
+                " must be replaced: {} forces replacement",
+                c.replace_because.join(", ")
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {:<3} {}{id}{why}", c.action.symbol(), c.address);
+        for a in &c.attributes {
+            attr_line(&mut out, a, c.action == Action::Create);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nPlan: {} to add, {} to change, {} to replace, {} to destroy, {} unchanged.",
+        s.create, s.update, s.replace, s.delete, s.no_op
+    );
+    out
+}
+
+/// The drift report for humans.
+pub fn drift(r: &Report) -> String {
+    let mut out = String::new();
+    for d in &r.resources {
+        drift_lines(&mut out, d);
+    }
+    let c = &r.counts;
+    let verdict = match r.exit_code {
+        0 => "No drift",
+        2 => "Drift found",
+        _ => "Drift check incomplete",
+    };
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{verdict}: {} resources checked, {} in sync, {} modified, {} deleted, {} unreadable ({} API calls, {} ms).",
+        c.total, c.in_sync, c.modified, c.deleted, c.unreadable, r.api_calls.total, r.duration_ms
+    );
+    out
+}

@@ -1,0 +1,327 @@
+//! `hcprov.toml`: the environment, the region, default tags and the
+//! blueprint's inputs. `HCPROV_ENVIRONMENT` and `AWS_REGION` override the
+//! file, for CI. Every error names the file and the field.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Retention values CloudWatch Logs accepts.
+pub const LOG_RETENTION_DAYS: &[i64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// A configuration problem, naming the file and field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No file at the path.
+    #[error("config file {0} not found; create it (see README, \"Configuration\") or pass --config PATH")]
+    Missing(PathBuf),
+    /// The file could not be read.
+    #[error("reading config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or an unknown or mistyped field.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// TOML's message, with line and field.
+        message: String,
+    },
+    /// A field with a bad value.
+    #[error("config file {path}: field `{field}` {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The dotted field name.
+        field: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Suffix of every resource name, and the state file's name.
+    pub environment: String,
+    /// Primary region.
+    pub region: String,
+    /// Tags on every taggable object (`Environment` defaults to the
+    /// environment).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Networking inputs.
+    #[serde(default)]
+    pub network: Network,
+    /// Encryption and logging inputs.
+    #[serde(default)]
+    pub security: Security,
+}
+
+/// Networking inputs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// The VPC's CIDR block.
+    pub vpc_cidr: String,
+    /// Availability-zone suffixes, one per subnet pair (`a`, `b`).
+    pub availability_zones: Vec<String>,
+    /// Public subnet CIDRs, one per zone.
+    pub public_subnets: Vec<String>,
+    /// Private subnet CIDRs, one per zone.
+    pub private_subnets: Vec<String>,
+    /// TCP ports the ALB security group admits from anywhere.
+    pub alb_ingress_ports: Vec<u16>,
+    /// Retention of the VPC flow log group, in days.
+    pub flow_log_retention_days: i64,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            vpc_cidr: "10.0.0.0/16".into(),
+            availability_zones: vec!["a".into(), "b".into()],
+            public_subnets: vec!["10.0.1.0/24".into(), "10.0.2.0/24".into()],
+            private_subnets: vec!["10.0.11.0/24".into(), "10.0.12.0/24".into()],
+            alb_ingress_ports: vec![443, 80],
+            flow_log_retention_days: 7,
+        }
+    }
+}
+
+/// Encryption and logging inputs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    /// Days a deleted KMS key waits before it is gone (7-30).
+    pub kms_deletion_window_days: i64,
+    /// Yearly rotation of the KMS key.
+    pub kms_key_rotation: bool,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            kms_deletion_window_days: 10,
+            kms_key_rotation: true,
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path`, applies environment overrides and validates.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::Missing(path.into()))
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })
+            }
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Config::parse(path, &text, env("HCPROV_ENVIRONMENT"), env("AWS_REGION"))
+    }
+
+    /// Parses `text` (from `path`, for messages) with optional overrides.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        environment: Option<String>,
+        region: Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string().trim().replace('\n', " ").replace("  ", " "),
+        })?;
+        if let Some(e) = environment {
+            cfg.environment = e;
+        }
+        if let Some(r) = region {
+            cfg.region = r;
+        }
+        cfg.tags
+            .entry("Environment".into())
+            .or_insert_with(|| cfg.environment.clone());
+        cfg.tags
+            .entry("ManagedBy".into())
+            .or_insert_with(|| "hcprov".into());
+        cfg.validate(path)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |field: &str, message: String| ConfigError::Invalid {
+            path: path.into(),
+            field: field.into(),
+            message,
+        };
+        let e = &self.environment;
+        let env_ok = !e.is_empty()
+            && e.len() <= 24
+            && e.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !e.starts_with('-')
+            && !e.ends_with('-');
+        if !env_ok {
+            return Err(bad("environment", format!("must be 1-24 lowercase letters, digits or inner hyphens (it names S3 buckets); got {e:?}")));
+        }
+        let r = &self.region;
+        let parts: Vec<&str> = r.split('-').collect();
+        let region_ok = parts.len() >= 3
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+            && parts
+                .last()
+                .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        if !region_ok {
+            return Err(bad(
+                "region",
+                format!("must be an AWS region such as \"us-east-1\"; got {r:?}"),
+            ));
+        }
+        for (k, v) in &self.tags {
+            if k.is_empty() || k.len() > 128 || v.len() > 256 || k.starts_with("aws:") {
+                return Err(bad(&format!("tags.{k}"), "must have a key of 1-128 characters not starting with \"aws:\" and a value of at most 256".into()));
+            }
+        }
+        let n = &self.network;
+        check_cidr(&n.vpc_cidr).map_err(|m| bad("network.vpc_cidr", m))?;
+        let zones = n.availability_zones.len();
+        if zones < 2
+            || n.availability_zones
+                .iter()
+                .any(|z| z.len() != 1 || !z.as_bytes()[0].is_ascii_lowercase())
+        {
+            return Err(bad(
+                "network.availability_zones",
+                format!(
+                    "must list at least two zone letters such as [\"a\", \"b\"]; got {:?}",
+                    n.availability_zones
+                ),
+            ));
+        }
+        for (field, list) in [
+            ("network.public_subnets", &n.public_subnets),
+            ("network.private_subnets", &n.private_subnets),
+        ] {
+            if list.len() != zones {
+                return Err(bad(
+                    field,
+                    format!(
+                        "must have one CIDR per availability zone ({zones}); got {}",
+                        list.len()
+                    ),
+                ));
+            }
+            for (i, c) in list.iter().enumerate() {
+                check_cidr(c).map_err(|m| bad(&format!("{field}[{i}]"), m))?;
+            }
+        }
+        if n.alb_ingress_ports.contains(&0) {
+            return Err(bad(
+                "network.alb_ingress_ports",
+                "must hold TCP ports 1-65535".into(),
+            ));
+        }
+        if !LOG_RETENTION_DAYS.contains(&n.flow_log_retention_days) {
+            return Err(bad(
+                "network.flow_log_retention_days",
+                format!(
+                    "must be one of CloudWatch's values {LOG_RETENTION_DAYS:?}; got {}",
+                    n.flow_log_retention_days
+                ),
+            ));
+        }
+        if !(7..=30).contains(&self.security.kms_deletion_window_days) {
+            return Err(bad(
+                "security.kms_deletion_window_days",
+                format!(
+                    "must be 7-30; got {}",
+                    self.security.kms_deletion_window_days
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `state/<environment>.json`.
+    pub fn default_state_path(&self) -> PathBuf {
+        PathBuf::from("state").join(format!("{}.json", self.environment))
+    }
+}
+
+fn check_cidr(c: &str) -> Result<(), String> {
+    let ok = c
+        .split_once('/')
+        .and_then(|(ip, len)| Some((ip.parse::<Ipv4Addr>().ok()?, len.parse::<u8>().ok()?)))
+        .is_some_and(|(_, len)| (16..=28).contains(&len));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be an IPv4 CIDR block with a /16 to /28 prefix, such as \"10.0.1.0/24\"; got {c:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(t: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("hcprov.toml"), t, None, None)
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults_and_overrides_apply() {
+        let c = parse("environment = \"dev\"\nregion = \"us-east-1\"\n").unwrap();
+        assert_eq!(c.tags["Environment"], "dev");
+        assert_eq!(c.network.private_subnets.len(), 2);
+        let c = Config::parse(
+            Path::new("x"),
+            "environment = \"dev\"\nregion = \"us-east-1\"\n",
+            Some("ci7".into()),
+            Some("us-west-2".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.environment.as_str(), c.region.as_str()),
+            ("ci7", "us-west-2")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_field() {
+        let e = parse("environment = \"Dev_1\"\nregion = \"us-east-1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("hcprov.toml") && e.contains("`environment`"),
+            "{e}"
+        );
+        let e = parse("environment = \"dev\"\nregion = \"us-east-1\"\n[network]\nprivate_subnets = [\"10.0.11.0/24\", \"nope\"]\n").unwrap_err().to_string();
+        assert!(e.contains("network.private_subnets[1]"), "{e}");
+        let e = parse("environment = \"dev\"\nregion = \"us-east-1\"\nregoin = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("regoin"), "{e}");
+        let e = parse("environment = \"dev\"\n").unwrap_err().to_string();
+        assert!(e.contains("region"), "{e}");
+    }
+}

@@ -1,0 +1,132 @@
+//! The healthcare blueprint, built from `hcprov.toml`: the desired graph of
+//! nodes and the stack's outputs. Pure data: nothing here talks to AWS.
+
+mod networking;
+mod security;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::aws::tags::ADDRESS_TAG;
+use crate::config::Config;
+use crate::engine::graph::Node;
+
+pub use crate::engine::value::{join, reference};
+
+/// The desired nodes and outputs.
+#[derive(Debug, Clone)]
+pub struct Blueprint {
+    /// Every desired resource.
+    pub nodes: Vec<Node>,
+    /// Output name → value (references resolved after apply).
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// Collects nodes, adding default tags, a `Name` tag and the address tag.
+pub struct Builder<'a> {
+    /// The configuration.
+    pub cfg: &'a Config,
+    nodes: Vec<Node>,
+    outputs: BTreeMap<String, Value>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(cfg: &'a Config) -> Self {
+        Builder {
+            cfg,
+            nodes: vec![],
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// `base-<environment>`.
+    pub fn name(&self, base: &str) -> String {
+        format!("{base}-{}", self.cfg.environment)
+    }
+
+    /// Adds an untaggable node; returns its address.
+    pub fn plain(&mut self, kind: &str, name: &str, attrs: Value) -> String {
+        let node = Node::new(kind, name, &self.cfg.region, attrs);
+        let address = node.address.clone();
+        self.nodes.push(node);
+        address
+    }
+
+    /// Adds a taggable node with the default tags, the address tag and, when
+    /// given, a `Name` tag; returns its address.
+    pub fn tagged(
+        &mut self,
+        kind: &str,
+        name: &str,
+        name_tag: Option<&str>,
+        attrs: Value,
+    ) -> String {
+        let address = format!("{kind}.{name}");
+        let mut tags: Map<String, Value> = self
+            .cfg
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        if let Some(n) = name_tag {
+            tags.insert("Name".into(), json!(n));
+        }
+        tags.insert(ADDRESS_TAG.into(), json!(address));
+        let mut attrs = attrs;
+        attrs["tags"] = Value::Object(tags);
+        self.plain(kind, name, attrs)
+    }
+
+    /// Adds an explicit ordering edge to the node at `address`.
+    pub fn depends_on(&mut self, address: &str, on: &str) {
+        if let Some(n) = self.nodes.iter_mut().find(|n| n.address == address) {
+            n.depends_on.push(on.to_string());
+        }
+    }
+
+    /// Declares a stack output.
+    pub fn output(&mut self, name: &str, value: Value) {
+        self.outputs.insert(name.into(), value);
+    }
+}
+
+/// Builds the blueprint for `cfg`.
+pub fn blueprint(cfg: &Config) -> Blueprint {
+    let mut b = Builder::new(cfg);
+    let net = networking::build(&mut b);
+    security::build(&mut b, &net);
+    Blueprint {
+        nodes: b.nodes,
+        outputs: b.outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::graph::Graph;
+
+    #[test]
+    fn blueprint_is_a_valid_graph_with_tags_everywhere_taggable() {
+        let cfg = Config::parse(
+            std::path::Path::new("t.toml"),
+            "environment = \"t1\"\nregion = \"us-east-1\"\n",
+            None,
+            None,
+        )
+        .unwrap();
+        let bp = blueprint(&cfg);
+        let g = Graph::build(bp.nodes.clone()).unwrap();
+        assert_eq!(g.nodes().len(), 28);
+        let vpc = g.get("ec2_vpc.main").unwrap();
+        assert_eq!(vpc.attrs["tags"]["Name"], json!("healthcare-vpc-t1"));
+        assert_eq!(vpc.attrs["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));
+        assert_eq!(vpc.attrs["tags"]["Environment"], json!("t1"));
+        let assoc = g.get("ec2_route_table_association.private_1").unwrap();
+        assert_eq!(
+            assoc.dependencies(),
+            vec!["ec2_route_table.private", "ec2_subnet.private_1"]
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! The VPC across two zones: subnets, internet and NAT gateways, route
+//! tables, gateway endpoints, security groups and flow logs.
+
+use serde_json::{json, Value};
+
+use super::{reference, Builder};
+use crate::aws::ec2::canonical_rules;
+
+/// Addresses later parts of the stack refer to.
+pub struct Networking {
+    /// The VPC.
+    pub vpc: String,
+    /// Private subnets, one per zone.
+    pub private_subnets: Vec<String>,
+    /// The Lambda security group.
+    pub lambda_sg: String,
+}
+
+fn all_egress() -> Value {
+    canonical_rules(vec![json!({
+        "protocol": "-1", "from_port": 0, "to_port": 0,
+        "cidr_block": "0.0.0.0/0", "description": "Allow all outbound traffic",
+    })])
+}
+
+fn trust(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    })
+}
+
+/// Adds the networking nodes.
+pub fn build(b: &mut Builder) -> Networking {
+    let cfg = b.cfg.clone();
+    let net = &cfg.network;
+    let vpc = b.tagged(
+        "ec2_vpc",
+        "main",
+        Some(&b.name("healthcare-vpc")),
+        json!({
+            "cidr_block": net.vpc_cidr, "enable_dns_support": true, "enable_dns_hostnames": true,
+        }),
+    );
+    let vpc_id = reference(&vpc, "id");
+    let igw = b.tagged(
+        "ec2_internet_gateway",
+        "main",
+        Some(&b.name("healthcare-igw")),
+        json!({ "vpc_id": vpc_id }),
+    );
+
+    let mut public = vec![];
+    let mut private = vec![];
+    for (i, zone) in net.availability_zones.iter().enumerate() {
+        let az = format!("{}{zone}", cfg.region);
+        let n = i + 1;
+        public.push(b.tagged("ec2_subnet", &format!("public_{n}"), Some(&b.name(&format!("healthcare-public-subnet-{n}"))), json!({
+            "vpc_id": vpc_id, "cidr_block": net.public_subnets[i], "availability_zone": az, "map_public_ip_on_launch": true,
+        })));
+        private.push(b.tagged("ec2_subnet", &format!("private_{n}"), Some(&b.name(&format!("healthcare-private-subnet-{n}"))), json!({
+            "vpc_id": vpc_id, "cidr_block": net.private_subnets[i], "availability_zone": az, "map_public_ip_on_launch": false,
+        })));
+    }
+
+    let eip = b.tagged(
+        "ec2_eip",
+        "nat",
+        Some(&b.name("healthcare-nat-eip")),
+        json!({ "domain": "vpc" }),
+    );
+    let nat = b.tagged(
+        "ec2_nat_gateway",
+        "main",
+        Some(&b.name("healthcare-nat-gw")),
+        json!({
+            "allocation_id": reference(&eip, "id"), "subnet_id": reference(&public[0], "id"),
+        }),
+    );
+    let public_rt = b.tagged("ec2_route_table", "public", Some(&b.name("healthcare-public-rt")), json!({
+        "vpc_id": vpc_id, "routes": [{"cidr_block": "0.0.0.0/0", "gateway_id": reference(&igw, "id")}],
+    }));
+    let private_rt = b.tagged("ec2_route_table", "private", Some(&b.name("healthcare-private-rt")), json!({
+        "vpc_id": vpc_id, "routes": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": reference(&nat, "id")}],
+    }));
+    for (subnets, rt, kind) in [
+        (&public, &public_rt, "public"),
+        (&private, &private_rt, "private"),
+    ] {
+        for (i, s) in subnets.iter().enumerate() {
+            b.plain(
+                "ec2_route_table_association",
+                &format!("{kind}_{}", i + 1),
+                json!({
+                    "subnet_id": reference(s, "id"), "route_table_id": reference(rt, "id"),
+                }),
+            );
+        }
+    }
+    for svc in ["s3", "dynamodb"] {
+        b.tagged(
+            "ec2_vpc_endpoint",
+            svc,
+            Some(&b.name(&format!("healthcare-{svc}-endpoint"))),
+            json!({
+                "vpc_id": vpc_id,
+                "service_name": format!("com.amazonaws.{}.{svc}", cfg.region),
+                "route_table_ids": [reference(&private_rt, "id")],
+            }),
+        );
+    }
+
+    let lambda_sg = b.tagged("ec2_security_group", "lambda", Some(&b.name("healthcare-lambda-sg")), json!({
+        "name": b.name("healthcare-lambda-sg"), "description": "Security group for Lambda functions",
+        "vpc_id": vpc_id, "ingress": [], "egress": all_egress(),
+    }));
+    let ingress: Vec<Value> = net
+        .alb_ingress_ports
+        .iter()
+        .map(|p| json!({
+            "protocol": "tcp", "from_port": p, "to_port": p, "cidr_block": "0.0.0.0/0",
+            "description": match p { 443 => "Allow HTTPS inbound".to_string(), 80 => "Allow HTTP inbound".to_string(), _ => format!("Allow TCP {p} inbound") },
+        }))
+        .collect();
+    b.tagged("ec2_security_group", "alb", Some(&b.name("healthcare-alb-sg")), json!({
+        "name": b.name("healthcare-alb-sg"), "description": "Security group for Application Load Balancer",
+        "vpc_id": vpc_id, "ingress": canonical_rules(ingress), "egress": all_egress(),
+    }));
+
+    let log_group = b.tagged("logs_log_group", "vpc_flow_logs", None, json!({
+        "name": format!("/aws/vpc/{}", b.name("healthcare")), "retention_in_days": net.flow_log_retention_days,
+    }));
+    let role = b.tagged("iam_role", "vpc_flow_log", None, json!({
+        "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust("vpc-flow-logs.amazonaws.com"),
+    }));
+    b.plain("iam_role_policy", "vpc_flow_log", json!({
+        "role": reference(&role, "name"),
+        "name": b.name("healthcare-vpc-flow-log-policy"),
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                "Resource": "*",
+            }],
+        },
+    }));
+    b.tagged("ec2_flow_log", "vpc", Some(&b.name("healthcare-vpc-flow-log")), json!({
+        "vpc_id": vpc_id, "traffic_type": "ALL", "iam_role_arn": reference(&role, "arn"),
+        "log_destination_type": "cloud-watch-logs", "log_destination": reference(&log_group, "arn"),
+    }));
+
+    b.output("vpc_id", vpc_id);
+    b.output(
+        "public_subnet_ids",
+        Value::Array(public.iter().map(|s| reference(s, "id")).collect()),
+    );
+    b.output(
+        "private_subnet_ids",
+        Value::Array(private.iter().map(|s| reference(s, "id")).collect()),
+    );
+    b.output("lambda_security_group_id", reference(&lambda_sg, "id"));
+    Networking {
+        vpc,
+        private_subnets: private,
+        lambda_sg,
+    }
+}
+
+/// The trust policy letting `service` assume a role.
+pub fn trust_policy(service: &str) -> Value {
+    trust(service)
+}
