@@ -1,1 +1,8 @@
-fn main() {}
+//! End-to-end tests: the real hcprov binary and the real AWS SDK against
+//! moto's standalone server on a loopback port. One test binary, many
+//! modules (each extra binary would link the whole SDK again).
+
+mod harness;
+mod inputs;
+mod inventory;
+mod slice;

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::value::Attrs;
 
-pub use lock::{lock_path, read_holder, unlock, LockGuard, LockHolder};
+pub use lock::{hostname, lock_path, read_holder, unlock, LockGuard, LockHolder};
 pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
 
 /// The state format this build reads and writes.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# hcprov's main job end to end on a local AWS emulator: plan, apply, a
+# no-change plan, drift, outputs, destroy. Uses ./hcprov.toml and a state
+# file under a scratch directory; starts and stops its own moto server.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+tests/setup.sh
+cargo build --locked --quiet
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/hcprov"
+port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+work="$(mktemp -d)"
+MOTO_IAM_LOAD_MANAGED_POLICIES=true .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto=$!
+trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+hc() { echo; echo "\$ hcprov $*"; "$bin" --config "$root/hcprov.toml" --state "$work/state/demo.json" "$@"; }
+
+hc plan --detailed-exitcode || [ $? -eq 2 ]
+hc apply
+hc plan --detailed-exitcode
+hc drift
+hc output
+hc destroy --force
+echo; echo "demo: done (emulator at $AWS_ENDPOINT_URL, now stopped)"

@@ -1,0 +1,215 @@
+//! Test harness: a moto server on a free loopback port per test, a scratch
+//! project directory with `hcprov.toml`, the built `hcprov` binary, and SDK
+//! clients pointed at the same emulator. Nothing but 127.0.0.1 is contacted.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde_json::Value;
+
+/// The pinned emulator, installed by tests/setup.sh into .venv.
+fn moto_server_path() -> PathBuf {
+    if let Ok(p) = std::env::var("HCPROV_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server")
+}
+
+/// A running moto server; killed on drop.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Waits until `port` accepts connections; false if the server exited.
+fn wait_ready(child: &mut Child, port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+impl Moto {
+    /// Starts moto on a free loopback port and waits until it answers.
+    pub fn start() -> Moto {
+        let bin = moto_server_path();
+        assert!(
+            bin.exists(),
+            "the AWS emulator is not installed at {}: run `tests/setup.sh` (tests/run.sh does it for you)",
+            bin.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("moto.log");
+        for _ in 0..5 {
+            // A port another process grabs between probe and bind: try again.
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .unwrap();
+            if wait_ready(&mut child, port) {
+                return Moto {
+                    child,
+                    url: format!("http://127.0.0.1:{port}"),
+                    _dir: dir,
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!(
+            "moto did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    /// SDK configuration for the emulator with dummy credentials.
+    pub async fn sdk(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "hcprov-tests",
+            ))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one hcprov run did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Asserts the exit code, showing the output otherwise.
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A scratch project: a directory with `hcprov.toml`, run against an endpoint.
+pub struct Project {
+    /// The directory.
+    pub dir: tempfile::TempDir,
+    /// The endpoint every run uses.
+    pub endpoint: String,
+}
+
+/// The configuration the tests start from.
+pub const BASE_CONFIG: &str = r#"environment = "e2e"
+region = "us-east-1"
+
+[tags]
+Repository = "hcprov"
+Author = "e2e-tests"
+"#;
+
+impl Project {
+    /// A project with `config` as hcprov.toml.
+    pub fn new(endpoint: &str, config: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hcprov.toml"), config).unwrap();
+        Project {
+            dir,
+            endpoint: endpoint.to_string(),
+        }
+    }
+
+    /// Replaces hcprov.toml.
+    pub fn write_config(&self, config: &str) {
+        std::fs::write(self.dir.path().join("hcprov.toml"), config).unwrap();
+    }
+
+    /// The default state file.
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.path().join("state/e2e.json")
+    }
+
+    /// The state file parsed.
+    pub fn state(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.state_path()).unwrap()).unwrap()
+    }
+
+    /// A command running hcprov in the project, with a clean environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hcprov"));
+        c.current_dir(self.dir.path())
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs hcprov with `args`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `f` on a fresh single-threaded runtime (for SDK checks in tests).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command: Rust unit and end-to-end tests (against a local moto
+# server each test starts on a loopback port), then the Lambda handlers' own
+# tests. Installs the emulator first if needed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+tests/setup.sh
+export HCPROV_MOTO_SERVER="$root/.venv/bin/moto_server"
+cargo test --locked --all-targets
+if compgen -G "lambdas/tests/test_*.py" >/dev/null; then
+  .venv/bin/python -m pytest -q lambdas/tests
+fi

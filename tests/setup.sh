@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates .venv with the pinned AWS emulator (moto's standalone server) and
+# the lambdas' test dependencies. Idempotent: does nothing when up to date.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv"
+reqs="$root/tests/requirements.txt"
+stamp="$venv/.hcprov-requirements"
+if [ -x "$venv/bin/moto_server" ] && [ -f "$stamp" ] && cmp -s "$reqs" "$stamp"; then
+  exit 0
+fi
+python="${PYTHON:-python3}"
+command -v "$python" >/dev/null || { echo "setup: $python not found; install Python 3.9+ (or set PYTHON)" >&2; exit 1; }
+echo "setup: creating $venv with $(tr '\n' ' ' < "$reqs")"
+"$python" -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$reqs"
+cp "$reqs" "$stamp"
