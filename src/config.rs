@@ -66,6 +66,88 @@ pub struct Config {
     /// Encryption and logging inputs.
     #[serde(default)]
     pub security: Security,
+    /// Lambda inputs.
+    #[serde(default)]
+    pub compute: Compute,
+    /// AWS Backup inputs.
+    #[serde(default)]
+    pub backup: Backup,
+    /// Which parts of the platform to build.
+    #[serde(default)]
+    pub stack: StackParts,
+    /// The directory of the config file; relative paths start there.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// The parts of the platform and the parts each one needs.
+pub const COMPONENTS: &[(&str, &[&str])] = &[
+    ("networking", &[]),
+    ("security", &[]),
+    ("storage", &["security"]),
+    ("compute", &["networking", "security", "storage"]),
+    ("api", &["compute"]),
+    ("monitoring", &["compute", "storage", "api"]),
+    ("backup", &["security", "storage"]),
+];
+
+/// Which parts of the platform to build (all by default).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StackParts {
+    /// Component names from [`COMPONENTS`].
+    pub components: Vec<String>,
+}
+
+impl Default for StackParts {
+    fn default() -> Self {
+        StackParts {
+            components: COMPONENTS.iter().map(|(c, _)| c.to_string()).collect(),
+        }
+    }
+}
+
+impl Config {
+    /// True when the component is part of the stack.
+    pub fn has(&self, component: &str) -> bool {
+        self.stack.components.iter().any(|c| c == component)
+    }
+}
+
+/// Lambda inputs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Compute {
+    /// Directory of the Python handlers, relative to the config file.
+    pub lambda_source: PathBuf,
+}
+
+impl Default for Compute {
+    fn default() -> Self {
+        Compute {
+            lambda_source: PathBuf::from("lambdas"),
+        }
+    }
+}
+
+/// AWS Backup inputs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Backup {
+    /// Select the DynamoDB table into the daily plan. The local emulator
+    /// does not implement backup selections, so its configs turn this off.
+    pub select_resources: bool,
+    /// Days a backup is kept.
+    pub retention_days: i64,
+}
+
+impl Default for Backup {
+    fn default() -> Self {
+        Backup {
+            select_resources: true,
+            retention_days: 7,
+        }
+    }
 }
 
 /// Networking inputs.
@@ -148,6 +230,7 @@ impl Config {
             path: path.into(),
             message: e.to_string().trim().replace('\n', " ").replace("  ", " "),
         })?;
+        cfg.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(e) = environment {
             cfg.environment = e;
         }
@@ -250,6 +333,36 @@ impl Config {
                 ),
             ));
         }
+        for c in &self.stack.components {
+            let Some((_, needs)) = COMPONENTS.iter().find(|(name, _)| name == c) else {
+                let known: Vec<&str> = COMPONENTS.iter().map(|(n, _)| *n).collect();
+                return Err(bad(
+                    "stack.components",
+                    format!("has unknown component {c:?}; known: {}", known.join(", ")),
+                ));
+            };
+            if let Some(missing) = needs.iter().find(|n| !self.has(n)) {
+                return Err(bad(
+                    "stack.components",
+                    format!("lists {c:?}, which needs {missing:?}; add it"),
+                ));
+            }
+        }
+        if !(1..=35_000).contains(&self.backup.retention_days) {
+            return Err(bad(
+                "backup.retention_days",
+                format!("must be 1-35000; got {}", self.backup.retention_days),
+            ));
+        }
+        if self.has("compute") && !self.lambda_source().is_dir() {
+            return Err(bad(
+                "compute.lambda_source",
+                format!(
+                    "must be a directory of Python handlers; {} is not one",
+                    self.lambda_source().display()
+                ),
+            ));
+        }
         if !(7..=30).contains(&self.security.kms_deletion_window_days) {
             return Err(bad(
                 "security.kms_deletion_window_days",
@@ -260,6 +373,15 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The handlers' directory, resolved against the config file's directory.
+    pub fn lambda_source(&self) -> PathBuf {
+        if self.compute.lambda_source.is_absolute() {
+            self.compute.lambda_source.clone()
+        } else {
+            self.base_dir.join(&self.compute.lambda_source)
+        }
     }
 
     /// `state/<environment>.json`.
@@ -284,8 +406,14 @@ fn check_cidr(c: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    const LAMBDAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lambdas");
+
+    fn with_lambdas(t: &str) -> String {
+        format!("{t}\n[compute]\nlambda_source = \"{LAMBDAS}\"\n")
+    }
+
     fn parse(t: &str) -> Result<Config, ConfigError> {
-        Config::parse(Path::new("hcprov.toml"), t, None, None)
+        Config::parse(Path::new("hcprov.toml"), &with_lambdas(t), None, None)
     }
 
     #[test]
@@ -321,6 +449,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("regoin"), "{e}");
+        let e = parse(
+            "environment = \"dev\"\nregion = \"us-east-1\"\n[stack]\ncomponents = [\"api\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`stack.components`") && e.contains("needs \"compute\""),
+            "{e}"
+        );
         let e = parse("environment = \"dev\"\n").unwrap_err().to_string();
         assert!(e.contains("region"), "{e}");
     }

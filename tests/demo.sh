@@ -15,9 +15,14 @@ moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
+# The repository's hcprov.toml, with the one setting the emulator cannot
+# serve turned off (moto does not implement AWS Backup selections).
+mkdir -p "$work/state"
+{ cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
+
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-hc() { echo; echo "\$ hcprov $*"; "$bin" --config "$root/hcprov.toml" --state "$work/state/demo.json" "$@"; }
+hc() { echo; echo "\$ hcprov $*"; "$bin" --config "$work/hcprov.toml" --state "$work/state/demo.json" "$@"; }
 
 hc plan --detailed-exitcode || [ $? -eq 2 ]
 hc apply

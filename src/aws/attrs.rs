@@ -13,6 +13,14 @@ fn missing(key: &str, want: &str) -> ResourceError {
     )
 }
 
+/// A JSON object value as attributes (anything else gives none).
+pub fn obj(v: Value) -> Attrs {
+    match v {
+        Value::Object(m) => m,
+        _ => Attrs::new(),
+    }
+}
+
 /// A required string.
 pub fn str<'a>(a: &'a Attrs, key: &str) -> Result<&'a str, ResourceError> {
     a.get(key)
@@ -93,6 +101,26 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A set-valued list as read from AWS, in the order of `prior` when it holds
+/// the same members (AWS returns sets in any order), sorted otherwise.
+pub fn as_set(live: Vec<String>, prior: Option<&Value>) -> Value {
+    let mut a = live.clone();
+    a.sort();
+    a.dedup();
+    if let Some(p) = prior.and_then(Value::as_array) {
+        let mut b: Vec<String> = p
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect();
+        b.sort();
+        b.dedup();
+        if a == b && p.len() == b.len() {
+            return Value::Array(p.clone());
+        }
+    }
+    sorted(live)
+}
+
 /// Sorted, de-duplicated list of strings as a JSON array.
 pub fn sorted(mut v: Vec<String>) -> Value {
     v.sort();
@@ -103,6 +131,20 @@ pub fn sorted(mut v: Vec<String>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_keep_the_recorded_order() {
+        let prior = serde_json::json!(["b", "a"]);
+        assert_eq!(as_set(vec!["a".into(), "b".into()], Some(&prior)), prior);
+        assert_eq!(
+            as_set(vec!["c".into(), "a".into()], Some(&prior)),
+            serde_json::json!(["a", "c"])
+        );
+        assert_eq!(
+            as_set(vec!["b".into(), "a".into()], None),
+            serde_json::json!(["a", "b"])
+        );
+    }
 
     #[test]
     fn decodes_iam_documents() {

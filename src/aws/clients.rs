@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -36,9 +38,7 @@ pub struct ApiCalls {
 impl ApiCalls {
     /// Requests per service so far.
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
-        self.counts
-            .lock()
-            .expect("api call counter")
+        self.lock_counts()
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect()
@@ -46,7 +46,7 @@ impl ApiCalls {
 
     /// Total requests so far.
     pub fn total(&self) -> u64 {
-        self.counts.lock().expect("api call counter").values().sum()
+        self.lock_counts().values().sum()
     }
 }
 
@@ -78,6 +78,39 @@ impl ApiCalls {
     }
 }
 
+/// Emulator shim, only installed with an endpoint override: moto reads the
+/// resource ARN of Backup's `GET /tags/{arn}` from the second-to-last path
+/// segment (it expects the older `/tags/{arn}/`), so the slash is added.
+#[derive(Debug)]
+struct BackupTagsSlash;
+
+impl Intercept for BackupTagsSlash {
+    fn name(&self) -> &'static str {
+        "hcprov::BackupTagsSlash"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let req = ctx.request_mut();
+        let uri = req.uri().to_string();
+        let (path, query) = uri
+            .split_once('?')
+            .map_or((uri.as_str(), None), |(p, q)| (p, Some(q)));
+        if req.method() == "GET" && path.contains("/tags/") && !path.ends_with('/') {
+            let fixed = match query {
+                Some(q) => format!("{path}/?{q}"),
+                None => format!("{path}/"),
+            };
+            req.set_uri(fixed)?;
+        }
+        Ok(())
+    }
+}
+
 macro_rules! region_clients {
     ($($field:ident: $krate:ident = $svc:literal),* $(,)?) => {
         /// The clients of one region.
@@ -105,6 +138,7 @@ macro_rules! region_clients {
         }
     };
     (@s3 s3, $b:ident, $ps:ident) => { $b.force_path_style($ps) };
+    (@s3 backup, $b:ident, $ps:ident) => { if $ps { $b.interceptor(BackupTagsSlash) } else { $b } };
     (@s3 $other:ident, $b:ident, $ps:ident) => { $b };
 }
 
@@ -113,6 +147,16 @@ region_clients! {
     iam: aws_sdk_iam = "iam",
     kms: aws_sdk_kms = "kms",
     logs: aws_sdk_cloudwatchlogs = "logs",
+    s3: aws_sdk_s3 = "s3",
+    dynamodb: aws_sdk_dynamodb = "dynamodb",
+    lambda: aws_sdk_lambda = "lambda",
+    apigateway: aws_sdk_apigateway = "apigateway",
+    cloudwatch: aws_sdk_cloudwatch = "cloudwatch",
+    sns: aws_sdk_sns = "sns",
+    events: aws_sdk_eventbridge = "events",
+    cloudtrail: aws_sdk_cloudtrail = "cloudtrail",
+    backup: aws_sdk_backup = "backup",
+    sts: aws_sdk_sts = "sts",
 }
 
 /// The SDK configuration and the clients of every region used so far.
@@ -121,6 +165,7 @@ pub struct Aws {
     sdk: SdkConfig,
     path_style: bool,
     regions: Mutex<HashMap<String, Arc<RegionClients>>>,
+    account: tokio::sync::OnceCell<String>,
     /// Requests sent so far.
     pub calls: Arc<ApiCalls>,
 }
@@ -139,12 +184,40 @@ impl Aws {
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }
+        Aws::from_config(loader.load().await, endpoint.is_some())
+    }
+
+    /// Wraps an already loaded configuration (tests use one whose HTTP
+    /// client replays recorded responses).
+    pub fn from_config(sdk: SdkConfig, path_style: bool) -> Aws {
         Aws {
-            sdk: loader.load().await,
-            path_style: endpoint.is_some(),
+            sdk,
+            path_style,
             regions: Mutex::new(HashMap::new()),
+            account: tokio::sync::OnceCell::new(),
             calls: Arc::new(ApiCalls::default()),
         }
+    }
+
+    /// The account id of the credentials (one STS call, then cached).
+    pub async fn account_id(
+        &self,
+        region: &str,
+    ) -> Result<String, crate::engine::resource::ResourceError> {
+        use super::error::SdkResultExt;
+        self.account
+            .get_or_try_init(|| async {
+                let out = self
+                    .region(region)
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .ctx("reading the account id (STS GetCallerIdentity)")?;
+                Ok(out.account().unwrap_or_default().to_string())
+            })
+            .await
+            .cloned()
     }
 
     /// The clients for `region`, built on first use.

@@ -1,15 +1,24 @@
 //! The AWS side: clients per region, error mapping, and one resource type per
 //! file. Nothing outside this module names the SDK.
 
+pub mod apigateway;
 pub mod attrs;
+pub mod backup;
 pub mod clients;
 pub mod error;
 pub mod tags;
 
+pub mod cloudtrail;
+pub mod cloudwatch;
+pub mod dynamodb;
 pub mod ec2;
+pub mod events;
 pub mod iam;
 pub mod kms;
+pub mod lambda;
 pub mod logs;
+pub mod s3;
+pub mod sns;
 
 use std::sync::Arc;
 
@@ -24,5 +33,14 @@ pub fn registry(aws: &Arc<Aws>) -> Registry {
     iam::register(&mut r, aws);
     kms::register(&mut r, aws);
     logs::register(&mut r, aws);
+    s3::register(&mut r, aws);
+    cloudtrail::register(&mut r, aws);
+    dynamodb::register(&mut r, aws);
+    lambda::register(&mut r, aws);
+    apigateway::register(&mut r, aws);
+    sns::register(&mut r, aws);
+    cloudwatch::register(&mut r, aws);
+    events::register(&mut r, aws);
+    backup::register(&mut r, aws);
     r
 }

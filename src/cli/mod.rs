@@ -138,7 +138,7 @@ impl Session {
 
     /// Refreshes `state` and plans the blueprint against it.
     async fn plan(&self, state: &State, fresh: bool) -> Result<Plan> {
-        let bp = stack::blueprint(&self.cfg);
+        let bp = stack::blueprint(&self.cfg).map_err(anyhow::Error::msg)?;
         let graph = Graph::build(bp.nodes).context("building the resource graph")?;
         let live = refresh(
             state,

@@ -110,6 +110,7 @@ fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<
             Action::NoOp => &[],
             Action::Create => &[OpKind::Create],
             Action::Update => &[OpKind::Update],
+            Action::Replace if c.create_before_destroy => &[OpKind::Create, OpKind::Destroy],
             Action::Replace => &[OpKind::Destroy, OpKind::Create],
             Action::Delete => &[OpKind::Destroy],
         };
@@ -133,11 +134,26 @@ fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<
                         dag.edge(j, oi);
                     }
                 }
-                if let Some(&j) = destroy.get(c.address.as_str()) {
-                    dag.edge(j, oi);
+                if !c.create_before_destroy {
+                    if let Some(&j) = destroy.get(c.address.as_str()) {
+                        dag.edge(j, oi);
+                    }
                 }
             }
             OpKind::Destroy => {
+                if c.create_before_destroy {
+                    // The new object first, then everything moving over to it.
+                    dag.edge(forward[c.address.as_str()], oi);
+                    for other in plan
+                        .changes
+                        .iter()
+                        .filter(|o| o.dependencies.contains(&c.address))
+                    {
+                        if let Some(&j) = forward.get(other.address.as_str()) {
+                            dag.edge(j, oi);
+                        }
+                    }
+                }
                 // Whatever depended on this object lets go of it first.
                 for (other, deps) in recorded_deps {
                     if !deps.contains(&c.address) {
@@ -195,15 +211,25 @@ async fn run_op(
     let ckpt_err = |e| fail("checkpointing state after", &change.address, e);
     match op.kind {
         OpKind::Destroy => {
-            let Some((id, attrs)) = ckpt.read(|s| {
+            // The object the plan saw: the recorded one, or (after a
+            // create-before-destroy replacement) the old id the plan names.
+            let recorded = ckpt.read(|s| {
                 s.resources
                     .get(&change.address)
                     .map(|r| (r.id.clone(), r.attributes.clone()))
-            }) else {
-                return Ok(());
+            });
+            let (id, attrs) = match (recorded, &change.id) {
+                (Some((id, attrs)), None) => (id, attrs),
+                (Some((id, attrs)), Some(planned)) if *planned == id => (id, attrs),
+                (_, Some(old)) => (old.clone(), change.before.clone().unwrap_or_default()),
+                (None, None) => return Ok(()),
             };
             rt.delete(&ctx, &id, &attrs).await?;
-            let (_, g) = ckpt.mutate(|s| s.resources.remove(&change.address));
+            let (_, g) = ckpt.mutate(|s| {
+                if s.resources.get(&change.address).is_some_and(|r| r.id == id) {
+                    s.resources.remove(&change.address);
+                }
+            });
             ckpt.flush(g).await.map_err(ckpt_err)
         }
         OpKind::Create | OpKind::Update => {

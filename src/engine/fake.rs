@@ -142,6 +142,8 @@ pub struct FakeType {
     pub replace_on: &'static [&'static str],
     /// The cloud.
     pub cloud: Arc<FakeCloud>,
+    /// Replace by creating the new object first.
+    pub create_before_destroy: bool,
 }
 
 #[async_trait]
@@ -152,6 +154,10 @@ impl ResourceType for FakeType {
 
     fn replace_on(&self) -> &'static [&'static str] {
         self.replace_on
+    }
+
+    fn create_before_destroy(&self) -> bool {
+        self.create_before_destroy
     }
 
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError> {

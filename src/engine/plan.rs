@@ -91,6 +91,9 @@ pub struct Change {
     /// Explicit `depends_on` of the desired node.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// A replacement that creates the new object before deleting the old.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
 }
 
 impl Change {
@@ -357,6 +360,7 @@ pub fn plan(
             before,
             dependencies: node.dependencies(),
             depends_on: node.depends_on.clone(),
+            create_before_destroy: action == Action::Replace && rt.create_before_destroy(),
         });
     }
     // Deletes: in state, no longer desired, in reverse dependency order.
@@ -423,6 +427,7 @@ fn delete_change(r: &ResourceState) -> Change {
         before: Some(r.attributes.clone()),
         dependencies: r.dependencies.clone(),
         depends_on: vec![],
+        create_before_destroy: false,
     }
 }
 

@@ -184,6 +184,12 @@ pub trait ResourceType: Send + Sync {
     /// Attributes whose change forces replacement; all others update in place.
     fn replace_on(&self) -> &'static [&'static str];
 
+    /// Whether a replacement creates the new object before deleting the old
+    /// one (for objects others must move to first, like API deployments).
+    fn create_before_destroy(&self) -> bool {
+        false
+    }
+
     /// Creates the object; returns its id and outputs.
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError>;
 

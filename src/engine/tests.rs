@@ -24,6 +24,13 @@ fn registry(cloud: &Arc<FakeCloud>) -> Arc<Registry> {
         kind: "t",
         replace_on: &["cidr"],
         cloud: cloud.clone(),
+        create_before_destroy: false,
+    }));
+    r.register(Arc::new(FakeType {
+        kind: "cbd",
+        replace_on: &["hash"],
+        cloud: cloud.clone(),
+        create_before_destroy: true,
     }));
     Arc::new(r)
 }
@@ -377,4 +384,51 @@ async fn plan_reports_drift_before_what_it_will_do_about_it() {
         .await
         .summary
         .has_changes());
+}
+
+#[tokio::test]
+async fn create_before_destroy_moves_dependants_before_deleting_the_old_object() {
+    let cloud = Arc::new(FakeCloud::default());
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let g = |hash: &str| {
+        Graph::build(vec![
+            Node::new("cbd", "deployment", "r1", json!({ "hash": hash })),
+            Node::new(
+                "t",
+                "stage",
+                "r1",
+                json!({ "deployment": reference("cbd.deployment", "id") }),
+            ),
+        ])
+        .unwrap()
+    };
+    let p = make_plan(&g("one"), &store, &reg).await;
+    assert!(run(&p, &store, &reg, 4).await.succeeded());
+    let old = store.load().unwrap().unwrap().resources["cbd.deployment"]
+        .id
+        .clone();
+    let p = make_plan(&g("two"), &store, &reg).await;
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("cbd.deployment".into(), Action::Replace),
+            ("t.stage".into(), Action::Update)
+        ]
+    );
+    assert!(run(&p, &store, &reg, 4).await.succeeded());
+    let s = store.load().unwrap().unwrap();
+    let new = s.resources["cbd.deployment"].id.clone();
+    assert_ne!(new, old);
+    assert_eq!(s.resources["t.stage"].attributes["deployment"], json!(new));
+    assert_eq!(cloud.len(), 2, "the old deployment is gone");
+    let ev = cloud.events.lock().unwrap();
+    let at = |a: &str, op: &str| {
+        ev.iter()
+            .rposition(|e| e.address == a && e.op == op)
+            .unwrap()
+    };
+    assert!(at("cbd.deployment", "create") < at("t.stage", "update"));
+    assert!(at("t.stage", "update") < at("cbd.deployment", "delete"));
 }

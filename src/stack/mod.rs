@@ -1,8 +1,13 @@
 //! The healthcare blueprint, built from `hcprov.toml`: the desired graph of
 //! nodes and the stack's outputs. Pure data: nothing here talks to AWS.
 
+mod api;
+mod backup;
+mod compute;
+mod monitoring;
 mod networking;
 mod security;
+mod storage;
 
 use std::collections::BTreeMap;
 
@@ -91,15 +96,41 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Builds the blueprint for `cfg`.
-pub fn blueprint(cfg: &Config) -> Blueprint {
+/// Builds the blueprint for `cfg`; fails when the Lambda handlers cannot
+/// be packaged.
+pub fn blueprint(cfg: &Config) -> Result<Blueprint, String> {
+    // Config validation guarantees each part's prerequisites are present.
     let mut b = Builder::new(cfg);
-    let net = networking::build(&mut b);
-    security::build(&mut b, &net);
-    Blueprint {
+    let net = cfg.has("networking").then(|| networking::build(&mut b));
+    let sec = cfg.has("security").then(|| security::build(&mut b));
+    let storage = match &sec {
+        Some(sec) if cfg.has("storage") => Some(storage::build(&mut b, &sec.key)),
+        _ => None,
+    };
+    let compute = match (&net, &sec, &storage) {
+        (Some(net), Some(sec), Some(storage)) if cfg.has("compute") => {
+            Some(compute::build(&mut b, net, sec, storage)?)
+        }
+        _ => None,
+    };
+    let api = match &compute {
+        Some(compute) if cfg.has("api") => Some(api::build(&mut b, compute)),
+        _ => None,
+    };
+    if let (Some(compute), Some(storage), Some(api)) = (&compute, &storage, &api) {
+        if cfg.has("monitoring") {
+            monitoring::build(&mut b, compute, storage, api);
+        }
+    }
+    if let (Some(sec), Some(storage)) = (&sec, &storage) {
+        if cfg.has("backup") {
+            backup::build(&mut b, sec, storage);
+        }
+    }
+    Ok(Blueprint {
         nodes: b.nodes,
         outputs: b.outputs,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -109,16 +140,17 @@ mod tests {
 
     #[test]
     fn blueprint_is_a_valid_graph_with_tags_everywhere_taggable() {
-        let cfg = Config::parse(
-            std::path::Path::new("t.toml"),
-            "environment = \"t1\"\nregion = \"us-east-1\"\n",
-            None,
-            None,
-        )
-        .unwrap();
-        let bp = blueprint(&cfg);
+        let text = format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR"));
+        let cfg = Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap();
+        let bp = blueprint(&cfg).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
-        assert_eq!(g.nodes().len(), 28);
+        assert_eq!(g.nodes().len(), 67);
+        let mut no_selection = cfg.clone();
+        no_selection.backup.select_resources = false;
+        assert_eq!(blueprint(&no_selection).unwrap().nodes.len(), 66);
+        let mut slice = cfg.clone();
+        slice.stack.components = vec!["networking".into(), "security".into()];
+        assert_eq!(blueprint(&slice).unwrap().nodes.len(), 28);
         let vpc = g.get("ec2_vpc.main").unwrap();
         assert_eq!(vpc.attrs["tags"]["Name"], json!("healthcare-vpc-t1"));
         assert_eq!(vpc.attrs["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));

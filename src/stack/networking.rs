@@ -8,8 +8,6 @@ use crate::aws::ec2::canonical_rules;
 
 /// Addresses later parts of the stack refer to.
 pub struct Networking {
-    /// The VPC.
-    pub vpc: String,
     /// Private subnets, one per zone.
     pub private_subnets: Vec<String>,
     /// The Lambda security group.
@@ -23,7 +21,8 @@ fn all_egress() -> Value {
     })])
 }
 
-fn trust(service: &str) -> Value {
+/// The trust policy letting `service` assume a role.
+pub fn trust_policy(service: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
@@ -131,7 +130,7 @@ pub fn build(b: &mut Builder) -> Networking {
         "name": format!("/aws/vpc/{}", b.name("healthcare")), "retention_in_days": net.flow_log_retention_days,
     }));
     let role = b.tagged("iam_role", "vpc_flow_log", None, json!({
-        "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust("vpc-flow-logs.amazonaws.com"),
+        "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust_policy("vpc-flow-logs.amazonaws.com"),
     }));
     b.plain("iam_role_policy", "vpc_flow_log", json!({
         "role": reference(&role, "name"),
@@ -161,13 +160,7 @@ pub fn build(b: &mut Builder) -> Networking {
     );
     b.output("lambda_security_group_id", reference(&lambda_sg, "id"));
     Networking {
-        vpc,
         private_subnets: private,
         lambda_sg,
     }
-}
-
-/// The trust policy letting `service` assume a role.
-pub fn trust_policy(service: &str) -> Value {
-    trust(service)
 }

@@ -3,11 +3,21 @@
 
 use serde_json::json;
 
-use super::networking::{trust_policy, Networking};
+use super::networking::trust_policy;
 use super::{reference, Builder};
 
+/// Addresses later parts of the stack refer to.
+pub struct Security {
+    /// The KMS key.
+    pub key: String,
+    /// The Lambda execution role.
+    pub lambda_role: String,
+    /// Its policy attachments and inline policy.
+    pub lambda_role_policies: Vec<String>,
+}
+
 /// Adds the KMS and IAM nodes.
-pub fn build(b: &mut Builder, _net: &Networking) {
+pub fn build(b: &mut Builder) -> Security {
     let sec = b.cfg.security.clone();
     let key = b.tagged("kms_key", "main", Some(&b.name("healthcare-kms-key")), json!({
         "description": format!("KMS key for healthcare data encryption - {}", b.cfg.environment),
@@ -21,17 +31,18 @@ pub fn build(b: &mut Builder, _net: &Networking) {
     let role = b.tagged("iam_role", "lambda_execution", None, json!({
         "name": b.name("healthcare-lambda-role"), "assume_role_policy": trust_policy("lambda.amazonaws.com"),
     }));
+    let mut policies = vec![];
     for (name, policy) in [
         ("lambda_basic_execution", "AWSLambdaBasicExecutionRole"),
         ("lambda_vpc_execution", "AWSLambdaVPCAccessExecutionRole"),
     ] {
-        b.plain("iam_role_policy_attachment", name, json!({
+        policies.push(b.plain("iam_role_policy_attachment", name, json!({
             "role": reference(&role, "name"), "policy_arn": format!("arn:aws:iam::aws:policy/service-role/{policy}"),
-        }));
+        })));
     }
     let bucket = b.name("healthcare-data");
     let table = b.name("healthcare-patient-records");
-    b.plain("iam_role_policy", "lambda_custom", json!({
+    policies.push(b.plain("iam_role_policy", "lambda_custom", json!({
         "role": reference(&role, "name"),
         "name": b.name("healthcare-lambda-policy"),
         "policy": {
@@ -43,6 +54,11 @@ pub fn build(b: &mut Builder, _net: &Networking) {
                 {"Effect": "Allow", "Action": ["cloudwatch:PutMetricData"], "Resource": "*"},
             ],
         },
-    }));
+    })));
     b.output("kms_key_arn", reference(&key, "arn"));
+    Security {
+        key,
+        lambda_role: role,
+        lambda_role_policies: policies,
+    }
 }

@@ -143,9 +143,18 @@ pub struct Project {
     pub endpoint: String,
 }
 
-/// The configuration the tests start from.
+/// The networking + IAM + KMS slice of the platform (issue 2's scope): a
+/// `[stack]` table to put before `BASE_CONFIG`'s tables.
+pub const SLICE: &str = "[stack]\ncomponents = [\"networking\", \"security\"]\n\n";
+
+/// The configuration the tests start from. moto does not implement AWS
+/// Backup selections, so that one resource is off here (it is tested with
+/// recorded SDK responses instead).
 pub const BASE_CONFIG: &str = r#"environment = "e2e"
 region = "us-east-1"
+
+[backup]
+select_resources = false
 
 [tags]
 Repository = "hcprov"
@@ -153,10 +162,18 @@ Author = "e2e-tests"
 "#;
 
 impl Project {
-    /// A project with `config` as hcprov.toml.
+    /// A project with `config` as hcprov.toml and a copy of the repository's
+    /// Lambda handlers in `lambdas/`.
     pub fn new(endpoint: &str, config: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("hcprov.toml"), config).unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("lambdas");
+        std::fs::create_dir(dir.path().join("lambdas")).unwrap();
+        for e in std::fs::read_dir(&src).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "py") {
+                std::fs::copy(e.path(), dir.path().join("lambdas").join(e.file_name())).unwrap();
+            }
+        }
         Project {
             dir,
             endpoint: endpoint.to_string(),

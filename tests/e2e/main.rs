@@ -5,4 +5,6 @@
 mod harness;
 mod inputs;
 mod inventory;
+mod platform;
+mod replay;
 mod slice;

@@ -1,34 +1,13 @@
-//! The networking + IAM + KMS slice, end to end: create, no-op plan,
-//! in-place updates, a replacement, a stale saved plan, destroy.
+//! The engine's life cycle on the real stack, end to end: create from a saved
+//! plan, a stale saved plan, a no-op plan, in-place updates (a default tag,
+//! a security-group rule), a replacement (a subnet CIDR), destroy.
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::harness::{block_on, Moto, Project, BASE_CONFIG};
+use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
 use super::inventory;
-
-/// Objects of the slice per kind, as the seed describes them.
-fn expected_counts() -> BTreeMap<&'static str, usize> {
-    BTreeMap::from([
-        ("ec2_vpc", 1),
-        ("ec2_subnet", 4),
-        ("ec2_internet_gateway", 1),
-        ("ec2_eip", 1),
-        ("ec2_nat_gateway", 1),
-        ("ec2_route_table", 2),
-        ("ec2_route_table_association", 4),
-        ("ec2_vpc_endpoint", 2),
-        ("ec2_security_group", 2),
-        ("ec2_flow_log", 1),
-        ("logs_log_group", 1),
-        ("iam_role", 2),
-        ("iam_role_policy_attachment", 2),
-        ("iam_role_policy", 2),
-        ("kms_key", 1),
-        ("kms_alias", 1),
-    ])
-}
 
 /// Non-no-op changes of a JSON plan: address → (action, changed attributes).
 fn changes(plan: &Value) -> BTreeMap<String, (String, Vec<String>)> {
@@ -69,8 +48,10 @@ fn ids(state: &Value, kind: &str) -> BTreeMap<String, String> {
 #[test]
 fn slice_lifecycle_create_update_replace_destroy() {
     let moto = Moto::start();
-    let p = Project::new(&moto.url, BASE_CONFIG);
-    let total: usize = expected_counts().values().sum();
+    // The slice only: `[stack]` must precede the tables of BASE_CONFIG.
+    let base = BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]"));
+    let p = Project::new(&moto.url, &base);
+    let total: usize = inventory::expected_slice().values().sum();
 
     // An empty state: the plan lists every resource and says there are changes.
     let plan = p
@@ -92,7 +73,11 @@ fn slice_lifecycle_create_update_replace_destroy() {
     // Apply exactly the saved plan.
     p.run(&["apply", "first.plan"]).expect(0);
     let inv = block_on(inventory::slice(&moto, "e2e"));
-    assert_eq!(inventory::counts(&inv), expected_counts(), "{inv:#?}");
+    assert_eq!(
+        inventory::counts(&inv),
+        inventory::expected_slice(),
+        "{inv:#?}"
+    );
     // Applying the same plan again is refused: the state moved on.
     let stale = p.run(&["apply", "first.plan"]).expect(1);
     assert!(
@@ -142,8 +127,7 @@ fn slice_lifecycle_create_update_replace_destroy() {
     assert!(r.stdout.contains("No changes"), "{}", r.stdout);
 
     // A new default tag and one ALB rule fewer: exactly those in-place updates.
-    let edited =
-        format!("{BASE_CONFIG}CostCenter = \"cc-42\"\n\n[network]\nalb_ingress_ports = [443]\n");
+    let edited = format!("{base}CostCenter = \"cc-42\"\n\n[network]\nalb_ingress_ports = [443]\n");
     p.write_config(&edited);
     let plan = p
         .run(&["plan", "--json", "--detailed-exitcode"])
@@ -206,10 +190,10 @@ fn slice_lifecycle_create_update_replace_destroy() {
     });
 
     // A new CIDR for one private subnet: it and its association are replaced.
-    let old_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.private_2"].clone();
+    let old_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.public_2"].clone();
     p.write_config(&edited.replace(
         "[network]\n",
-        "[network]\nprivate_subnets = [\"10.0.11.0/24\", \"10.0.22.0/24\"]\n",
+        "[network]\npublic_subnets = [\"10.0.1.0/24\", \"10.0.22.0/24\"]\n",
     ));
     let plan = p
         .run(&["plan", "--json", "--detailed-exitcode"])
@@ -219,8 +203,8 @@ fn slice_lifecycle_create_update_replace_destroy() {
     assert_eq!(
         ch.keys().collect::<Vec<_>>(),
         vec![
-            "ec2_route_table_association.private_2",
-            "ec2_subnet.private_2"
+            "ec2_route_table_association.public_2",
+            "ec2_subnet.public_2"
         ],
         "{ch:#?}"
     );
@@ -228,7 +212,7 @@ fn slice_lifecycle_create_update_replace_destroy() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["address"] == "ec2_subnet.private_2")
+        .find(|c| c["address"] == "ec2_subnet.public_2")
         .unwrap();
     assert_eq!(subnet["action"], "replace");
     assert_eq!(subnet["replace_because"], json!(["cidr_block"]));
@@ -236,19 +220,19 @@ fn slice_lifecycle_create_update_replace_destroy() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["address"] == "ec2_route_table_association.private_2")
+        .find(|c| c["address"] == "ec2_route_table_association.public_2")
         .unwrap();
     assert_eq!(assoc["replace_because"], json!(["subnet_id"]));
     let human = p.run(&["plan"]).expect(0);
     assert!(
-        human.stdout.contains("-/+ ec2_subnet.private_2")
+        human.stdout.contains("-/+ ec2_subnet.public_2")
             && human.stdout.contains("cidr_block forces replacement"),
         "{}",
         human.stdout
     );
     p.run(&["apply"]).expect(0);
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
-    let new_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.private_2"].clone();
+    let new_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.public_2"].clone();
     assert_ne!(new_subnet, old_subnet);
     block_on(async {
         let ec2 = aws_sdk_ec2::Client::new(&moto.sdk().await);
@@ -267,10 +251,10 @@ fn slice_lifecycle_create_update_replace_destroy() {
     });
     assert_eq!(
         inventory::counts(&block_on(inventory::slice(&moto, "e2e"))),
-        expected_counts()
+        inventory::expected_slice()
     );
 
-    // Destroy: nothing of the slice remains, and the state holds no resources.
+    // Destroy: nothing remains, and the state holds no resources.
     p.run(&["destroy", "--force"]).expect(0);
     let inv = block_on(inventory::slice(&moto, "e2e"));
     assert!(inv.values().all(Vec::is_empty), "left behind: {inv:#?}");

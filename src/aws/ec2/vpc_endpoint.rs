@@ -56,7 +56,7 @@ impl ResourceType for VpcEndpoint {
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let out = not_found_to_none(
             self.0
@@ -78,7 +78,7 @@ impl ResourceType for VpcEndpoint {
         let attrs = json!({
             "vpc_id": e.vpc_id(),
             "service_name": e.service_name(),
-            "route_table_ids": attrs::sorted(e.route_table_ids().to_vec()),
+            "route_table_ids": attrs::as_set(e.route_table_ids().to_vec(), prior.get("route_table_ids")),
             "tags": tags_value(e.tags()),
         });
         Ok(Some(Observed {

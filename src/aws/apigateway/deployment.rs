@@ -1,0 +1,98 @@
+//! API Gateway deployment: a snapshot of the API. Its description carries a
+//! hash of the methods and integrations, so changing them replaces the
+//! deployment. Replaced create-before-destroy: the stage moves to the new
+//! deployment before the old one is deleted.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `apigateway_deployment`.
+pub struct Deployment(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for Deployment {
+    fn kind(&self) -> &'static str {
+        "apigateway_deployment"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["rest_api_id", "description"]
+    }
+
+    fn create_before_destroy(&self) -> bool {
+        true
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let api = attrs::str(a, "rest_api_id")?;
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .create_deployment()
+            .rest_api_id(api)
+            .description(attrs::str(a, "description")?)
+            .send()
+            .await
+            .ctx(&format!("creating API Gateway deployment of ({api})"))?;
+        Ok(Created {
+            id: out.id().unwrap_or_default().to_string(),
+            outputs: Attrs::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let api = attrs::str(prior, "rest_api_id")?;
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .apigateway
+                .get_deployment()
+                .rest_api_id(api)
+                .deployment_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading API Gateway deployment ({id})")),
+        )?;
+        Ok(out.map(|d| Observed {
+            attrs: obj(
+                json!({ "rest_api_id": api, "description": d.description().unwrap_or_default() }),
+            ),
+            outputs: Attrs::new(),
+        }))
+    }
+
+    async fn update(&self, _: &Ctx, _: &str, _: &Attrs, _: &Attrs) -> Result<Attrs, ResourceError> {
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let api = attrs::str(a, "rest_api_id")?;
+        let r = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .delete_deployment()
+            .rest_api_id(api)
+            .deployment_id(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("deleting API Gateway deployment ({id})")),
+        )
+    }
+}

@@ -1,0 +1,54 @@
+//! API Gateway (REST) resource types: the API, resources, methods,
+//! integrations, deployments and stages.
+
+mod deployment;
+mod integration;
+mod method;
+mod resource;
+mod rest_api;
+mod stage;
+
+use std::sync::Arc;
+
+use aws_sdk_apigateway::types::{Op, PatchOperation};
+
+use super::Aws;
+use crate::engine::resource::{ErrorClass, Registry, ResourceError};
+
+/// Registers the API Gateway resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(rest_api::RestApi(aws.clone())));
+    r.register(Arc::new(resource::Resource(aws.clone())));
+    r.register(Arc::new(method::Method(aws.clone())));
+    r.register(Arc::new(integration::Integration(aws.clone())));
+    r.register(Arc::new(deployment::Deployment(aws.clone())));
+    r.register(Arc::new(stage::Stage(aws.clone())));
+}
+
+/// A `replace` patch operation.
+fn replace(path: &str, value: &str) -> PatchOperation {
+    PatchOperation::builder()
+        .op(Op::Replace)
+        .path(path)
+        .value(value)
+        .build()
+}
+
+/// Splits an id of `n` parts joined by `/`.
+fn parts<'a>(id: &'a str, n: usize, what: &str) -> Result<Vec<&'a str>, ResourceError> {
+    let p: Vec<&str> = id.splitn(n, '/').collect();
+    if p.len() == n {
+        Ok(p)
+    } else {
+        Err(ResourceError::new(
+            ErrorClass::Invalid,
+            format!("reading {what}"),
+            format!("malformed id {id:?}"),
+        ))
+    }
+}
+
+/// The ARN API Gateway tags a resource by.
+fn arn(region: &str, path: &str) -> String {
+    format!("arn:aws:apigateway:{region}::{path}")
+}

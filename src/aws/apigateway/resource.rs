@@ -1,0 +1,90 @@
+//! API Gateway resource: a path part under a parent (all force replacement).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `apigateway_resource`.
+pub struct Resource(pub Arc<Aws>);
+
+#[async_trait]
+impl ResourceType for Resource {
+    fn kind(&self) -> &'static str {
+        "apigateway_resource"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["rest_api_id", "parent_id", "path_part"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let (api, part) = (attrs::str(a, "rest_api_id")?, attrs::str(a, "path_part")?);
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .create_resource()
+            .rest_api_id(api)
+            .parent_id(attrs::str(a, "parent_id")?)
+            .path_part(part)
+            .send()
+            .await
+            .ctx(&format!("creating API Gateway resource /{part} in ({api})"))?;
+        Ok(Created {
+            id: out.id().unwrap_or_default().to_string(),
+            outputs: obj(json!({ "path": out.path() })),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let api = attrs::str(prior, "rest_api_id")?;
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .apigateway
+                .get_resource()
+                .rest_api_id(api)
+                .resource_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading API Gateway resource ({id})")),
+        )?;
+        Ok(out.map(|r| Observed {
+            attrs: obj(json!({ "rest_api_id": api, "parent_id": r.parent_id(), "path_part": r.path_part() })),
+            outputs: obj(json!({ "path": r.path() })),
+        }))
+    }
+
+    async fn update(&self, _: &Ctx, _: &str, _: &Attrs, _: &Attrs) -> Result<Attrs, ResourceError> {
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let api = attrs::str(a, "rest_api_id")?;
+        let r = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .delete_resource()
+            .rest_api_id(api)
+            .resource_id(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("deleting API Gateway resource ({id})")),
+        )
+    }
+}

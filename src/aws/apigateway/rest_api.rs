@@ -1,0 +1,161 @@
+//! API Gateway REST API: the name forces replacement; description and tags
+//! update in place. Outputs the root resource id and the execution ARN.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType};
+use serde_json::json;
+
+use super::{arn, replace};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `apigateway_rest_api`.
+pub struct RestApi(pub Arc<Aws>);
+
+impl RestApi {
+    async fn outputs(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        root: Option<&str>,
+    ) -> Result<Attrs, ResourceError> {
+        let account = self.0.account_id(&ctx.region).await?;
+        Ok(obj(json!({
+            "root_resource_id": root,
+            "arn": arn(&ctx.region, &format!("/restapis/{id}")),
+            "execution_arn": format!("arn:aws:execute-api:{}:{account}:{id}", ctx.region),
+        })))
+    }
+}
+
+#[async_trait]
+impl ResourceType for RestApi {
+    fn kind(&self) -> &'static str {
+        "apigateway_rest_api"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name", "endpoint_types"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let name = attrs::str(a, "name")?;
+        let types = attrs::strs(a, "endpoint_types")
+            .iter()
+            .map(|t| EndpointType::from(t.as_str()))
+            .collect();
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .create_rest_api()
+            .name(name)
+            .description(attrs::str(a, "description")?)
+            .endpoint_configuration(
+                EndpointConfiguration::builder()
+                    .set_types(Some(types))
+                    .build(),
+            )
+            .set_tags(Some(tags::desired(a).into_iter().collect()))
+            .send()
+            .await
+            .ctx(&format!("creating API Gateway REST API ({name})"))?;
+        let id = out.id().unwrap_or_default().to_string();
+        Ok(Created {
+            outputs: self.outputs(ctx, &id, out.root_resource_id()).await?,
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .apigateway
+                .get_rest_api()
+                .rest_api_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading API Gateway REST API ({id})")),
+        )?;
+        let Some(api) = out else {
+            return Ok(None);
+        };
+        let types: Vec<String> = api
+            .endpoint_configuration()
+            .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
+            .unwrap_or_default();
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": api.name(),
+                "description": api.description().unwrap_or_default(),
+                "endpoint_types": types,
+                "tags": tags::live(api.tags().into_iter().flatten()),
+            })),
+            outputs: self.outputs(ctx, id, api.root_resource_id()).await?,
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let api = &self.0.region(&ctx.region).apigateway;
+        if from.get("description") != to.get("description") {
+            api.update_rest_api()
+                .rest_api_id(id)
+                .patch_operations(replace("/description", attrs::str(to, "description")?))
+                .send()
+                .await
+                .ctx(&format!("updating API Gateway REST API ({id})"))?;
+        }
+        let (set, remove) = tags::diff(from, to);
+        let resource = arn(&ctx.region, &format!("/restapis/{id}"));
+        if !remove.is_empty() {
+            api.untag_resource()
+                .resource_arn(&resource)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .ctx(&format!("untagging API Gateway REST API ({id})"))?;
+        }
+        if !set.is_empty() {
+            api.tag_resource()
+                .resource_arn(&resource)
+                .set_tags(Some(set.into_iter().collect()))
+                .send()
+                .await
+                .ctx(&format!("tagging API Gateway REST API ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .delete_rest_api()
+            .rest_api_id(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("deleting API Gateway REST API ({id})")),
+        )
+    }
+}

@@ -1,0 +1,13 @@
+//! CloudTrail resource types.
+
+mod trail;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the CloudTrail resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(trail::Trail(aws.clone())));
+}

@@ -1,0 +1,230 @@
+//! CloudTrail trail: the name forces replacement; bucket, global events,
+//! multi-region and logging update in place; tags.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_cloudtrail::types::Tag;
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `cloudtrail_trail`.
+pub struct Trail(pub Arc<Aws>);
+
+fn trail_tags(
+    pairs: impl IntoIterator<Item = (String, String)>,
+) -> Result<Vec<Tag>, ResourceError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| {
+                ResourceError::new(
+                    ErrorClass::Invalid,
+                    "building CloudTrail tags",
+                    e.to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+async fn set_logging(
+    ct: &aws_sdk_cloudtrail::Client,
+    name: &str,
+    on: bool,
+) -> Result<(), ResourceError> {
+    let what = format!(
+        "{} logging of CloudTrail trail ({name})",
+        if on { "starting" } else { "stopping" }
+    );
+    if on {
+        ct.start_logging().name(name).send().await.ctx(&what)?;
+    } else {
+        ct.stop_logging().name(name).send().await.ctx(&what)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for Trail {
+    fn kind(&self) -> &'static str {
+        "cloudtrail_trail"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ct = &self.0.region(&ctx.region).cloudtrail;
+        let name = attrs::str(a, "name")?;
+        let out = ct
+            .create_trail()
+            .name(name)
+            .s3_bucket_name(attrs::str(a, "s3_bucket_name")?)
+            .include_global_service_events(attrs::bool(a, "include_global_service_events")?)
+            .is_multi_region_trail(attrs::bool(a, "is_multi_region_trail")?)
+            .set_tags_list(Some(trail_tags(tags::desired(a))?))
+            .send()
+            .await
+            .ctx(&format!("creating CloudTrail trail ({name})"))?;
+        if attrs::bool(a, "enable_logging")? {
+            set_logging(ct, name, true).await?;
+        }
+        Ok(Created {
+            id: name.to_string(),
+            outputs: obj(json!({ "arn": out.trail_arn() })),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ct = &self.0.region(&ctx.region).cloudtrail;
+        let out = ct
+            .describe_trails()
+            .trail_name_list(id)
+            .send()
+            .await
+            .ctx(&format!("reading CloudTrail trail ({id})"))?;
+        let Some(t) = out
+            .trail_list()
+            .iter()
+            .find(|t| t.name() == Some(id))
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let Some(status) = not_found_to_none(
+            ct.get_trail_status()
+                .name(id)
+                .send()
+                .await
+                .ctx(&format!("reading status of CloudTrail trail ({id})")),
+        )?
+        else {
+            return Ok(None);
+        };
+        let arn = t.trail_arn().unwrap_or_default().to_string();
+        let tag_out = ct
+            .list_tags()
+            .resource_id_list(&arn)
+            .send()
+            .await
+            .ctx(&format!("reading tags of CloudTrail trail ({id})"))?;
+        let live_tags = tag_out.resource_tag_list().first().map(|r| {
+            tags::live(
+                r.tags_list()
+                    .iter()
+                    .map(|t| (t.key(), t.value().unwrap_or_default())),
+            )
+        });
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": id,
+                "s3_bucket_name": t.s3_bucket_name(),
+                "include_global_service_events": t.include_global_service_events().unwrap_or(false),
+                "is_multi_region_trail": t.is_multi_region_trail().unwrap_or(false),
+                "enable_logging": status.is_logging().unwrap_or(false),
+                "tags": live_tags.unwrap_or(json!({})),
+            })),
+            outputs: obj(json!({ "arn": arn })),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ct = &self.0.region(&ctx.region).cloudtrail;
+        let keys = [
+            "s3_bucket_name",
+            "include_global_service_events",
+            "is_multi_region_trail",
+        ];
+        if keys.iter().any(|k| from.get(*k) != to.get(*k)) {
+            ct.update_trail()
+                .name(id)
+                .s3_bucket_name(attrs::str(to, "s3_bucket_name")?)
+                .include_global_service_events(attrs::bool(to, "include_global_service_events")?)
+                .is_multi_region_trail(attrs::bool(to, "is_multi_region_trail")?)
+                .send()
+                .await
+                .ctx(&format!("updating CloudTrail trail ({id})"))?;
+        }
+        let logging = attrs::bool(to, "enable_logging")?;
+        if from
+            .get("enable_logging")
+            .and_then(serde_json::Value::as_bool)
+            != Some(logging)
+        {
+            set_logging(ct, id, logging).await?;
+        }
+        let (set, remove) = tags::diff(from, to);
+        let arn = self
+            .read(ctx, id, to)
+            .await?
+            .and_then(|o| {
+                o.outputs
+                    .get("arn")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        if !remove.is_empty() {
+            let keys: Result<Vec<Tag>, _> = remove
+                .into_iter()
+                .map(|k| Tag::builder().key(k).build())
+                .collect();
+            let keys = keys.map_err(|e| {
+                ResourceError::new(
+                    ErrorClass::Invalid,
+                    "building CloudTrail tags",
+                    e.to_string(),
+                )
+            })?;
+            ct.remove_tags()
+                .resource_id(&arn)
+                .set_tags_list(Some(keys))
+                .send()
+                .await
+                .ctx(&format!("untagging CloudTrail trail ({id})"))?;
+        }
+        if !set.is_empty() {
+            ct.add_tags()
+                .resource_id(&arn)
+                .set_tags_list(Some(trail_tags(set)?))
+                .send()
+                .await
+                .ctx(&format!("tagging CloudTrail trail ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .cloudtrail
+            .delete_trail()
+            .name(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("deleting CloudTrail trail ({id})")),
+        )
+    }
+}

@@ -1,0 +1,13 @@
+//! DynamoDB resource types.
+
+mod table;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the DynamoDB resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(table::Table(aws.clone())));
+}

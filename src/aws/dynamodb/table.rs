@@ -1,0 +1,306 @@
+//! DynamoDB table: name and key schema force replacement; billing mode,
+//! point-in-time recovery, KMS encryption and tags update in place. Create
+//! waits for ACTIVE, delete for the table to be gone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
+    ScalarAttributeType, SseSpecification, SseType, TableStatus, Tag,
+};
+use serde_json::{json, Value};
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::retry::{wait_until, Poll, Waiter};
+use crate::engine::value::Attrs;
+
+/// Waiting for a table to become ACTIVE (after create or update).
+pub const ACTIVE: Waiter = Waiter {
+    name: "DynamoDB table to become ACTIVE",
+    timeout: Duration::from_secs(600),
+    interval: Duration::from_secs(2),
+};
+
+/// Waiting for a deleted table to disappear.
+pub const GONE: Waiter = Waiter {
+    name: "DynamoDB table to be deleted",
+    timeout: Duration::from_secs(600),
+    interval: Duration::from_secs(2),
+};
+
+/// `dynamodb_table`.
+pub struct Table(pub Arc<Aws>);
+
+fn invalid(e: impl std::fmt::Display) -> ResourceError {
+    ResourceError::new(
+        ErrorClass::Invalid,
+        "building DynamoDB request",
+        e.to_string(),
+    )
+}
+
+fn ddb_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<Tag>, ResourceError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid))
+        .collect()
+}
+
+fn sse(a: &Attrs) -> SseSpecification {
+    let key = attrs::opt_str(a, "kms_key_arn");
+    SseSpecification::builder()
+        .enabled(true)
+        .sse_type(SseType::Kms)
+        .set_kms_master_key_id(key.map(str::to_string))
+        .build()
+}
+
+async fn describe(
+    ddb: &aws_sdk_dynamodb::Client,
+    name: &str,
+) -> Result<Option<aws_sdk_dynamodb::types::TableDescription>, ResourceError> {
+    let out = not_found_to_none(
+        ddb.describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .ctx(&format!("reading DynamoDB table ({name})")),
+    )?;
+    Ok(out.and_then(|o| o.table().cloned()))
+}
+
+async fn wait_active(
+    ctx: &Ctx,
+    ddb: &aws_sdk_dynamodb::Client,
+    name: &str,
+) -> Result<(), ResourceError> {
+    wait_until(ctx, &ACTIVE, || async {
+        Ok(
+            match describe(ddb, name)
+                .await?
+                .and_then(|t| t.table_status().cloned())
+            {
+                Some(TableStatus::Active) => Poll::Ready(()),
+                s => Poll::Pending(s.map_or("not visible".into(), |s| s.as_str().to_string())),
+            },
+        )
+    })
+    .await
+}
+
+async fn set_pitr(
+    ddb: &aws_sdk_dynamodb::Client,
+    name: &str,
+    on: bool,
+) -> Result<(), ResourceError> {
+    ddb.update_continuous_backups()
+        .table_name(name)
+        .point_in_time_recovery_specification(
+            PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(on)
+                .build()
+                .map_err(invalid)?,
+        )
+        .send()
+        .await
+        .ctx(&format!(
+            "setting point-in-time recovery of DynamoDB table ({name})"
+        ))?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for Table {
+    fn kind(&self) -> &'static str {
+        "dynamodb_table"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name", "hash_key", "hash_key_type"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ddb = &self.0.region(&ctx.region).dynamodb;
+        let name = attrs::str(a, "name")?;
+        let key = attrs::str(a, "hash_key")?;
+        let out = ddb
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::from(attrs::str(a, "billing_mode")?))
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(key)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(key)
+                    .attribute_type(ScalarAttributeType::from(attrs::str(a, "hash_key_type")?))
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .sse_specification(sse(a))
+            .set_tags(Some(ddb_tags(tags::desired(a))?))
+            .send()
+            .await
+            .ctx(&format!("creating DynamoDB table ({name})"))?;
+        wait_active(ctx, ddb, name).await?;
+        if attrs::bool(a, "point_in_time_recovery")? {
+            set_pitr(ddb, name, true).await?;
+        }
+        let arn = out
+            .table_description()
+            .and_then(|t| t.table_arn())
+            .unwrap_or_default();
+        Ok(Created {
+            id: name.to_string(),
+            outputs: obj(json!({ "arn": arn })),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ddb = &self.0.region(&ctx.region).dynamodb;
+        let Some(t) = describe(ddb, id).await? else {
+            return Ok(None);
+        };
+        if t.table_status() == Some(&TableStatus::Deleting) {
+            return Ok(None);
+        }
+        let pitr = ddb
+            .describe_continuous_backups()
+            .table_name(id)
+            .send()
+            .await
+            .ctx(&format!("reading backups of DynamoDB table ({id})"))?;
+        let pitr_on = pitr
+            .continuous_backups_description()
+            .and_then(|d| d.point_in_time_recovery_description())
+            .and_then(|p| p.point_in_time_recovery_status())
+            .is_some_and(|s| s.as_str() == "ENABLED");
+        let arn = t.table_arn().unwrap_or_default().to_string();
+        let tag_out = ddb
+            .list_tags_of_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!("reading tags of DynamoDB table ({id})"))?;
+        let key = t
+            .key_schema()
+            .first()
+            .map(|k| k.attribute_name().to_string())
+            .unwrap_or_default();
+        let key_type = t
+            .attribute_definitions()
+            .iter()
+            .find(|d| d.attribute_name() == key)
+            .map(|d| d.attribute_type().as_str().to_string());
+        let billing = t
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .map_or("PROVISIONED", |b| b.as_str());
+        let sse = t.sse_description();
+        let kms = sse
+            .and_then(|s| s.kms_master_key_arn())
+            .map_or(Value::Null, |k| json!(k));
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": id,
+                "billing_mode": billing,
+                "hash_key": key,
+                "hash_key_type": key_type,
+                "point_in_time_recovery": pitr_on,
+                "kms_key_arn": kms,
+                "tags": tags::live(tag_out.tags().iter().map(|t| (t.key(), t.value()))),
+            })),
+            outputs: obj(json!({ "arn": arn })),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ddb = &self.0.region(&ctx.region).dynamodb;
+        let billing_changed = from.get("billing_mode") != to.get("billing_mode");
+        let sse_changed = from.get("kms_key_arn") != to.get("kms_key_arn");
+        if billing_changed || sse_changed {
+            let mut req = ddb.update_table().table_name(id);
+            if billing_changed {
+                req = req.billing_mode(BillingMode::from(attrs::str(to, "billing_mode")?));
+            }
+            if sse_changed {
+                req = req.sse_specification(sse(to));
+            }
+            req.send()
+                .await
+                .ctx(&format!("updating DynamoDB table ({id})"))?;
+            wait_active(ctx, ddb, id).await?;
+        }
+        let pitr = attrs::bool(to, "point_in_time_recovery")?;
+        if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
+            set_pitr(ddb, id, pitr).await?;
+        }
+        let (set, remove) = tags::diff(from, to);
+        if !set.is_empty() || !remove.is_empty() {
+            let arn = describe(ddb, id)
+                .await?
+                .and_then(|t| t.table_arn().map(str::to_string))
+                .unwrap_or_default();
+            if !remove.is_empty() {
+                ddb.untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging DynamoDB table ({id})"))?;
+            }
+            if !set.is_empty() {
+                ddb.tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(ddb_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging DynamoDB table ({id})"))?;
+            }
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let ddb = &self.0.region(&ctx.region).dynamodb;
+        ignore_not_found(
+            ddb.delete_table()
+                .table_name(id)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&format!("deleting DynamoDB table ({id})")),
+        )?;
+        wait_until(ctx, &GONE, || async {
+            Ok(match describe(ddb, id).await? {
+                None => Poll::Ready(()),
+                Some(t) => Poll::Pending(
+                    t.table_status()
+                        .map_or("present".into(), |s| s.as_str().to_string()),
+                ),
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,15 @@
+//! EventBridge resource types: rules and their targets.
+
+mod rule;
+mod target;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the EventBridge resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(rule::Rule(aws.clone())));
+    r.register(Arc::new(target::Target(aws.clone())));
+}

@@ -1,0 +1,153 @@
+//! EventBridge rule on the default bus: the name forces replacement; the
+//! event pattern, description and tags update in place (PutRule overwrites).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_eventbridge::types::Tag;
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `eventbridge_rule`.
+pub struct Rule(pub Arc<Aws>);
+
+fn ev_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<Tag>, ResourceError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| {
+                ResourceError::new(
+                    ErrorClass::Invalid,
+                    "building EventBridge tags",
+                    e.to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+impl Rule {
+    async fn put(&self, ctx: &Ctx, a: &Attrs, with_tags: bool) -> Result<String, ResourceError> {
+        let name = attrs::str(a, "name")?;
+        let mut req = self
+            .0
+            .region(&ctx.region)
+            .events
+            .put_rule()
+            .name(name)
+            .description(attrs::str(a, "description")?)
+            .event_pattern(attrs::doc(a, "event_pattern")?);
+        if with_tags {
+            req = req.set_tags(Some(ev_tags(tags::desired(a))?));
+        }
+        let out = req
+            .send()
+            .await
+            .ctx(&format!("putting EventBridge rule ({name})"))?;
+        Ok(out.rule_arn().unwrap_or_default().to_string())
+    }
+}
+
+#[async_trait]
+impl ResourceType for Rule {
+    fn kind(&self) -> &'static str {
+        "eventbridge_rule"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let arn = self.put(ctx, a, true).await?;
+        Ok(Created {
+            id: attrs::str(a, "name")?.to_string(),
+            outputs: obj(json!({ "arn": arn })),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let ev = &self.0.region(&ctx.region).events;
+        let Some(r) = not_found_to_none(
+            ev.describe_rule()
+                .name(id)
+                .send()
+                .await
+                .ctx(&format!("reading EventBridge rule ({id})")),
+        )?
+        else {
+            return Ok(None);
+        };
+        let arn = r.arn().unwrap_or_default().to_string();
+        let t = ev
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!("reading tags of EventBridge rule ({id})"))?;
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": id,
+                "description": r.description().unwrap_or_default(),
+                "event_pattern": attrs::parse_doc(r.event_pattern().unwrap_or("{}")),
+                "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
+            })),
+            outputs: obj(json!({ "arn": arn })),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let arn = self.put(ctx, to, false).await?;
+        let ev = &self.0.region(&ctx.region).events;
+        let (set, remove) = tags::diff(from, to);
+        if !remove.is_empty() {
+            ev.untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .ctx(&format!("untagging EventBridge rule ({id})"))?;
+        }
+        if !set.is_empty() {
+            ev.tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(ev_tags(set)?))
+                .send()
+                .await
+                .ctx(&format!("tagging EventBridge rule ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .events
+            .delete_rule()
+            .name(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("deleting EventBridge rule ({id})")),
+        )
+    }
+}

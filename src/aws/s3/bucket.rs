@@ -1,0 +1,180 @@
+//! S3 bucket: the name forces replacement; tags update in place.
+//! `force_destroy` (hcprov-side, like Terraform's) empties every object
+//! version before the bucket is deleted.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, Tag, Tagging,
+};
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `s3_bucket`.
+pub struct Bucket(pub Arc<Aws>);
+
+fn outputs(name: &str) -> Attrs {
+    obj(json!({ "arn": format!("arn:aws:s3:::{name}") }))
+}
+
+async fn put_tags(s3: &aws_sdk_s3::Client, name: &str, a: &Attrs) -> Result<(), ResourceError> {
+    let set: Result<Vec<Tag>, _> = tags::desired(a)
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let set = set
+        .map_err(|e| ResourceError::new(ErrorClass::Invalid, "building S3 tags", e.to_string()))?;
+    let tagging = Tagging::builder()
+        .set_tag_set(Some(set))
+        .build()
+        .map_err(|e| ResourceError::new(ErrorClass::Invalid, "building S3 tags", e.to_string()))?;
+    s3.put_bucket_tagging()
+        .bucket(name)
+        .tagging(tagging)
+        .send()
+        .await
+        .ctx(&format!("tagging S3 bucket ({name})"))?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for Bucket {
+    fn kind(&self) -> &'static str {
+        "s3_bucket"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["bucket"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let s3 = &self.0.region(&ctx.region).s3;
+        let name = attrs::str(a, "bucket")?;
+        let mut req = s3.create_bucket().bucket(name);
+        if ctx.region != "us-east-1" {
+            req = req.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(ctx.region.as_str()))
+                    .build(),
+            );
+        }
+        req.send()
+            .await
+            .ctx(&format!("creating S3 bucket ({name})"))?;
+        put_tags(s3, name, a).await?;
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(name),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        prior: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let s3 = &self.0.region(&ctx.region).s3;
+        let t = s3
+            .get_bucket_tagging()
+            .bucket(id)
+            .send()
+            .await
+            .ctx(&format!("reading S3 bucket ({id})"));
+        let live_tags = match t {
+            Ok(o) => tags::live(o.tag_set().iter().map(|t| (t.key(), t.value()))),
+            Err(e) if e.code.as_deref() == Some("NoSuchTagSet") => json!({}),
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "bucket": id,
+                // Not an AWS setting: carried over from what was applied.
+                "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
+                "tags": live_tags,
+            })),
+            outputs: outputs(id),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        if tags::changed(from, to) {
+            put_tags(&self.0.region(&ctx.region).s3, id, to).await?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let s3 = &self.0.region(&ctx.region).s3;
+        if a.get("force_destroy").and_then(serde_json::Value::as_bool) == Some(true) {
+            ignore_not_found(empty(s3, id).await)?;
+        }
+        ignore_not_found(
+            s3.delete_bucket()
+                .bucket(id)
+                .send()
+                .await
+                .ctx(&format!("deleting S3 bucket ({id})"))
+                .map(|_| ()),
+        )
+    }
+}
+
+/// Deletes every object version and delete marker, 1000 at a time.
+async fn empty(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), ResourceError> {
+    let what = format!("emptying S3 bucket ({bucket})");
+    loop {
+        let page = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .max_keys(1000)
+            .send()
+            .await
+            .ctx(&what)?;
+        let ids: Vec<ObjectIdentifier> = page
+            .versions()
+            .iter()
+            .map(|v| (v.key(), v.version_id()))
+            .chain(
+                page.delete_markers()
+                    .iter()
+                    .map(|m| (m.key(), m.version_id())),
+            )
+            .filter_map(|(k, v)| {
+                ObjectIdentifier::builder()
+                    .key(k?)
+                    .set_version_id(v.map(str::to_string))
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let delete = Delete::builder()
+            .set_objects(Some(ids))
+            .quiet(true)
+            .build()
+            .map_err(|e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string()))?;
+        s3.delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .send()
+            .await
+            .ctx(&what)?;
+    }
+}

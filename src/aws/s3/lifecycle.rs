@@ -1,0 +1,155 @@
+//! S3 lifecycle rules: each `{id, status, transition_days, storage_class}`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter, Transition,
+    TransitionStorageClass,
+};
+use serde_json::{json, Value};
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `s3_bucket_lifecycle`.
+pub struct Lifecycle(pub Arc<Aws>);
+
+impl Lifecycle {
+    async fn put(&self, ctx: &Ctx, a: &Attrs) -> Result<String, ResourceError> {
+        let bucket = attrs::str(a, "bucket")?;
+        let what = format!("setting lifecycle of S3 bucket ({bucket})");
+        let invalid = |e: aws_sdk_s3::error::BuildError| {
+            ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string())
+        };
+        let mut rules = vec![];
+        for r in a
+            .get("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let get = |k: &str| {
+                r.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let rule = LifecycleRule::builder()
+                .id(get("id"))
+                .status(ExpirationStatus::from(get("status").as_str()))
+                .filter(LifecycleRuleFilter::builder().prefix("").build())
+                .transitions(
+                    Transition::builder()
+                        .days(
+                            r.get("transition_days")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(30) as i32,
+                        )
+                        .storage_class(TransitionStorageClass::from(get("storage_class").as_str()))
+                        .build(),
+                )
+                .build()
+                .map_err(invalid)?;
+            rules.push(rule);
+        }
+        let cfg = BucketLifecycleConfiguration::builder()
+            .set_rules(Some(rules))
+            .build()
+            .map_err(invalid)?;
+        self.0
+            .region(&ctx.region)
+            .s3
+            .put_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .lifecycle_configuration(cfg)
+            .send()
+            .await
+            .ctx(&what)?;
+        Ok(bucket.to_string())
+    }
+}
+
+#[async_trait]
+impl ResourceType for Lifecycle {
+    fn kind(&self) -> &'static str {
+        "s3_bucket_lifecycle"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["bucket"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        Ok(Created {
+            id: self.put(ctx, a).await?,
+            outputs: Attrs::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let out = not_found_to_none(
+            self.0
+                .region(&ctx.region)
+                .s3
+                .get_bucket_lifecycle_configuration()
+                .bucket(id)
+                .send()
+                .await
+                .ctx(&format!("reading lifecycle of S3 bucket ({id})")),
+        )?;
+        Ok(out.map(|o| {
+            let rules: Vec<Value> = o
+                .rules()
+                .iter()
+                .map(|r| {
+                    let t = r.transitions().first();
+                    json!({
+                        "id": r.id(),
+                        "status": r.status().as_str(),
+                        "transition_days": t.and_then(|t| t.days()),
+                        "storage_class": t.and_then(|t| t.storage_class()).map(|c| c.as_str()),
+                    })
+                })
+                .collect();
+            Observed {
+                attrs: obj(json!({ "bucket": id, "rules": rules })),
+                outputs: Attrs::new(),
+            }
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        _: &str,
+        _: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        self.put(ctx, to).await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .s3
+            .delete_bucket_lifecycle()
+            .bucket(id)
+            .send()
+            .await;
+        ignore_not_found(
+            r.map(|_| ())
+                .ctx(&format!("removing lifecycle of S3 bucket ({id})")),
+        )
+    }
+}

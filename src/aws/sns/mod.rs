@@ -1,0 +1,13 @@
+//! SNS resource types.
+
+mod topic;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the SNS resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(topic::Topic(aws.clone())));
+}

@@ -1,0 +1,143 @@
+//! SNS topic: the name forces replacement; display name and tags update in
+//! place. Its id is the topic ARN.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_sns::types::Tag;
+use serde_json::json;
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `sns_topic`.
+pub struct Topic(pub Arc<Aws>);
+
+fn sns_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<Tag>, ResourceError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| {
+                ResourceError::new(ErrorClass::Invalid, "building SNS tags", e.to_string())
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl ResourceType for Topic {
+    fn kind(&self) -> &'static str {
+        "sns_topic"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let name = attrs::str(a, "name")?;
+        let out = self
+            .0
+            .region(&ctx.region)
+            .sns
+            .create_topic()
+            .name(name)
+            .attributes("DisplayName", attrs::str(a, "display_name")?)
+            .set_tags(Some(sns_tags(tags::desired(a))?))
+            .send()
+            .await
+            .ctx(&format!("creating SNS topic ({name})"))?;
+        let arn = out.topic_arn().unwrap_or_default().to_string();
+        Ok(Created {
+            outputs: obj(json!({ "arn": arn })),
+            id: arn,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let sns = &self.0.region(&ctx.region).sns;
+        let Some(out) = not_found_to_none(
+            sns.get_topic_attributes()
+                .topic_arn(id)
+                .send()
+                .await
+                .ctx(&format!("reading SNS topic ({id})")),
+        )?
+        else {
+            return Ok(None);
+        };
+        let a = out.attributes().cloned().unwrap_or_default();
+        let t = sns
+            .list_tags_for_resource()
+            .resource_arn(id)
+            .send()
+            .await
+            .ctx(&format!("reading tags of SNS topic ({id})"))?;
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": id.rsplit(':').next().unwrap_or_default(),
+                "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
+                "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
+            })),
+            outputs: obj(json!({ "arn": id })),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let sns = &self.0.region(&ctx.region).sns;
+        if from.get("display_name") != to.get("display_name") {
+            sns.set_topic_attributes()
+                .topic_arn(id)
+                .attribute_name("DisplayName")
+                .attribute_value(attrs::str(to, "display_name")?)
+                .send()
+                .await
+                .ctx(&format!("updating SNS topic ({id})"))?;
+        }
+        let (set, remove) = tags::diff(from, to);
+        if !remove.is_empty() {
+            sns.untag_resource()
+                .resource_arn(id)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .ctx(&format!("untagging SNS topic ({id})"))?;
+        }
+        if !set.is_empty() {
+            sns.tag_resource()
+                .resource_arn(id)
+                .set_tags(Some(sns_tags(set)?))
+                .send()
+                .await
+                .ctx(&format!("tagging SNS topic ({id})"))?;
+        }
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let r = self
+            .0
+            .region(&ctx.region)
+            .sns
+            .delete_topic()
+            .topic_arn(id)
+            .send()
+            .await;
+        ignore_not_found(r.map(|_| ()).ctx(&format!("deleting SNS topic ({id})")))
+    }
+}

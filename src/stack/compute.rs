@@ -1,0 +1,127 @@
+//! The three Lambda functions, their log groups (created first, 7 days),
+//! packaged deterministically from the handlers' directory.
+
+use serde_json::{json, Value};
+
+use super::networking::Networking;
+use super::security::Security;
+use super::storage::Storage;
+use super::{reference, Builder};
+use crate::aws::lambda::package::package;
+
+/// Addresses later parts of the stack refer to.
+pub struct Compute {
+    /// The data processor behind the API.
+    pub data_processor: String,
+    /// The remediation function EventBridge invokes.
+    pub remediation: String,
+}
+
+struct Spec {
+    name: &'static str,
+    base: &'static str,
+    handler: &'static str,
+    timeout: i64,
+    memory: i64,
+    in_vpc: bool,
+}
+
+const FUNCTIONS: [Spec; 3] = [
+    Spec {
+        name: "data_processor",
+        base: "healthcare-data-processor",
+        handler: "data_processor.handler",
+        timeout: 60,
+        memory: 512,
+        in_vpc: true,
+    },
+    Spec {
+        name: "health_check",
+        base: "healthcare-health-check",
+        handler: "health_check.handler",
+        timeout: 30,
+        memory: 256,
+        in_vpc: false,
+    },
+    Spec {
+        name: "remediation",
+        base: "healthcare-remediation",
+        handler: "auto_remediation.handler",
+        timeout: 60,
+        memory: 256,
+        in_vpc: false,
+    },
+];
+
+/// Adds the Lambda nodes; fails when the handlers cannot be packaged.
+pub fn build(
+    b: &mut Builder,
+    net: &Networking,
+    sec: &Security,
+    storage: &Storage,
+) -> Result<Compute, String> {
+    let dir = b.cfg.lambda_source();
+    let env_name = b.cfg.environment.clone();
+    let mut addrs = vec![];
+    for f in &FUNCTIONS {
+        let function_name = b.name(f.base);
+        let module = f.handler.split('.').next().unwrap_or_default();
+        let source = dir.join(format!("{module}.py"));
+        let pkg = package(std::slice::from_ref(&source))
+            .map_err(|e| format!("packaging the Lambda handler {}: {e}", source.display()))?;
+        let log_group = b.tagged(
+            "logs_log_group",
+            f.name,
+            None,
+            json!({
+                "name": format!("/aws/lambda/{function_name}"), "retention_in_days": 7,
+            }),
+        );
+        let environment = match f.name {
+            "data_processor" => json!({
+                "DATA_BUCKET": reference(&storage.data_bucket, "id"),
+                "DYNAMODB_TABLE": reference(&storage.table, "id"),
+                "ENVIRONMENT": env_name,
+                "KMS_KEY_ID": reference(&sec.key, "arn"),
+            }),
+            "health_check" => {
+                json!({ "DYNAMODB_TABLE": reference(&storage.table, "id"), "ENVIRONMENT": env_name })
+            }
+            _ => json!({ "ENVIRONMENT": env_name }),
+        };
+        let vpc_config = if f.in_vpc {
+            json!({
+                "subnet_ids": net.private_subnets.iter().map(|s| reference(s, "id")).collect::<Vec<_>>(),
+                "security_group_ids": [reference(&net.lambda_sg, "id")],
+            })
+        } else {
+            Value::Null
+        };
+        let addr = b.tagged(
+            "lambda_function",
+            f.name,
+            None,
+            json!({
+            "function_name": function_name,
+            "role": reference(&sec.lambda_role, "arn"),
+            "handler": f.handler,
+            "runtime": "python3.11",
+            "timeout": f.timeout,
+            "memory_size": f.memory,
+            "environment": environment,
+            "vpc_config": vpc_config,
+            "source_files": [source.display().to_string()],
+            "source_code_hash": pkg.sha256,
+            }),
+        );
+        b.depends_on(&addr, &log_group);
+        for p in &sec.lambda_role_policies {
+            b.depends_on(&addr, p);
+        }
+        addrs.push(addr);
+    }
+    Ok(Compute {
+        data_processor: addrs[0].clone(),
+        remediation: addrs[2].clone(),
+    })
+}
