@@ -2,9 +2,11 @@
 //! moto's standalone server on a loopback port. One test binary, many
 //! modules (each extra binary would link the whole SDK again).
 
+mod drift;
 mod harness;
 mod inputs;
 mod inventory;
 mod platform;
+mod proxy;
 mod replay;
 mod slice;

@@ -306,7 +306,12 @@ fn whole_platform_apply_verify_code_update_destroy() {
             .unwrap();
         assert_eq!(alarms.metric_alarms().len(), 5);
         for a in alarms.metric_alarms() {
-            assert_eq!(a.alarm_actions(), std::slice::from_ref(&topic), "{:?}", a.alarm_name());
+            assert_eq!(
+                a.alarm_actions(),
+                std::slice::from_ref(&topic),
+                "{:?}",
+                a.alarm_name()
+            );
         }
         let dash = cw
             .get_dashboard()

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{delete_retrying, output, tag_spec, tags_value, update_tags};
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, output, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::obj;
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -42,33 +43,38 @@ impl ResourceType for Eip {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
-                .describe_addresses()
-                .allocation_ids(id)
-                .send()
-                .await
-                .ctx(&format!("reading EC2 Elastic IP ({id})")),
-        )?;
-        let Some(addr) = out.and_then(|o| o.addresses().first().cloned()) else {
-            return Ok(None);
-        };
-        let attrs = json!({
-            "domain": addr.domain().map(|d| d.as_str()),
-            "tags": tags_value(addr.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: output("public_ip", addr.public_ip().unwrap_or_default()),
-        }))
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        batched(items, |batch| async move {
+            let out = ec2.describe_addresses().set_allocation_ids(Some(ids(&batch))).send().await.ctx("reading EC2 Elastic IPs")?;
+            Ok(out
+                .addresses()
+                .iter()
+                .map(|a| {
+                    let attrs = json!({ "domain": a.domain().map(|d| d.as_str()), "tags": tags_value(a.tags()) });
+                    let o = Observed { attrs: obj(attrs), outputs: output("public_ip", a.public_ip().unwrap_or_default()) };
+                    (a.allocation_id().unwrap_or_default().to_string(), o)
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

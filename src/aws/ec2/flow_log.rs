@@ -9,9 +9,9 @@ use aws_sdk_ec2::types::{
 };
 use serde_json::json;
 
-use super::{delete_retrying, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -72,37 +72,55 @@ impl ResourceType for FlowLog {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        batched(items, |batch| async move {
+            let out = ec2
                 .describe_flow_logs()
-                .flow_log_ids(id)
+                .set_flow_log_ids(Some(ids(&batch)))
                 .send()
                 .await
-                .ctx(&format!("reading EC2 flow log ({id})")),
-        )?;
-        let Some(f) = out.and_then(|o| o.flow_logs().first().cloned()) else {
-            return Ok(None);
-        };
-        let attrs = json!({
-            "vpc_id": f.resource_id(),
-            "traffic_type": f.traffic_type().map(|t| t.as_str()),
-            "iam_role_arn": f.deliver_logs_permission_arn(),
-            "log_destination_type": f.log_destination_type().map(|t| t.as_str()),
-            "log_destination": f.log_destination(),
-            "tags": tags_value(f.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+                .ctx("reading EC2 flow logs")?;
+            Ok(out
+                .flow_logs()
+                .iter()
+                .map(|f| {
+                    let attrs = json!({
+                        "vpc_id": f.resource_id(),
+                        "traffic_type": f.traffic_type().map(|t| t.as_str()),
+                        "iam_role_arn": f.deliver_logs_permission_arn(),
+                        "log_destination_type": f.log_destination_type().map(|t| t.as_str()),
+                        "log_destination": f.log_destination(),
+                        "tags": tags_value(f.tags()),
+                    });
+                    (
+                        f.flow_log_id().unwrap_or_default().to_string(),
+                        Observed {
+                            attrs: obj(attrs),
+                            outputs: Attrs::new(),
+                        },
+                    )
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

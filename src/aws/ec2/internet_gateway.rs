@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType as Ec2Type;
 use serde_json::json;
 
-use super::{delete_retrying, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -52,29 +52,46 @@ impl ResourceType for InternetGateway {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let out = not_found_to_none(
-            ec2.describe_internet_gateways()
-                .internet_gateway_ids(id)
+        batched(items, |batch| async move {
+            let out = ec2
+                .describe_internet_gateways()
+                .set_internet_gateway_ids(Some(ids(&batch)))
                 .send()
                 .await
-                .ctx(&format!("reading EC2 internet gateway ({id})")),
-        )?;
-        let Some(g) = out.and_then(|o| o.internet_gateways().first().cloned()) else {
-            return Ok(None);
-        };
-        let vpc = g.attachments().first().and_then(|a| a.vpc_id());
-        let attrs = json!({ "vpc_id": vpc, "tags": tags_value(g.tags()) });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+                .ctx("reading EC2 internet gateways")?;
+            Ok(out
+                .internet_gateways()
+                .iter()
+                .map(|g| {
+                    let vpc = g.attachments().first().and_then(|a| a.vpc_id());
+                    let o = Observed {
+                        attrs: obj(json!({ "vpc_id": vpc, "tags": tags_value(g.tags()) })),
+                        outputs: Attrs::new(),
+                    };
+                    (g.internet_gateway_id().unwrap_or_default().to_string(), o)
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

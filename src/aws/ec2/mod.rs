@@ -12,6 +12,8 @@ mod subnet;
 mod vpc;
 mod vpc_endpoint;
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +23,7 @@ use serde_json::Value;
 use super::error::{ignore_not_found, SdkResultExt};
 use super::tags;
 use super::Aws;
-use crate::engine::resource::{Ctx, ErrorClass, Registry, ResourceError};
+use crate::engine::resource::{Ctx, ErrorClass, Observed, Registry, ResourceError};
 use crate::engine::retry::{retry_when, Budget};
 use crate::engine::value::Attrs;
 
@@ -120,3 +122,49 @@ fn output(key: &str, v: impl Into<Value>) -> Attrs {
 }
 
 pub use security_group::canonical_rules;
+
+/// Most ids one Describe call is given.
+pub const DESCRIBE_BATCH: usize = 1000;
+
+/// Reads many objects with one Describe call per [`DESCRIBE_BATCH`] ids.
+/// `fetch` returns what it found by id. A Describe given an id that no
+/// longer exists fails as a whole with NotFound; then each id of that batch
+/// is read on its own, so one deleted object does not hide the others.
+async fn batched<F, Fut>(
+    items: &[(String, Attrs)],
+    fetch: F,
+) -> Vec<Result<Option<Observed>, ResourceError>>
+where
+    F: Fn(Vec<(String, Attrs)>) -> Fut,
+    Fut: Future<Output = Result<HashMap<String, Observed>, ResourceError>>,
+{
+    let mut out = Vec::with_capacity(items.len());
+    for chunk in items.chunks(DESCRIBE_BATCH) {
+        match fetch(chunk.to_vec()).await {
+            Ok(mut found) => out.extend(chunk.iter().map(|(id, _)| Ok(found.remove(id)))),
+            Err(e) if e.is_not_found() => {
+                for item in chunk {
+                    out.push(match fetch(vec![item.clone()]).await {
+                        Ok(mut found) => Ok(found.remove(&item.0)),
+                        Err(e) if e.is_not_found() => Ok(None),
+                        Err(e) => Err(e),
+                    });
+                }
+            }
+            Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
+        }
+    }
+    out
+}
+
+/// The single result of a one-item batch.
+fn single(
+    mut v: Vec<Result<Option<Observed>, ResourceError>>,
+) -> Result<Option<Observed>, ResourceError> {
+    v.pop().unwrap_or(Ok(None))
+}
+
+/// Ids of a batch.
+fn ids(items: &[(String, Attrs)]) -> Vec<String> {
+    items.iter().map(|(id, _)| id.clone()).collect()
+}

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{NatGatewayState, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
+use super::{batched, ids, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -65,35 +65,42 @@ impl ResourceType for NatGateway {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let Some(g) = find_nat_gateway(ec2, id).await? else {
-            return Ok(None);
-        };
-        if matches!(
-            g.state(),
-            Some(NatGatewayState::Deleted | NatGatewayState::Deleting | NatGatewayState::Failed)
-        ) {
-            return Ok(None);
-        }
-        let alloc = g
-            .nat_gateway_addresses()
-            .first()
-            .and_then(|x| x.allocation_id());
-        let attrs = json!({
-            "allocation_id": alloc,
-            "subnet_id": g.subnet_id(),
-            "tags": tags_value(g.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+        batched(items, |batch| async move {
+            let out = ec2.describe_nat_gateways().set_nat_gateway_ids(Some(ids(&batch))).send().await.ctx("reading EC2 NAT gateways")?;
+            Ok(out
+                .nat_gateways()
+                .iter()
+                .filter(|g| !matches!(g.state(), Some(NatGatewayState::Deleted | NatGatewayState::Deleting | NatGatewayState::Failed)))
+                .map(|g| {
+                    let attrs = json!({
+                        "allocation_id": g.nat_gateway_addresses().first().and_then(|x| x.allocation_id()),
+                        "subnet_id": g.subnet_id(),
+                        "tags": tags_value(g.tags()),
+                    });
+                    (g.nat_gateway_id().unwrap_or_default().to_string(), Observed { attrs: obj(attrs), outputs: Attrs::new() })
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

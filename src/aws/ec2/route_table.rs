@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType as Ec2Type;
 use serde_json::{json, Value};
 
-use super::{delete_retrying, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -93,52 +93,44 @@ impl ResourceType for RouteTable {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        batched(items, |batch| async move {
+            let out = ec2
                 .describe_route_tables()
-                .route_table_ids(id)
+                .set_route_table_ids(Some(ids(&batch)))
                 .send()
                 .await
-                .ctx(&format!("reading EC2 route table ({id})")),
-        )?;
-        let Some(t) = out.and_then(|o| o.route_tables().first().cloned()) else {
-            return Ok(None);
-        };
-        let routes: BTreeSet<Route> = t
-            .routes()
-            .iter()
-            .filter(|r| r.destination_prefix_list_id().is_none() && r.gateway_id() != Some("local"))
-            .filter_map(|r| {
-                let cidr = r.destination_cidr_block()?.to_string();
-                let (k, v) = if let Some(n) = r.nat_gateway_id() {
-                    ("nat_gateway_id", n)
-                } else {
-                    ("gateway_id", r.gateway_id()?)
-                };
-                Some(Route {
-                    cidr,
-                    target_key: k.into(),
-                    target: v.into(),
+                .ctx("reading EC2 route tables")?;
+            Ok(out
+                .route_tables()
+                .iter()
+                .map(|t| {
+                    (
+                        t.route_table_id().unwrap_or_default().to_string(),
+                        observe(t),
+                    )
                 })
-            })
-            .collect();
-        let attrs = json!({
-            "vpc_id": t.vpc_id(),
-            "routes": routes_value(&routes),
-            "tags": tags_value(t.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+                .collect())
+        })
+        .await
     }
 
     async fn update(
@@ -200,6 +192,32 @@ impl ResourceType for RouteTable {
                 .map(|_| ())
         })
         .await
+    }
+}
+
+fn observe(t: &aws_sdk_ec2::types::RouteTable) -> Observed {
+    let routes: BTreeSet<Route> = t
+        .routes()
+        .iter()
+        .filter(|r| r.destination_prefix_list_id().is_none() && r.gateway_id() != Some("local"))
+        .filter_map(|r| {
+            let cidr = r.destination_cidr_block()?.to_string();
+            let (k, v) = if let Some(n) = r.nat_gateway_id() {
+                ("nat_gateway_id", n)
+            } else {
+                ("gateway_id", r.gateway_id()?)
+            };
+            Some(Route {
+                cidr,
+                target_key: k.into(),
+                target: v.into(),
+            })
+        })
+        .collect();
+    let attrs = json!({ "vpc_id": t.vpc_id(), "routes": routes_value(&routes), "tags": tags_value(t.tags()) });
+    Observed {
+        attrs: obj(attrs),
+        outputs: Attrs::new(),
     }
 }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::delete_retrying;
-use crate::aws::attrs;
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, single};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -43,45 +43,40 @@ impl ResourceType for RouteTableAssociation {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
-                .describe_route_tables()
-                .filters(
-                    aws_sdk_ec2::types::Filter::builder()
-                        .name("association.route-table-association-id")
-                        .values(id)
-                        .build(),
-                )
-                .send()
-                .await
-                .ctx(&format!("reading EC2 route table association ({id})")),
-        )?;
-        let found = out.iter().flat_map(|o| o.route_tables()).find_map(|rt| {
-            rt.associations()
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        // A filter, unlike ids, does not fail on associations that are gone.
+        batched(items, |batch| async move {
+            let filter = aws_sdk_ec2::types::Filter::builder().name("association.route-table-association-id").set_values(Some(ids(&batch))).build();
+            let out = ec2.describe_route_tables().filters(filter).send().await.ctx("reading EC2 route table associations")?;
+            Ok(out
+                .route_tables()
                 .iter()
-                .find(|a| a.route_table_association_id() == Some(id))
-                .map(|a| {
-                    (
-                        rt.route_table_id().map(str::to_string),
-                        a.subnet_id().map(str::to_string),
-                    )
+                .flat_map(|rt| rt.associations().iter().map(move |a| (rt, a)))
+                .filter_map(|(rt, a)| {
+                    let attrs = json!({ "subnet_id": a.subnet_id(), "route_table_id": rt.route_table_id() });
+                    Some((a.route_table_association_id()?.to_string(), Observed { attrs: obj(attrs), outputs: Attrs::new() }))
                 })
-        });
-        Ok(found.map(|(rt, subnet)| Observed {
-            attrs: json!({ "subnet_id": subnet, "route_table_id": rt })
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+                .collect())
+        })
+        .await
     }
 
     async fn update(&self, _: &Ctx, _: &str, _: &Attrs, _: &Attrs) -> Result<Attrs, ResourceError> {

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{tag_spec, tags_value, update_tags};
 use crate::aws::attrs;
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::retry::{retry_when, Budget};
@@ -216,41 +216,66 @@ impl ResourceType for SecurityGroup {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
-                .describe_security_groups()
-                .group_ids(id)
-                .send()
-                .await
-                .ctx(&format!("reading EC2 security group ({id})")),
-        )?;
-        let Some(g) = out.and_then(|o| o.security_groups().first().cloned()) else {
-            return Ok(None);
-        };
-        let value = |s: BTreeSet<Rule>| Value::Array(s.iter().map(Rule::to_value).collect());
-        let attrs = json!({
-            "name": g.group_name(),
-            "description": g.description(),
-            "vpc_id": g.vpc_id(),
-            "ingress": value(live_rules(g.ip_permissions())),
-            "egress": value(live_rules(g.ip_permissions_egress())),
-            "tags": tags_value(g.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: super::output(
-                "arn",
-                format!("arn:aws:ec2:{}::security-group/{id}", ctx.region),
-            ),
-        }))
+        super::single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let region = ctx.region.clone();
+        super::batched(items, |batch| {
+            let region = region.clone();
+            async move {
+                let out = ec2
+                    .describe_security_groups()
+                    .set_group_ids(Some(super::ids(&batch)))
+                    .send()
+                    .await
+                    .ctx("reading EC2 security groups")?;
+                let value =
+                    |s: BTreeSet<Rule>| Value::Array(s.iter().map(Rule::to_value).collect());
+                Ok(out
+                    .security_groups()
+                    .iter()
+                    .map(|g| {
+                        let id = g.group_id().unwrap_or_default().to_string();
+                        let attrs = json!({
+                            "name": g.group_name(),
+                            "description": g.description(),
+                            "vpc_id": g.vpc_id(),
+                            "ingress": value(live_rules(g.ip_permissions())),
+                            "egress": value(live_rules(g.ip_permissions_egress())),
+                            "tags": tags_value(g.tags()),
+                        });
+                        let outputs = super::output(
+                            "arn",
+                            format!("arn:aws:ec2:{region}::security-group/{id}"),
+                        );
+                        (
+                            id,
+                            Observed {
+                                attrs: crate::aws::attrs::obj(attrs),
+                                outputs,
+                            },
+                        )
+                    })
+                    .collect())
+            }
+        })
+        .await
     }
 
     async fn update(

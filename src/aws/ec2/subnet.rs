@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{delete_retrying, output, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, output, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -56,34 +56,52 @@ impl ResourceType for Subnet {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let out = not_found_to_none(
-            ec2.describe_subnets()
-                .subnet_ids(id)
+        batched(items, |batch| async move {
+            let out = ec2
+                .describe_subnets()
+                .set_subnet_ids(Some(ids(&batch)))
                 .send()
                 .await
-                .ctx(&format!("reading EC2 subnet ({id})")),
-        )?;
-        let Some(s) = out.and_then(|o| o.subnets().first().cloned()) else {
-            return Ok(None);
-        };
-        let attrs = json!({
-            "vpc_id": s.vpc_id(),
-            "cidr_block": s.cidr_block(),
-            "availability_zone": s.availability_zone(),
-            "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
-            "tags": tags_value(s.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: output("arn", s.subnet_arn().unwrap_or_default()),
-        }))
+                .ctx("reading EC2 subnets")?;
+            Ok(out
+                .subnets()
+                .iter()
+                .map(|s| {
+                    let attrs = json!({
+                        "vpc_id": s.vpc_id(),
+                        "cidr_block": s.cidr_block(),
+                        "availability_zone": s.availability_zone(),
+                        "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
+                        "tags": tags_value(s.tags()),
+                    });
+                    let o = Observed {
+                        attrs: obj(attrs),
+                        outputs: output("arn", s.subnet_arn().unwrap_or_default()),
+                    };
+                    (s.subnet_id().unwrap_or_default().to_string(), o)
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

@@ -1,14 +1,15 @@
 //! EC2 VPC: CIDR block, DNS support and hostnames, tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type, VpcAttributeName};
 use serde_json::json;
 
-use super::{delete_retrying, output, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, output, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -47,44 +48,46 @@ impl ResourceType for Vpc {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let Some(vpc) = find_vpc(ec2, id).await? else {
-            return Ok(None);
-        };
-        let dns = |name: VpcAttributeName| async move {
-            let out = ec2
-                .describe_vpc_attribute()
-                .vpc_id(id)
-                .attribute(name)
-                .send()
-                .await
-                .ctx(&format!("reading EC2 VPC ({id}) attribute"))?;
-            let v = match out.enable_dns_support() {
-                Some(x) => x.value(),
-                None => out
-                    .enable_dns_hostnames()
-                    .and_then(AttributeBooleanValue::value),
-            };
-            Ok::<bool, ResourceError>(v.unwrap_or(false))
-        };
-        let support = dns(VpcAttributeName::EnableDnsSupport).await?;
-        let hostnames = dns(VpcAttributeName::EnableDnsHostnames).await?;
-        let attrs = json!({
-            "cidr_block": vpc.cidr_block(),
-            "enable_dns_support": support,
-            "enable_dns_hostnames": hostnames,
-            "tags": tags_value(vpc.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: output("arn", arn(&ctx.region, id)),
-        }))
+        let region = ctx.region.clone();
+        batched(items, |batch| {
+            let region = region.clone();
+            async move {
+                let out = ec2.describe_vpcs().set_vpc_ids(Some(ids(&batch))).send().await.ctx("reading EC2 VPCs")?;
+                let mut found = HashMap::new();
+                // The DNS settings are only readable one VPC and one attribute at a time.
+                for vpc in out.vpcs() {
+                    let id = vpc.vpc_id().unwrap_or_default().to_string();
+                    let attrs = json!({
+                        "cidr_block": vpc.cidr_block(),
+                        "enable_dns_support": dns(ec2, &id, VpcAttributeName::EnableDnsSupport).await?,
+                        "enable_dns_hostnames": dns(ec2, &id, VpcAttributeName::EnableDnsHostnames).await?,
+                        "tags": tags_value(vpc.tags()),
+                    });
+                    found.insert(id.clone(), Observed { attrs: obj(attrs), outputs: output("arn", arn(&region, &id)) });
+                }
+                Ok(found)
+            }
+        })
+        .await
     }
 
     async fn update(
@@ -118,6 +121,28 @@ fn arn(region: &str, id: &str) -> String {
     format!("arn:aws:ec2:{region}::vpc/{id}")
 }
 
+/// One DNS attribute of a VPC.
+async fn dns(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    name: VpcAttributeName,
+) -> Result<bool, ResourceError> {
+    let out = ec2
+        .describe_vpc_attribute()
+        .vpc_id(id)
+        .attribute(name)
+        .send()
+        .await
+        .ctx(&format!("reading EC2 VPC ({id}) attribute"))?;
+    let v = match out.enable_dns_support() {
+        Some(x) => x.value(),
+        None => out
+            .enable_dns_hostnames()
+            .and_then(AttributeBooleanValue::value),
+    };
+    Ok(v.unwrap_or(false))
+}
+
 /// Sets the DNS attributes that differ from `from` (all when `from` is None).
 async fn set_dns(
     ec2: &aws_sdk_ec2::Client,
@@ -142,19 +167,4 @@ async fn set_dns(
             .ctx(&format!("setting {key} on EC2 VPC ({id})"))?;
     }
     Ok(())
-}
-
-/// The VPC `id`, or `None` when it does not exist.
-pub async fn find_vpc(
-    ec2: &aws_sdk_ec2::Client,
-    id: &str,
-) -> Result<Option<aws_sdk_ec2::types::Vpc>, ResourceError> {
-    let out = not_found_to_none(
-        ec2.describe_vpcs()
-            .vpc_ids(id)
-            .send()
-            .await
-            .ctx(&format!("reading EC2 VPC ({id})")),
-    )?;
-    Ok(out.and_then(|o| o.vpcs().first().cloned()))
 }

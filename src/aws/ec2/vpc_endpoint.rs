@@ -2,15 +2,16 @@
 //! replacement; route tables update in place; tags.
 
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, VpcEndpointType};
 use serde_json::json;
 
-use super::{delete_retrying, tag_spec, tags_value, update_tags};
-use crate::aws::attrs;
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -52,39 +53,45 @@ impl ResourceType for VpcEndpoint {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        prior: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .ec2
-                .describe_vpc_endpoints()
-                .vpc_endpoint_ids(id)
-                .send()
-                .await
-                .ctx(&format!("reading EC2 VPC endpoint ({id})")),
-        )?;
-        let Some(e) = out.and_then(|o| o.vpc_endpoints().first().cloned()) else {
-            return Ok(None);
-        };
-        let state = e.state().map(|s| s.as_str().to_ascii_lowercase());
-        if matches!(state.as_deref(), Some("deleted" | "deleting")) {
-            return Ok(None);
-        }
-        let attrs = json!({
-            "vpc_id": e.vpc_id(),
-            "service_name": e.service_name(),
-            "route_table_ids": attrs::as_set(e.route_table_ids().to_vec(), prior.get("route_table_ids")),
-            "tags": tags_value(e.tags()),
-        });
-        Ok(Some(Observed {
-            attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+        single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
+    }
+
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        batched(items, |batch| async move {
+            let out = ec2.describe_vpc_endpoints().set_vpc_endpoint_ids(Some(ids(&batch))).send().await.ctx("reading EC2 VPC endpoints")?;
+            let prior: HashMap<String, Attrs> = batch.into_iter().collect();
+            Ok(out
+                .vpc_endpoints()
+                .iter()
+                .filter(|e| !matches!(e.state().map(|s| s.as_str().to_ascii_lowercase()).as_deref(), Some("deleted" | "deleting")))
+                .map(|e| {
+                    let id = e.vpc_endpoint_id().unwrap_or_default().to_string();
+                    let attrs = json!({
+                        "vpc_id": e.vpc_id(),
+                        "service_name": e.service_name(),
+                        "route_table_ids": attrs::as_set(e.route_table_ids().to_vec(), prior.get(&id).and_then(|p| p.get("route_table_ids"))),
+                        "tags": tags_value(e.tags()),
+                    });
+                    (id, Observed { attrs: obj(attrs), outputs: Attrs::new() })
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn update(

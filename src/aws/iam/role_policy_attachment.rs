@@ -1,14 +1,15 @@
 //! IAM managed-policy attachment to a role (both force replacement). Its id
 //! is `role/policy_arn`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::json;
 
 use super::split_id;
-use crate::aws::attrs;
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -43,35 +44,75 @@ impl ResourceType for RolePolicyAttachment {
         })
     }
 
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let (role, arn) = split_id(id, '/', "IAM role policy attachment")?;
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .iam
-                .list_attached_role_policies()
-                .role_name(role)
-                .send()
-                .await
-                .ctx(&format!("reading IAM role policy attachments ({role})")),
-        )?;
-        let attached = out.is_some_and(|o| {
-            o.attached_policies()
-                .iter()
-                .any(|p| p.policy_arn() == Some(arn))
-        });
-        Ok(attached.then(|| Observed {
-            attrs: json!({ "role": role, "policy_arn": arn })
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            outputs: Attrs::new(),
-        }))
+        self.read_many(ctx, &[(id.to_string(), a.clone())])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))
+    }
+
+    /// One ListAttachedRolePolicies call per role, however many of its
+    /// attachments are read.
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let iam = &self.0.region(&ctx.region).iam;
+        let mut attached: HashMap<String, Result<Option<Vec<String>>, ResourceError>> =
+            HashMap::new();
+        let mut out = Vec::with_capacity(items.len());
+        for (id, _) in items {
+            let (role, arn) = match split_id(id, '/', "IAM role policy attachment") {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            if !attached.contains_key(role) {
+                let mut arns = Ok(Some(vec![]));
+                let mut pages = iam
+                    .list_attached_role_policies()
+                    .role_name(role)
+                    .into_paginator()
+                    .send();
+                while let Some(page) = pages.next().await {
+                    match (
+                        page.ctx(&format!("reading IAM role policy attachments ({role})")),
+                        &mut arns,
+                    ) {
+                        (Ok(p), Ok(Some(list))) => list.extend(
+                            p.attached_policies()
+                                .iter()
+                                .filter_map(|x| x.policy_arn().map(str::to_string)),
+                        ),
+                        (Err(e), _) if e.is_not_found() => arns = Ok(None),
+                        (Err(e), _) => arns = Err(e),
+                        _ => {}
+                    }
+                }
+                attached.insert(role.to_string(), arns);
+            }
+            out.push(match &attached[role] {
+                Ok(Some(list)) if list.iter().any(|a| a == arn) => Ok(Some(Observed {
+                    attrs: obj(json!({ "role": role, "policy_arn": arn })),
+                    outputs: Attrs::new(),
+                })),
+                Ok(_) => Ok(None),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        out
     }
 
     async fn update(&self, _: &Ctx, _: &str, _: &Attrs, _: &Attrs) -> Result<Attrs, ResourceError> {
