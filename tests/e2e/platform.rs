@@ -416,6 +416,35 @@ fn whole_platform_apply_verify_code_update_destroy() {
         assert_eq!(c.code_sha256(), Some(new_hash.as_str()));
     });
 
+    // Versioned objects in the data bucket: destroy empties the bucket first,
+    // like force_destroy. (No delete marker here: moto crashes deleting one
+    // from a bucket whose versioning was suspended, which destroy does
+    // first; see the README.)
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        for body in ["v1", "v2"] {
+            s3.put_object()
+                .bucket("healthcare-data-e2e")
+                .key("patient-records/p-1/a.json")
+                .body(body.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+        let v = s3
+            .list_object_versions()
+            .bucket("healthcare-data-e2e")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(v.versions().len(), 2);
+    });
+
     // Destroy: nothing of the stack remains, checked through the SDK.
     p.run(&["destroy", "--force"]).expect(0);
     let inv = block_on(inventory::platform(&moto, "e2e"));

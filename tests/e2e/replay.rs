@@ -4,6 +4,8 @@
 //!
 //! - AWS Backup selections (CreateBackupSelection answers 500 on moto).
 //! - API Gateway TagResource/UntagResource on a REST API (404 on moto).
+//! - IAM eventual consistency: Lambda refusing a role it cannot assume yet
+//!   (moto's IAM is consistent at once, so it never says so).
 
 use std::sync::Arc;
 
@@ -187,4 +189,64 @@ fn rest_api_tag_update_with_recorded_responses() {
         .find(|r| r.0 == "PUT")
         .expect("a TagResource call");
     assert_eq!(tag.2["tags"], json!({"Team": "b"}));
+}
+
+#[test]
+fn lambda_create_retries_a_role_that_is_not_assumable_yet() {
+    let not_yet = || {
+        ReplayEvent::new(
+            http::Request::builder().uri("https://placeholder").body(SdkBody::empty()).unwrap(),
+            http::Response::builder()
+                .status(400)
+                .header("content-type", "application/json")
+                .header("x-amzn-errortype", "InvalidParameterValueException")
+                .body(SdkBody::from(json!({"message": "The role defined for the function cannot be assumed by Lambda."}).to_string()))
+                .unwrap(),
+        )
+    };
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:healthcare-health-check-dev";
+    let replay = StaticReplayClient::new(vec![
+        not_yet(),
+        not_yet(),
+        event(
+            201,
+            json!({"FunctionName": "healthcare-health-check-dev", "FunctionArn": arn, "State": "Active"}),
+        ),
+        event(
+            200,
+            json!({"FunctionName": "healthcare-health-check-dev", "FunctionArn": arn, "State": "Active", "LastUpdateStatus": "Successful"}),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let handler = dir.path().join("health_check.py");
+    std::fs::write(&handler, "def handler(e, c):\n    return 1\n").unwrap();
+    let hash = hcprov::aws::lambda::package::package(std::slice::from_ref(&handler))
+        .unwrap()
+        .sha256;
+    let c = ctx("lambda_function.health_check");
+    let created = block_on(async {
+        let aws = aws_with(&replay).await;
+        let reg = registry(&aws);
+        let desired = obj(json!({
+            "function_name": "healthcare-health-check-dev", "role": "arn:aws:iam::123456789012:role/r", "handler": "health_check.handler",
+            "runtime": "python3.11", "timeout": 30, "memory_size": 256, "environment": {"ENVIRONMENT": "dev"}, "vpc_config": null,
+            "source_files": [handler.display().to_string()], "source_code_hash": hash, "tags": {},
+        }));
+        reg.get("lambda_function")
+            .unwrap()
+            .create(&c, &desired)
+            .await
+            .unwrap()
+    });
+    assert_eq!(created.id, "healthcare-health-check-dev");
+    assert_eq!(
+        c.stats.retries(),
+        2,
+        "two refusals, retried within the named budget"
+    );
+    let creates = requests(&replay)
+        .iter()
+        .filter(|r| r.1.ends_with("/2015-03-31/functions"))
+        .count();
+    assert_eq!(creates, 3);
 }

@@ -134,7 +134,9 @@ impl ResourceType for Bucket {
     }
 }
 
-/// Deletes every object version and delete marker, 1000 at a time.
+/// Deletes every delete marker (one call each: moto fails on markers in
+/// DeleteObjects, and a bucket holds few of them) and then every object
+/// version (1000 per DeleteObjects call).
 async fn empty(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), ResourceError> {
     let what = format!("emptying S3 bucket ({bucket})");
     loop {
@@ -145,36 +147,50 @@ async fn empty(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), ResourceErro
             .send()
             .await
             .ctx(&what)?;
-        let ids: Vec<ObjectIdentifier> = page
+        let versions: Vec<ObjectIdentifier> = page
             .versions()
             .iter()
-            .map(|v| (v.key(), v.version_id()))
-            .chain(
-                page.delete_markers()
-                    .iter()
-                    .map(|m| (m.key(), m.version_id())),
-            )
-            .filter_map(|(k, v)| {
+            .filter_map(|v| {
                 ObjectIdentifier::builder()
-                    .key(k?)
-                    .set_version_id(v.map(str::to_string))
+                    .key(v.key()?)
+                    .set_version_id(v.version_id().map(str::to_string))
                     .build()
                     .ok()
             })
             .collect();
-        if ids.is_empty() {
+        let markers: Vec<(String, Option<String>)> = page
+            .delete_markers()
+            .iter()
+            .filter_map(|m| Some((m.key()?.to_string(), m.version_id().map(str::to_string))))
+            .collect();
+        if versions.is_empty() && markers.is_empty() {
             return Ok(());
         }
-        let delete = Delete::builder()
-            .set_objects(Some(ids))
-            .quiet(true)
-            .build()
-            .map_err(|e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string()))?;
-        s3.delete_objects()
-            .bucket(bucket)
-            .delete(delete)
-            .send()
-            .await
-            .ctx(&what)?;
+        // Markers first: moto fails on a batch that touches a key whose
+        // latest version is a delete marker.
+        for (key, version) in markers {
+            s3.delete_object()
+                .bucket(bucket)
+                .key(key)
+                .set_version_id(version)
+                .send()
+                .await
+                .ctx(&what)?;
+        }
+        if !versions.is_empty() {
+            let delete = Delete::builder()
+                .set_objects(Some(versions))
+                .quiet(true)
+                .build()
+                .map_err(|e| {
+                    ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string())
+                })?;
+            s3.delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .ctx(&what)?;
+        }
     }
 }
