@@ -74,7 +74,7 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
          done: &str,
          err: Option<&crate::engine::resource::ResourceError>,
          took: Duration| match err {
-            None => println!("{addr}: {done} in {:.1}s", took.as_secs_f64()),
+            None => println!("{addr}: {done} in {:.3}s", took.as_secs_f64()),
             Some(e) => println!("{addr}: FAILED: {e}"),
         },
     );
@@ -107,7 +107,7 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
     }
     let verb = if plan.destroy { "Destroy" } else { "Apply" };
     let stats = format!(
-        "{:.1}s, {} API calls, {} retries, {} state checkpoints",
+        "{:.3}s, {} API calls, {} retries, {} state checkpoints",
         report.duration.as_secs_f64(),
         s.aws.calls.total(),
         report.retries,

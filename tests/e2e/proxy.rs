@@ -5,7 +5,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What the proxy saw of one request.
 #[derive(Debug, Clone)]
@@ -22,7 +23,21 @@ impl Seen {
     pub fn mentions(&self, needle: &str) -> bool {
         self.head.contains(needle) || String::from_utf8_lossy(&self.body).contains(needle)
     }
+
+    /// The AWS service the request is signed for (from the SigV4
+    /// credential scope `.../region/SERVICE/aws4_request`).
+    pub fn service(&self) -> String {
+        self.head
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split('/').nth(3))
+            .unwrap_or("unknown")
+            .to_string()
+    }
 }
+
+/// Extra latency for each request.
+pub type Delay = Arc<dyn Fn(&Seen) -> Duration + Send + Sync>;
 
 /// A canned answer.
 pub struct Fault {
@@ -57,12 +72,19 @@ pub struct Proxy {
     pub url: String,
     /// Requests answered with a fault.
     pub faults: Arc<AtomicUsize>,
+    /// Every request: when it arrived and its service.
+    pub log: Arc<Mutex<Vec<(Instant, String)>>>,
     stop: Arc<AtomicBool>,
 }
 
 impl Proxy {
     /// Starts a proxy in front of `upstream` (`http://127.0.0.1:PORT`).
     pub fn start(upstream: &str, rule: Rule) -> Proxy {
+        Proxy::start_with(upstream, rule, Arc::new(|_| Duration::ZERO))
+    }
+
+    /// Starts a proxy that also delays each request by `delay`.
+    pub fn start_with(upstream: &str, rule: Rule, delay: Delay) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let up = upstream.trim_start_matches("http://").to_string();
@@ -71,21 +93,33 @@ impl Proxy {
             "the proxy only ever talks to loopback"
         );
         let faults = Arc::new(AtomicUsize::new(0));
+        let log = Arc::new(Mutex::new(vec![]));
         let stop = Arc::new(AtomicBool::new(false));
-        let (f, s) = (faults.clone(), stop.clone());
+        let (f, s, l) = (faults.clone(), stop.clone(), log.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (rule, up, f) = (rule.clone(), up.clone(), f.clone());
+                let (rule, delay, up, f, l) = (
+                    rule.clone(),
+                    delay.clone(),
+                    up.clone(),
+                    f.clone(),
+                    l.clone(),
+                );
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &up, &rule, &f);
+                    let _ = serve(conn, &up, &rule, &delay, &f, &l);
                 });
             }
         });
-        Proxy { url, faults, stop }
+        Proxy {
+            url,
+            faults,
+            log,
+            stop,
+        }
     }
 }
 
@@ -100,7 +134,9 @@ fn serve(
     client: TcpStream,
     upstream: &str,
     rule: &Rule,
+    delay: &Delay,
     faults: &AtomicUsize,
+    log: &Mutex<Vec<(Instant, String)>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = String::new();
@@ -126,6 +162,11 @@ fn serve(
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
     let seen = Seen { head, body };
+    log.lock().unwrap().push((Instant::now(), seen.service()));
+    let d = delay(&seen);
+    if !d.is_zero() {
+        std::thread::sleep(d);
+    }
     let mut client = client;
     if let Some(fault) = rule(&seen) {
         faults.fetch_add(1, Ordering::SeqCst);
