@@ -50,6 +50,25 @@ pub fn diff(from: &Attrs, to: &Attrs) -> (Vec<(String, String)>, Vec<String>) {
     (set, remove)
 }
 
+/// Brings tags from `from` to `to`: `untag` gets the keys to remove, then
+/// `tag` the pairs to set; neither is called when it has nothing to do.
+pub async fn sync<U, UF, T, TF, E>(from: &Attrs, to: &Attrs, untag: U, tag: T) -> Result<(), E>
+where
+    U: FnOnce(Vec<String>) -> UF,
+    UF: std::future::Future<Output = Result<(), E>>,
+    T: FnOnce(Vec<(String, String)>) -> TF,
+    TF: std::future::Future<Output = Result<(), E>>,
+{
+    let (set, remove) = diff(from, to);
+    if !remove.is_empty() {
+        untag(remove).await?;
+    }
+    if !set.is_empty() {
+        tag(set).await?;
+    }
+    Ok(())
+}
+
 /// True when `from` and `to` differ in their tags.
 pub fn changed(from: &Attrs, to: &Attrs) -> bool {
     desired(from) != desired(to)

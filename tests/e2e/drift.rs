@@ -239,6 +239,11 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
     );
     assert_eq!(denied["counts"]["unreadable"], 1);
     assert!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // The reported API-call count is what actually crossed the wire.
+    assert_eq!(
+        denied["api_calls"]["total"].as_u64().unwrap() as usize,
+        proxy.log.lock().unwrap().len()
+    );
     assert_eq!(
         std::fs::read(p.state_path()).unwrap(),
         before,

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 
-use super::Aws;
+use super::error::SdkResultExt;
+use super::{tags, Aws};
 use crate::engine::resource::{ErrorClass, Registry, ResourceError};
+use crate::engine::value::Attrs;
 
 /// Registers the API Gateway resource types.
 pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
@@ -51,4 +53,38 @@ fn parts<'a>(id: &'a str, n: usize, what: &str) -> Result<Vec<&'a str>, Resource
 /// The ARN API Gateway tags a resource by.
 fn arn(region: &str, path: &str) -> String {
     format!("arn:aws:apigateway:{region}::{path}")
+}
+
+/// Brings the tags of the API Gateway object `resource` (an ARN) from
+/// `from` to `to`; `what` names it in errors.
+async fn sync_tags(
+    api: &aws_sdk_apigateway::Client,
+    resource: &str,
+    from: &Attrs,
+    to: &Attrs,
+    what: &str,
+) -> Result<(), ResourceError> {
+    tags::sync(
+        from,
+        to,
+        |remove| async move {
+            let r = api
+                .untag_resource()
+                .resource_arn(resource)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await;
+            r.ctx(&format!("untagging {what}")).map(|_| ())
+        },
+        |set| async move {
+            let r = api
+                .tag_resource()
+                .resource_arn(resource)
+                .set_tags(Some(set.into_iter().collect()))
+                .send()
+                .await;
+            r.ctx(&format!("tagging {what}")).map(|_| ())
+        },
+    )
+    .await
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType};
 use serde_json::json;
 
-use super::{arn, replace};
+use super::{arn, replace, sync_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::tags;
@@ -123,24 +123,16 @@ impl ResourceType for RestApi {
                 .await
                 .ctx(&format!("updating API Gateway REST API ({id})"))?;
         }
-        let (set, remove) = tags::diff(from, to);
         let resource = arn(&ctx.region, &format!("/restapis/{id}"));
-        if !remove.is_empty() {
-            api.untag_resource()
-                .resource_arn(&resource)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging API Gateway REST API ({id})"))?;
-        }
-        if !set.is_empty() {
-            api.tag_resource()
-                .resource_arn(&resource)
-                .set_tags(Some(set.into_iter().collect()))
-                .send()
-                .await
-                .ctx(&format!("tagging API Gateway REST API ({id})"))?;
-        }
+        let resource: &str = &resource;
+        sync_tags(
+            api,
+            resource,
+            from,
+            to,
+            &format!("API Gateway REST API ({id})"),
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

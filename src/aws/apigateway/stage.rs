@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{arn, parts, replace};
+use super::{arn, parts, replace, sync_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::tags;
@@ -95,24 +95,16 @@ impl ResourceType for Stage {
                     "moving API Gateway stage ({id}) to a new deployment"
                 ))?;
         }
-        let (set, remove) = tags::diff(from, to);
         let resource = arn(&ctx.region, &format!("/restapis/{}/stages/{}", p[0], p[1]));
-        if !remove.is_empty() {
-            api.untag_resource()
-                .resource_arn(&resource)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging API Gateway stage ({id})"))?;
-        }
-        if !set.is_empty() {
-            api.tag_resource()
-                .resource_arn(&resource)
-                .set_tags(Some(set.into_iter().collect()))
-                .send()
-                .await
-                .ctx(&format!("tagging API Gateway stage ({id})"))?;
-        }
+        let resource: &str = &resource;
+        sync_tags(
+            api,
+            resource,
+            from,
+            to,
+            &format!("API Gateway stage ({id})"),
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

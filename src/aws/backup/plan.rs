@@ -160,23 +160,8 @@ impl ResourceType for Plan {
             ctx.region,
             self.0.account_id(&ctx.region).await?
         );
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            b.untag_resource()
-                .resource_arn(&arn)
-                .set_tag_key_list(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging AWS Backup plan ({id})"))?;
-        }
-        if !set.is_empty() {
-            b.tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(set.into_iter().collect()))
-                .send()
-                .await
-                .ctx(&format!("tagging AWS Backup plan ({id})"))?;
-        }
+        let arn: &str = &arn;
+        super::sync_tags(b, arn, from, to, &format!("AWS Backup plan ({id})")).await?;
         Ok(Attrs::new())
     }
 

@@ -95,23 +95,8 @@ impl ResourceType for Vault {
                     .map(str::to_string)
             })
             .unwrap_or_default();
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            b.untag_resource()
-                .resource_arn(&arn)
-                .set_tag_key_list(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging AWS Backup vault ({id})"))?;
-        }
-        if !set.is_empty() {
-            b.tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(set.into_iter().collect()))
-                .send()
-                .await
-                .ctx(&format!("tagging AWS Backup vault ({id})"))?;
-        }
+        let arn: &str = &arn;
+        super::sync_tags(b, arn, from, to, &format!("AWS Backup vault ({id})")).await?;
         Ok(Attrs::new())
     }
 

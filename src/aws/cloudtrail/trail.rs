@@ -172,44 +172,51 @@ impl ResourceType for Trail {
         {
             set_logging(ct, id, logging).await?;
         }
-        let (set, remove) = tags::diff(from, to);
-        let arn = self
-            .read(ctx, id, to)
-            .await?
-            .and_then(|o| {
-                o.outputs
-                    .get("arn")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
-        if !remove.is_empty() {
-            let keys: Result<Vec<Tag>, _> = remove
-                .into_iter()
-                .map(|k| Tag::builder().key(k).build())
-                .collect();
-            let keys = keys.map_err(|e| {
-                ResourceError::new(
-                    ErrorClass::Invalid,
-                    "building CloudTrail tags",
-                    e.to_string(),
-                )
-            })?;
-            ct.remove_tags()
-                .resource_id(&arn)
-                .set_tags_list(Some(keys))
-                .send()
-                .await
-                .ctx(&format!("untagging CloudTrail trail ({id})"))?;
-        }
-        if !set.is_empty() {
-            ct.add_tags()
-                .resource_id(&arn)
-                .set_tags_list(Some(trail_tags(set)?))
-                .send()
-                .await
-                .ctx(&format!("tagging CloudTrail trail ({id})"))?;
-        }
+        // The trail's ARN, built rather than read (the account id is cached).
+        let arn = if tags::changed(from, to) {
+            format!(
+                "arn:aws:cloudtrail:{}:{}:trail/{id}",
+                ctx.region,
+                self.0.account_id(&ctx.region).await?
+            )
+        } else {
+            String::new()
+        };
+        let arn: &str = &arn;
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                let keys: Result<Vec<Tag>, _> = remove
+                    .into_iter()
+                    .map(|k| Tag::builder().key(k).build())
+                    .collect();
+                let keys = keys.map_err(|e| {
+                    ResourceError::new(
+                        ErrorClass::Invalid,
+                        "building CloudTrail tags",
+                        e.to_string(),
+                    )
+                })?;
+                ct.remove_tags()
+                    .resource_id(arn)
+                    .set_tags_list(Some(keys))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging CloudTrail trail ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                ct.add_tags()
+                    .resource_id(arn)
+                    .set_tags_list(Some(trail_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging CloudTrail trail ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

@@ -256,28 +256,35 @@ impl ResourceType for Table {
         if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
             set_pitr(ddb, id, pitr).await?;
         }
-        let (set, remove) = tags::diff(from, to);
-        if !set.is_empty() || !remove.is_empty() {
+        if tags::changed(from, to) {
             let arn = describe(ddb, id)
                 .await?
                 .and_then(|t| t.table_arn().map(str::to_string))
                 .unwrap_or_default();
-            if !remove.is_empty() {
-                ddb.untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(&format!("untagging DynamoDB table ({id})"))?;
-            }
-            if !set.is_empty() {
-                ddb.tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(ddb_tags(set)?))
-                    .send()
-                    .await
-                    .ctx(&format!("tagging DynamoDB table ({id})"))?;
-            }
+            let arn: &str = &arn;
+            tags::sync(
+                from,
+                to,
+                |remove| async move {
+                    ddb.untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove))
+                        .send()
+                        .await
+                        .ctx(&format!("untagging DynamoDB table ({id})"))
+                        .map(|_| ())
+                },
+                |set| async move {
+                    ddb.tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(ddb_tags(set)?))
+                        .send()
+                        .await
+                        .ctx(&format!("tagging DynamoDB table ({id})"))
+                        .map(|_| ())
+                },
+            )
+            .await?;
         }
         Ok(Attrs::new())
     }

@@ -77,24 +77,38 @@ async fn update_tags(
     to: &Attrs,
     what: &str,
 ) -> Result<(), ResourceError> {
-    let (set, remove) = tags::diff(from, to);
-    if !remove.is_empty() {
-        let mut req = ec2.delete_tags().resources(id);
-        for k in remove {
-            req = req.tags(Tag::builder().key(k).build());
-        }
-        req.send()
-            .await
-            .ctx(&format!("removing tags from {what} ({id})"))?;
-    }
-    if !set.is_empty() {
-        let mut req = ec2.create_tags().resources(id);
-        for (k, v) in set {
-            req = req.tags(Tag::builder().key(k).value(v).build());
-        }
-        req.send().await.ctx(&format!("tagging {what} ({id})"))?;
-    }
-    Ok(())
+    tags::sync(
+        from,
+        to,
+        |remove| async move {
+            let keys: Vec<Tag> = remove
+                .into_iter()
+                .map(|k| Tag::builder().key(k).build())
+                .collect();
+            let r = ec2
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(keys))
+                .send()
+                .await;
+            r.ctx(&format!("removing tags from {what} ({id})"))
+                .map(|_| ())
+        },
+        |set| async move {
+            let pairs: Vec<Tag> = set
+                .into_iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect();
+            let r = ec2
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(pairs))
+                .send()
+                .await;
+            r.ctx(&format!("tagging {what} ({id})")).map(|_| ())
+        },
+    )
+    .await
 }
 
 /// Runs a delete, treating NotFound as done and retrying DependencyViolation.

@@ -116,23 +116,30 @@ impl ResourceType for Rule {
     ) -> Result<Attrs, ResourceError> {
         let arn = self.put(ctx, to, false).await?;
         let ev = &self.0.region(&ctx.region).events;
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            ev.untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging EventBridge rule ({id})"))?;
-        }
-        if !set.is_empty() {
-            ev.tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(ev_tags(set)?))
-                .send()
-                .await
-                .ctx(&format!("tagging EventBridge rule ({id})"))?;
-        }
+        let arn: &str = &arn;
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                ev.untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging EventBridge rule ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                ev.tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(ev_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging EventBridge rule ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

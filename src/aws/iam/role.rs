@@ -95,23 +95,29 @@ impl ResourceType for Role {
                 .await
                 .ctx(&format!("updating trust policy of IAM role ({id})"))?;
         }
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            iam.untag_role()
-                .role_name(id)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging IAM role ({id})"))?;
-        }
-        if !set.is_empty() {
-            iam.tag_role()
-                .role_name(id)
-                .set_tags(Some(build_tags(set)?))
-                .send()
-                .await
-                .ctx(&format!("tagging IAM role ({id})"))?;
-        }
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                iam.untag_role()
+                    .role_name(id)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging IAM role ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                iam.tag_role()
+                    .role_name(id)
+                    .set_tags(Some(build_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging IAM role ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

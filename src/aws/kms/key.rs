@@ -153,23 +153,29 @@ impl ResourceType for Key {
                     .ctx(&what)?;
             }
         }
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            kms.untag_resource()
-                .key_id(id)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging KMS key ({id})"))?;
-        }
-        if !set.is_empty() {
-            kms.tag_resource()
-                .key_id(id)
-                .set_tags(Some(kms_tags(set)?))
-                .send()
-                .await
-                .ctx(&format!("tagging KMS key ({id})"))?;
-        }
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                kms.untag_resource()
+                    .key_id(id)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging KMS key ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                kms.tag_resource()
+                    .key_id(id)
+                    .set_tags(Some(kms_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging KMS key ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Attrs::new())
     }
 

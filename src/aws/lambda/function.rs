@@ -280,8 +280,7 @@ impl ResourceType for Function {
             .await?;
             wait_ready(ctx, lambda, id).await?;
         }
-        let (set, remove) = tags::diff(from, to);
-        if !set.is_empty() || !remove.is_empty() {
+        if tags::changed(from, to) {
             let arn = lambda
                 .get_function_configuration()
                 .function_name(id)
@@ -289,24 +288,31 @@ impl ResourceType for Function {
                 .await
                 .ctx(&format!("reading Lambda function ({id})"))?;
             let arn = arn.function_arn().unwrap_or_default();
-            if !remove.is_empty() {
-                lambda
-                    .untag_resource()
-                    .resource(arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(&format!("untagging Lambda function ({id})"))?;
-            }
-            if !set.is_empty() {
-                lambda
-                    .tag_resource()
-                    .resource(arn)
-                    .set_tags(Some(set.into_iter().collect()))
-                    .send()
-                    .await
-                    .ctx(&format!("tagging Lambda function ({id})"))?;
-            }
+            tags::sync(
+                from,
+                to,
+                |remove| async move {
+                    lambda
+                        .untag_resource()
+                        .resource(arn)
+                        .set_tag_keys(Some(remove))
+                        .send()
+                        .await
+                        .ctx(&format!("untagging Lambda function ({id})"))
+                        .map(|_| ())
+                },
+                |set| async move {
+                    lambda
+                        .tag_resource()
+                        .resource(arn)
+                        .set_tags(Some(set.into_iter().collect()))
+                        .send()
+                        .await
+                        .ctx(&format!("tagging Lambda function ({id})"))
+                        .map(|_| ())
+                },
+            )
+            .await?;
         }
         Ok(Attrs::new())
     }

@@ -91,23 +91,30 @@ impl ResourceType for LogGroup {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            let (set, remove) = tags::diff(from, to);
-            if !remove.is_empty() {
-                logs.untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(&format!("untagging CloudWatch log group ({id})"))?;
-            }
-            if !set.is_empty() {
-                logs.tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(set.into_iter().collect()))
-                    .send()
-                    .await
-                    .ctx(&format!("tagging CloudWatch log group ({id})"))?;
-            }
+            let arn: &str = &arn;
+            tags::sync(
+                from,
+                to,
+                |remove| async move {
+                    logs.untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove))
+                        .send()
+                        .await
+                        .ctx(&format!("untagging CloudWatch log group ({id})"))
+                        .map(|_| ())
+                },
+                |set| async move {
+                    logs.tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(set.into_iter().collect()))
+                        .send()
+                        .await
+                        .ctx(&format!("tagging CloudWatch log group ({id})"))
+                        .map(|_| ())
+                },
+            )
+            .await?;
         }
         Ok(Attrs::new())
     }

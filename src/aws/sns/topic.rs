@@ -109,23 +109,29 @@ impl ResourceType for Topic {
                 .await
                 .ctx(&format!("updating SNS topic ({id})"))?;
         }
-        let (set, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
-            sns.untag_resource()
-                .resource_arn(id)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging SNS topic ({id})"))?;
-        }
-        if !set.is_empty() {
-            sns.tag_resource()
-                .resource_arn(id)
-                .set_tags(Some(sns_tags(set)?))
-                .send()
-                .await
-                .ctx(&format!("tagging SNS topic ({id})"))?;
-        }
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                sns.untag_resource()
+                    .resource_arn(id)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging SNS topic ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                sns.tag_resource()
+                    .resource_arn(id)
+                    .set_tags(Some(sns_tags(set)?))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging SNS topic ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Attrs::new())
     }
 
