@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use super::checkpoint::Checkpointer;
 use super::plan::{resolve_outputs, Action, Change, Plan};
 use super::resource::{Ctx, Registry, ResourceError, Stats};
-use super::state::{PendingOp, ResourceState, State};
+use super::state::{Entry, PendingOp, ResourceState, State};
 use super::value::{contains_unknown, resolve_attrs, Attrs, Reference};
 use super::walk::{walk, Dag, Outcome};
 
@@ -225,12 +225,14 @@ async fn run_op(
                 (None, None) => return Ok(()),
             };
             rt.delete(&ctx, &id, &attrs).await?;
-            let (_, g) = ckpt.mutate(|s| {
-                if s.resources.get(&change.address).is_some_and(|r| r.id == id) {
-                    s.resources.remove(&change.address);
-                }
-            });
-            ckpt.flush(g).await.map_err(ckpt_err)
+            // Only this task touches this address, so the check cannot race.
+            if ckpt.read(|s| s.resources.get(&change.address).is_some_and(|r| r.id == id)) {
+                let g = ckpt.record(Entry::Remove {
+                    address: change.address.clone(),
+                });
+                ckpt.flush(g).await.map_err(ckpt_err)?;
+            }
+            Ok(())
         }
         OpKind::Create | OpKind::Update => {
             let desired = change.desired.as_ref().ok_or_else(|| {
@@ -249,21 +251,22 @@ async fn run_op(
                 ));
             }
             let (id, outputs) = if op.kind == OpKind::Create {
-                let (_, g) = ckpt.mutate(|s| {
-                    s.pending.push(PendingOp {
+                let g = ckpt.record(Entry::Pending {
+                    pending: PendingOp {
                         address: change.address.clone(),
                         operation: "create".into(),
                         region: change.region.clone(),
                         started_at: now(),
-                    })
+                    },
                 });
                 ckpt.flush(g).await.map_err(ckpt_err)?;
                 let res = rt.create(&ctx, &attrs).await;
                 let created = match res {
                     Ok(c) => c,
                     Err(e) => {
-                        let (_, g) =
-                            ckpt.mutate(|s| s.pending.retain(|p| p.address != change.address));
+                        let g = ckpt.record(Entry::Resolved {
+                            address: change.address.clone(),
+                        });
                         ckpt.flush(g).await.map_err(ckpt_err)?;
                         return Err(e);
                     }
@@ -275,27 +278,31 @@ async fn run_op(
                 let outputs = rt.update(&ctx, &id, &before, &attrs).await?;
                 (id, outputs)
             };
-            let (_, g) = ckpt.mutate(|s| {
-                s.pending.retain(|p| p.address != change.address);
-                let mut outputs = outputs;
-                outputs.insert("id".into(), Value::String(id.clone()));
-                let prior_outputs = s.resources.get(&change.address).map(|r| r.outputs.clone());
-                if let Some(mut prior) = prior_outputs.filter(|_| op.kind == OpKind::Update) {
+            let mut outputs = outputs;
+            outputs.insert("id".into(), Value::String(id.clone()));
+            if op.kind == OpKind::Update {
+                if let Some(mut prior) =
+                    ckpt.read(|s| s.resources.get(&change.address).map(|r| r.outputs.clone()))
+                {
                     prior.extend(outputs);
                     outputs = prior;
                 }
-                s.resources.insert(
-                    change.address.clone(),
-                    ResourceState {
-                        address: change.address.clone(),
-                        kind: change.kind().to_string(),
-                        region: change.region.clone(),
-                        id,
-                        attributes: attrs,
-                        outputs,
-                        dependencies: change.dependencies.clone(),
-                    },
-                );
+            }
+            if op.kind == OpKind::Create {
+                ckpt.record(Entry::Resolved {
+                    address: change.address.clone(),
+                });
+            }
+            let g = ckpt.record(Entry::Put {
+                resource: ResourceState {
+                    address: change.address.clone(),
+                    kind: change.kind().to_string(),
+                    region: change.region.clone(),
+                    id,
+                    attributes: attrs,
+                    outputs,
+                    dependencies: change.dependencies.clone(),
+                },
             });
             ckpt.flush(g).await.map_err(ckpt_err)
         }
@@ -380,8 +387,10 @@ pub async fn apply(
             outcome: per_change.remove(&ci).unwrap_or(NodeOutcome::Done),
         })
         .collect();
-    let (_, g) = ckpt.mutate(|s| s.outputs = resolve_outputs(&plan.outputs, s));
-    if let Err(e) = ckpt.flush(g).await {
+    let outputs = ckpt.read(|s| resolve_outputs(&plan.outputs, s));
+    ckpt.record(Entry::Outputs { outputs });
+    // At rest the state is one file: fold the journal into it.
+    if let Err(e) = ckpt.compact().await {
         tracing::error!("writing the final state: {e}");
     }
     ApplyReport {

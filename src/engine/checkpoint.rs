@@ -1,25 +1,33 @@
 //! Checkpoints: the in-memory state of a running apply and its durable copy.
 //!
-//! Every finished operation changes the state and then waits until a write
-//! that includes the change has reached disk. Writers take turns; one write
-//! covers every change made before it started (group commit), so a burst of
-//! completions costs one write, and the total cost of checkpointing stays
-//! proportional to the run's length rather than to the square of its size.
+//! Every finished operation records its change and then waits until a write
+//! that includes it has reached disk. Writers take turns; one write covers
+//! every change recorded before it started (group commit). A write appends
+//! only the new changes to the journal; the whole state is rewritten when
+//! the journal has grown past the last full write, and at the end. So a
+//! checkpoint costs what changed, not the size of the state, and apply stays
+//! linear in the number of resources.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::state::{FileStore, State, StateError};
+use super::state::{encode_journal, Entry, FileStore, State, StateError};
 
 /// Where checkpoints go.
 pub trait Persist: Send + Sync + 'static {
-    /// Durably replaces the stored state with `bytes`.
-    fn persist(&self, bytes: &[u8]) -> Result<(), StateError>;
+    /// Durably replaces the stored state with `bytes` (dropping the journal).
+    fn snapshot(&self, bytes: &[u8]) -> Result<(), StateError>;
+    /// Durably appends journal lines.
+    fn append(&self, bytes: &[u8]) -> Result<(), StateError>;
 }
 
 impl Persist for FileStore {
-    fn persist(&self, bytes: &[u8]) -> Result<(), StateError> {
-        super::state::write_private_atomic(self.path(), bytes)
+    fn snapshot(&self, bytes: &[u8]) -> Result<(), StateError> {
+        self.write_snapshot(bytes)
+    }
+
+    fn append(&self, bytes: &[u8]) -> Result<(), StateError> {
+        self.append_journal(bytes)
     }
 }
 
@@ -28,14 +36,27 @@ impl Persist for FileStore {
 pub struct NoPersist;
 
 impl Persist for NoPersist {
-    fn persist(&self, _: &[u8]) -> Result<(), StateError> {
+    fn snapshot(&self, _: &[u8]) -> Result<(), StateError> {
         Ok(())
     }
+
+    fn append(&self, _: &[u8]) -> Result<(), StateError> {
+        Ok(())
+    }
+}
+
+/// What a flush will write.
+enum Write {
+    Snapshot(Vec<u8>),
+    Journal(Vec<u8>),
 }
 
 /// Shared, checkpointed state of a running command.
 pub struct Checkpointer {
     state: Mutex<State>,
+    unwritten: Mutex<Vec<Entry>>,
+    journal_bytes: AtomicU64,
+    snapshot_bytes: AtomicU64,
     changed: AtomicU64,
     durable: AtomicU64,
     writer: tokio::sync::Mutex<()>,
@@ -49,6 +70,10 @@ impl Checkpointer {
     pub fn new(state: State, persist: Arc<dyn Persist>) -> Checkpointer {
         Checkpointer {
             state: Mutex::new(state),
+            unwritten: Mutex::new(vec![]),
+            journal_bytes: AtomicU64::new(0),
+            // No snapshot yet this run: the first write is a full one.
+            snapshot_bytes: AtomicU64::new(0),
             changed: AtomicU64::new(0),
             durable: AtomicU64::new(0),
             writer: tokio::sync::Mutex::new(()),
@@ -57,12 +82,13 @@ impl Checkpointer {
         }
     }
 
-    /// Applies `f` to the state; returns the change's generation.
-    pub fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> (R, u64) {
+    /// Applies `entry` to the state and queues it for the next write;
+    /// returns the change's generation.
+    pub fn record(&self, entry: Entry) -> u64 {
         let mut s = self.state.lock().expect("state lock");
-        let r = f(&mut s);
-        let g = self.changed.fetch_add(1, Ordering::SeqCst) + 1;
-        (r, g)
+        entry.apply(&mut s);
+        self.unwritten.lock().expect("journal lock").push(entry);
+        self.changed.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     /// Reads the state.
@@ -79,28 +105,124 @@ impl Checkpointer {
         if self.durable.load(Ordering::SeqCst) >= upto {
             return Ok(());
         }
-        let (generation, bytes) = {
+        self.write(false).await
+    }
+
+    /// Writes the whole state now, dropping the journal.
+    pub async fn compact(&self) -> Result<(), StateError> {
+        let _turn = self.writer.lock().await;
+        self.write(true).await
+    }
+
+    async fn write(&self, full: bool) -> Result<(), StateError> {
+        let (generation, write) = {
             let mut s = self.state.lock().expect("state lock");
+            let entries = std::mem::take(&mut *self.unwritten.lock().expect("journal lock"));
             s.serial += 1;
             let g = self.changed.load(Ordering::SeqCst);
-            (g, serde_json::to_vec_pretty(&*s).expect("state serialises"))
+            let journal = self.journal_bytes.load(Ordering::SeqCst);
+            let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
+            let lines = encode_journal(s.serial, &entries);
+            if full || snapshot == 0 || journal + lines.len() as u64 > snapshot {
+                (
+                    g,
+                    Write::Snapshot(serde_json::to_vec_pretty(&*s).expect("state serialises")),
+                )
+            } else {
+                (g, Write::Journal(lines))
+            }
         };
         let persist = self.persist.clone();
-        tokio::task::spawn_blocking(move || persist.persist(&bytes))
-            .await
-            .expect("checkpoint writer panicked")?;
+        let (journal, snapshot) = match &write {
+            Write::Snapshot(b) => (0, b.len() as u64),
+            Write::Journal(b) => (
+                self.journal_bytes.load(Ordering::SeqCst) + b.len() as u64,
+                self.snapshot_bytes.load(Ordering::SeqCst),
+            ),
+        };
+        let written = tokio::task::spawn_blocking(move || match write {
+            Write::Snapshot(b) => persist.snapshot(&b),
+            Write::Journal(b) => persist.append(&b),
+        })
+        .await
+        .expect("checkpoint writer panicked");
+        if let Err(e) = written {
+            // The entries of this write are only in memory now: the next
+            // write must be a full one.
+            self.snapshot_bytes.store(0, Ordering::SeqCst);
+            return Err(e);
+        }
+        self.journal_bytes.store(journal, Ordering::SeqCst);
+        self.snapshot_bytes.store(snapshot, Ordering::SeqCst);
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.durable.store(generation, Ordering::SeqCst);
         Ok(())
     }
 
-    /// Writes everything changed so far.
-    pub async fn flush_all(&self) -> Result<(), StateError> {
-        self.flush(self.changed.load(Ordering::SeqCst)).await
-    }
-
     /// The final state.
     pub fn into_state(self) -> State {
         self.state.into_inner().expect("state lock")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::state::{journal_path, ResourceState};
+    use crate::engine::value::Attrs;
+
+    fn put(a: &str) -> Entry {
+        Entry::Put {
+            resource: ResourceState {
+                address: a.into(),
+                kind: "t".into(),
+                region: "r".into(),
+                id: format!("id-{a}"),
+                attributes: Attrs::new(),
+                outputs: Attrs::new(),
+                dependencies: vec![],
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn small_checkpoints_append_to_the_journal_and_a_crash_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("dev.json"));
+        let mut state = State::new("dev");
+        for i in 0..50 {
+            put(&format!("t.big{i}")).apply(&mut state);
+        }
+        let ckpt = Checkpointer::new(state, Arc::new(store.clone()));
+        // The first write of a run is a full one.
+        let g = ckpt.record(put("t.a"));
+        ckpt.flush(g).await.unwrap();
+        let snapshot = std::fs::read(store.path()).unwrap();
+        assert!(!journal_path(store.path()).exists());
+        // Then each checkpoint appends only its change; the snapshot is untouched.
+        for a in ["t.b", "t.c"] {
+            let g = ckpt.record(put(a));
+            ckpt.flush(g).await.unwrap();
+        }
+        let g = ckpt.record(Entry::Remove {
+            address: "t.a".into(),
+        });
+        ckpt.flush(g).await.unwrap();
+        assert_eq!(std::fs::read(store.path()).unwrap(), snapshot);
+        let journal = std::fs::read(journal_path(store.path())).unwrap();
+        assert_eq!(journal.iter().filter(|b| **b == b'\n').count(), 3);
+        // A crash now: loading replays the journal.
+        drop(ckpt);
+        let loaded = store.load().unwrap().unwrap();
+        assert!(loaded.resources.contains_key("t.b") && loaded.resources.contains_key("t.c"));
+        assert!(!loaded.resources.contains_key("t.a"));
+        assert_eq!(loaded.resources.len(), 52);
+        // The end of a run folds the journal into one file.
+        let ckpt = Checkpointer::new(loaded.clone(), Arc::new(store.clone()));
+        ckpt.compact().await.unwrap();
+        assert!(!journal_path(store.path()).exists());
+        let mut again = store.load().unwrap().unwrap();
+        again.serial = loaded.serial;
+        assert_eq!(again.resources, loaded.resources);
     }
 }

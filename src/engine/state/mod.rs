@@ -3,6 +3,7 @@
 //! Serialised as JSON with a format version, a serial that grows with every
 //! write, and a lineage that ties plans and backups to one state's history.
 
+mod journal;
 mod lock;
 mod store;
 
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use super::value::Attrs;
 
+pub use journal::{encode as encode_journal, journal_path, Entry};
 pub use lock::{hostname, lock_path, read_holder, unlock, LockGuard, LockHolder};
 pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
 

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::journal::{journal_path, replay};
 use super::lock::LockGuard;
 use super::{State, StateError, FORMAT_VERSION};
 
@@ -86,17 +87,52 @@ impl FileStore {
                 supported: FORMAT_VERSION,
             });
         }
-        let state: State =
+        let mut state: State =
             serde_json::from_value(value).map_err(|e| self.corrupt(e.to_string()))?;
+        // Checkpoints written since the last full write.
+        match fs::read(journal_path(&self.path)) {
+            Ok(j) => {
+                replay(&mut state, &j).map_err(|e| self.corrupt(e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("reading state journal", &self.path)(e)),
+        }
         state.verify().map_err(|e| self.corrupt(e))?;
         Ok(Some(state))
     }
 
-    /// Replaces the state file atomically with `state` (serial as given).
-    /// A failure at any step leaves the previous file intact.
+    /// Replaces the state file atomically with `state` (serial as given),
+    /// then drops the journal it now includes. A failure at any step leaves
+    /// the previous file intact.
     pub fn write(&self, state: &State) -> Result<(), StateError> {
         let bytes = serde_json::to_vec_pretty(state).expect("state serialises");
-        write_private_atomic(&self.path, &bytes)
+        self.write_snapshot(&bytes)
+    }
+
+    /// Writes serialised state bytes as the new snapshot and drops the
+    /// journal (whose entries the snapshot includes).
+    pub fn write_snapshot(&self, bytes: &[u8]) -> Result<(), StateError> {
+        write_private_atomic(&self.path, bytes)?;
+        match fs::remove_file(journal_path(&self.path)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io("removing state journal", &self.path)(e)),
+        }
+    }
+
+    /// Appends checkpoint lines to the journal and fsyncs it.
+    pub fn append_journal(&self, bytes: &[u8]) -> Result<(), StateError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = journal_path(&self.path);
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io("opening state journal", &self.path))?;
+        f.write_all(bytes)
+            .and_then(|()| f.sync_data())
+            .map_err(io("appending to state journal", &self.path))
     }
 
     /// Copies the current file, if any, into the backup directory, keeping
