@@ -5,6 +5,7 @@
 mod drift;
 mod harness;
 mod inputs;
+mod interrupt;
 mod inventory;
 mod platform;
 mod proxy;
