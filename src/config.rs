@@ -72,6 +72,9 @@ pub struct Config {
     /// AWS Backup inputs.
     #[serde(default)]
     pub backup: Backup,
+    /// API inputs.
+    #[serde(default)]
+    pub api: Api,
     /// Which parts of the platform to build.
     #[serde(default)]
     pub stack: StackParts,
@@ -111,6 +114,22 @@ impl Config {
     /// True when the component is part of the stack.
     pub fn has(&self, component: &str) -> bool {
         self.stack.components.iter().any(|c| c == component)
+    }
+}
+
+/// API inputs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Api {
+    /// How long API Gateway waits for the data processor (50-29000 ms).
+    pub integration_timeout_ms: i64,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api {
+            integration_timeout_ms: 29_000,
+        }
     }
 }
 
@@ -347,6 +366,12 @@ impl Config {
                     format!("lists {c:?}, which needs {missing:?}; add it"),
                 ));
             }
+        }
+        if !(50..=29_000).contains(&self.api.integration_timeout_ms) {
+            return Err(bad(
+                "api.integration_timeout_ms",
+                format!("must be 50-29000; got {}", self.api.integration_timeout_ms),
+            ));
         }
         if !(1..=35_000).contains(&self.backup.retention_days) {
             return Err(bad(

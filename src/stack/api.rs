@@ -32,6 +32,7 @@ pub fn build(b: &mut Builder, compute: &Compute) -> Api {
     let integration_attrs = json!({
         "rest_api_id": api_id, "resource_id": reference(&resource, "id"), "http_method": "POST",
         "type": "AWS_PROXY", "integration_http_method": "POST", "uri": reference(&compute.data_processor, "invoke_arn"),
+        "timeout_ms": b.cfg.api.integration_timeout_ms,
     });
     let method = b.plain("apigateway_method", "patients_post", method_attrs.clone());
     let integration = b.plain(
@@ -40,8 +41,11 @@ pub fn build(b: &mut Builder, compute: &Compute) -> Api {
         integration_attrs.clone(),
     );
     b.depends_on(&integration, &method);
-    // Any change to what the API serves changes this hash, which replaces
-    // the deployment (create-before-destroy) and moves the stage to it.
+    // Any change to what the API serves replaces the deployment
+    // (create-before-destroy) and moves the stage to it: a change to the
+    // settings written here changes the hash in the description; a change
+    // of what they refer to (a replaced function's ARN, a new method) shows
+    // in the triggers.
     let hash = Sha256::digest(json!([method_attrs, integration_attrs]).to_string());
     let hash: String = hash.iter().take(8).map(|x| format!("{x:02x}")).collect();
     let deployment = b.plain(

@@ -416,6 +416,80 @@ fn whole_platform_apply_verify_code_update_destroy() {
         assert_eq!(c.code_sha256(), Some(new_hash.as_str()));
     });
 
+    // A change to what the API serves (the integration's timeout): the
+    // integration updates in place, a new deployment replaces the old one
+    // (create-before-destroy), and the stage moves to it.
+    let old_deployment = id(&p.state(), "apigateway_deployment.main");
+    p.write_config(&format!(
+        "{BASE_CONFIG}\n[api]\nintegration_timeout_ms = 10000\n"
+    ));
+    let plan = p
+        .run(&["plan", "--json", "--detailed-exitcode"])
+        .expect(2)
+        .json();
+    let changed: Vec<(String, String, Vec<String>)> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "no_op")
+        .map(|c| {
+            let attrs = c["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap().to_string())
+                .collect();
+            (
+                c["address"].as_str().unwrap().to_string(),
+                c["action"].as_str().unwrap().to_string(),
+                attrs,
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            (
+                "apigateway_integration.patients_post".to_string(),
+                "update".to_string(),
+                vec!["timeout_ms".to_string()]
+            ),
+            (
+                "apigateway_deployment.main".to_string(),
+                "replace".to_string(),
+                vec!["description".to_string()]
+            ),
+            (
+                "apigateway_stage.prod".to_string(),
+                "update".to_string(),
+                vec!["deployment_id".to_string()]
+            ),
+        ]
+    );
+    p.run(&["apply"]).expect(0);
+    p.run(&["plan", "--detailed-exitcode"]).expect(0);
+    let new_deployment = id(&p.state(), "apigateway_deployment.main");
+    assert_ne!(new_deployment, old_deployment);
+    block_on(async {
+        let api = aws_sdk_apigateway::Client::new(&moto.sdk().await);
+        let deployments = api
+            .get_deployments()
+            .rest_api_id(&api_id)
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = deployments.items().iter().filter_map(|d| d.id()).collect();
+        assert_eq!(ids, [new_deployment.as_str()], "the old deployment is gone");
+        let stage = api
+            .get_stage()
+            .rest_api_id(&api_id)
+            .stage_name("prod")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stage.deployment_id(), Some(new_deployment.as_str()));
+    });
+
     // Versioned objects in the data bucket: destroy empties the bucket first,
     // like force_destroy. (No delete marker here: moto crashes deleting one
     // from a bucket whose versioning was suspended, which destroy does

@@ -1,5 +1,6 @@
 //! API Gateway deployment: a snapshot of the API. Its description carries a
-//! hash of the methods and integrations, so changing them replaces the
+//! hash of the methods and integrations, and `triggers` (kept by hcprov, not
+//! sent to AWS) the values they refer to, so changing either replaces the
 //! deployment. Replaced create-before-destroy: the stage moves to the new
 //! deployment before the old one is deleted.
 
@@ -24,7 +25,7 @@ impl ResourceType for Deployment {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["rest_api_id", "description"]
+        &["rest_api_id", "description", "triggers"]
     }
 
     fn create_before_destroy(&self) -> bool {

@@ -35,6 +35,7 @@ impl Integration {
             .r#type(IntegrationType::from(attrs::str(a, "type")?))
             .integration_http_method(attrs::str(a, "integration_http_method")?)
             .uri(attrs::str(a, "uri")?)
+            .set_timeout_in_millis(attrs::opt_int(a, "timeout_ms").map(|t| t as i32))
             .send()
             .await
             .ctx(&format!(
@@ -86,6 +87,7 @@ impl ResourceType for Integration {
                 "type": i.r#type().map(|t| t.as_str()),
                 "integration_http_method": i.http_method(),
                 "uri": i.uri(),
+                "timeout_ms": i.timeout_in_millis(),
             })),
             outputs: Attrs::new(),
         }))
