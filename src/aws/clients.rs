@@ -220,6 +220,20 @@ impl Aws {
             .cloned()
     }
 
+    /// `arn:aws:<service>:<region>:<account>:<resource>`, for objects whose
+    /// ARN is needed (to tag them) but not worth a read.
+    pub async fn arn(
+        &self,
+        service: &str,
+        region: &str,
+        resource: &str,
+    ) -> Result<String, crate::engine::resource::ResourceError> {
+        Ok(format!(
+            "arn:aws:{service}:{region}:{}:{resource}",
+            self.account_id(region).await?
+        ))
+    }
+
     /// The clients for `region`, built on first use.
     pub fn region(&self, region: &str) -> Arc<RegionClients> {
         let mut m = self.regions.lock().expect("region clients");

@@ -38,7 +38,7 @@ where
     let code = err.code().map(str::to_string);
     let class = match (&err, &code) {
         (SdkError::ServiceError(_), Some(c)) => classify_code(c),
-        (SdkError::TimeoutError(_) | SdkError::DispatchFailure(_), _) => ErrorClass::Other,
+        // Timeouts, dispatch failures and unparsed answers.
         _ => ErrorClass::Other,
     };
     let message = match (&code, err.message()) {

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use super::checkpoint::Checkpointer;
 use super::plan::{resolve_outputs, Action, Change, Plan};
 use super::resource::{Ctx, Registry, ResourceError, Stats};
-use super::state::{Entry, PendingOp, ResourceState, State};
+use super::state::{Entry, PendingOp, ResourceState};
 use super::value::{contains_unknown, resolve_attrs, Attrs, Reference};
 use super::walk::{walk, Dag, Outcome};
 
@@ -173,19 +173,6 @@ fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<
     (ops, dag)
 }
 
-fn lookup_in(state: &State) -> impl Fn(&Reference) -> Option<Value> + '_ {
-    move |r: &Reference| {
-        let rec = state.resources.get(&r.address)?;
-        if r.attr == "id" {
-            return Some(Value::String(rec.id.clone()));
-        }
-        rec.outputs
-            .get(&r.attr)
-            .or_else(|| rec.attributes.get(&r.attr))
-            .cloned()
-    }
-}
-
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -242,7 +229,8 @@ async fn run_op(
                     "the plan has no desired attributes",
                 )
             })?;
-            let attrs: Attrs = ckpt.read(|s| resolve_attrs(desired, &lookup_in(s)));
+            let attrs: Attrs =
+                ckpt.read(|s| resolve_attrs(desired, &|r: &Reference| s.value_of(r)));
             if let Some((k, _)) = attrs.iter().find(|(_, v)| contains_unknown(v)) {
                 return Err(fail(
                     "applying",

@@ -31,20 +31,6 @@ impl Persist for FileStore {
     }
 }
 
-/// Discards checkpoints; for benchmarks and tests that need no disk.
-#[derive(Debug, Default)]
-pub struct NoPersist;
-
-impl Persist for NoPersist {
-    fn snapshot(&self, _: &[u8]) -> Result<(), StateError> {
-        Ok(())
-    }
-
-    fn append(&self, _: &[u8]) -> Result<(), StateError> {
-        Ok(())
-    }
-}
-
 /// What a flush will write.
 enum Write {
     Snapshot(Vec<u8>),

@@ -41,8 +41,6 @@ pub struct FakeCloud {
     pub latency: Rule<Duration>,
     /// Failure of each operation (`Some(message)` fails it).
     pub fail: Rule<Option<String>>,
-    /// Sleep with the slot given back (like a waiter) instead of holding it.
-    pub wait_like: bool,
 }
 
 impl Default for FakeCloud {
@@ -55,7 +53,6 @@ impl Default for FakeCloud {
             events: Mutex::new(vec![]),
             latency: Box::new(|_, _| Duration::ZERO),
             fail: Box::new(|_, _| None),
-            wait_like: false,
         }
     }
 }
@@ -107,11 +104,7 @@ impl FakeCloud {
         self.peak.fetch_max(now, Ordering::SeqCst);
         let d = (self.latency)(&ctx.address, op);
         if !d.is_zero() {
-            if self.wait_like {
-                ctx.sleep(d).await;
-            } else {
-                tokio::time::sleep(d).await;
-            }
+            tokio::time::sleep(d).await;
         }
         self.running.fetch_sub(1, Ordering::SeqCst);
         if let Some(msg) = (self.fail)(&ctx.address, op) {

@@ -1,7 +1,7 @@
 //! The resource DAG: nodes addressed `kind.name`, edges derived from the
 //! references in their attributes plus explicit `depends_on`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -177,14 +177,6 @@ impl Graph {
                 .collect::<Vec<_>>(),
             &deps,
         )
-    }
-
-    /// Dependency map address -> dependencies, as recorded in state.
-    pub fn dependency_map(&self) -> BTreeMap<String, Vec<String>> {
-        self.nodes
-            .iter()
-            .map(|n| (n.address.clone(), n.dependencies()))
-            .collect()
     }
 }
 

@@ -455,20 +455,14 @@ pub fn plan_destroy(state: &State) -> Plan {
 /// The value of `r` from a resource's live outputs, live attributes, or
 /// recorded outputs and attributes.
 fn known_value(state: &State, refreshed: &Refreshed, r: &Reference) -> Option<Value> {
-    let rec = state.resources.get(&r.address);
-    if r.attr == "id" {
-        return rec.map(|x| Value::String(x.id.clone()));
-    }
-    if let Some(Live::Present(o)) = refreshed.get(&r.address) {
-        if let Some(v) = o.outputs.get(&r.attr).or_else(|| o.attrs.get(&r.attr)) {
-            return Some(v.clone());
+    if r.attr != "id" {
+        if let Some(Live::Present(o)) = refreshed.get(&r.address) {
+            if let Some(v) = o.outputs.get(&r.attr).or_else(|| o.attrs.get(&r.attr)) {
+                return Some(v.clone());
+            }
         }
     }
-    let rec = rec?;
-    rec.outputs
-        .get(&r.attr)
-        .or_else(|| rec.attributes.get(&r.attr))
-        .cloned()
+    state.value_of(r)
 }
 
 /// Resolves stack outputs against the state.
@@ -476,16 +470,7 @@ pub fn resolve_outputs(
     outputs: &BTreeMap<String, Value>,
     state: &State,
 ) -> BTreeMap<String, Value> {
-    let lookup = |r: &Reference| {
-        let rec = state.resources.get(&r.address)?;
-        if r.attr == "id" {
-            return Some(Value::String(rec.id.clone()));
-        }
-        rec.outputs
-            .get(&r.attr)
-            .or_else(|| rec.attributes.get(&r.attr))
-            .cloned()
-    };
+    let lookup = |r: &Reference| state.value_of(r);
     outputs
         .iter()
         .map(|(k, v)| (k.clone(), resolve(v, &lookup)))

@@ -155,11 +155,10 @@ impl ResourceType for Plan {
                 .await
                 .ctx(&format!("updating AWS Backup plan ({id})"))?;
         }
-        let arn = format!(
-            "arn:aws:backup:{}:{}:backup-plan:{id}",
-            ctx.region,
-            self.0.account_id(&ctx.region).await?
-        );
+        let arn = self
+            .0
+            .arn("backup", &ctx.region, &format!("backup-plan:{id}"))
+            .await?;
         let arn: &str = &arn;
         super::sync_tags(b, arn, from, to, &format!("AWS Backup plan ({id})")).await?;
         Ok(Attrs::new())

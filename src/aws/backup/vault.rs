@@ -86,15 +86,9 @@ impl ResourceType for Vault {
     ) -> Result<Attrs, ResourceError> {
         let b = &self.0.region(&ctx.region).backup;
         let arn = self
-            .read(ctx, id, to)
-            .await?
-            .and_then(|o| {
-                o.outputs
-                    .get("arn")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
+            .0
+            .arn("backup", &ctx.region, &format!("backup-vault:{id}"))
+            .await?;
         let arn: &str = &arn;
         super::sync_tags(b, arn, from, to, &format!("AWS Backup vault ({id})")).await?;
         Ok(Attrs::new())

@@ -174,11 +174,9 @@ impl ResourceType for Trail {
         }
         // The trail's ARN, built rather than read (the account id is cached).
         let arn = if tags::changed(from, to) {
-            format!(
-                "arn:aws:cloudtrail:{}:{}:trail/{id}",
-                ctx.region,
-                self.0.account_id(&ctx.region).await?
-            )
+            self.0
+                .arn("cloudtrail", &ctx.region, &format!("trail/{id}"))
+                .await?
         } else {
             String::new()
         };

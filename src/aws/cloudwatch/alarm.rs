@@ -211,15 +211,9 @@ impl ResourceType for Alarm {
         let (_, remove) = tags::diff(from, to);
         if !remove.is_empty() {
             let arn = self
-                .read(ctx, id, to)
-                .await?
-                .and_then(|o| {
-                    o.outputs
-                        .get("arn")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
+                .0
+                .arn("cloudwatch", &ctx.region, &format!("alarm:{id}"))
+                .await?;
             self.0
                 .region(&ctx.region)
                 .cloudwatch

@@ -126,6 +126,19 @@ impl State {
         }
     }
 
+    /// The recorded value `r` refers to: the object's id, one of its outputs,
+    /// or one of its applied attributes.
+    pub fn value_of(&self, r: &super::value::Reference) -> Option<Value> {
+        let rec = self.resources.get(&r.address)?;
+        if r.attr == "id" {
+            return Some(Value::String(rec.id.clone()));
+        }
+        rec.outputs
+            .get(&r.attr)
+            .or_else(|| rec.attributes.get(&r.attr))
+            .cloned()
+    }
+
     /// Checks the invariants a loaded state must hold.
     pub fn verify(&self) -> Result<(), String> {
         if self.lineage.trim().is_empty() {
