@@ -3,18 +3,15 @@
 //! path-style addressing), standard retries with more attempts than the
 //! default, and a counter of the HTTP requests each service receives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
-};
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+
+pub use super::observe::ApiCalls;
+use super::observe::{BackupTagsSlash, Observe};
+use super::ratelimit::{LimitedClient, RateLimits};
 
 /// SDK attempts per call (the SDK's default is 3): throttling and 5xx are
 /// retried with backoff by the SDK itself.
@@ -27,88 +24,6 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Region used to load the shared configuration.
     pub default_region: String,
-}
-
-/// HTTP requests sent, per service.
-#[derive(Debug, Default)]
-pub struct ApiCalls {
-    counts: Mutex<BTreeMap<&'static str, u64>>,
-}
-
-impl ApiCalls {
-    /// Requests per service so far.
-    pub fn snapshot(&self) -> BTreeMap<String, u64> {
-        self.lock_counts()
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect()
-    }
-
-    /// Total requests so far.
-    pub fn total(&self) -> u64 {
-        self.lock_counts().values().sum()
-    }
-}
-
-#[derive(Debug)]
-struct CountCalls {
-    service: &'static str,
-    calls: Arc<ApiCalls>,
-}
-
-impl Intercept for CountCalls {
-    fn name(&self) -> &'static str {
-        "hcprov::CountCalls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        *self.calls.lock_counts().entry(self.service).or_insert(0) += 1;
-        Ok(())
-    }
-}
-
-impl ApiCalls {
-    fn lock_counts(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, u64>> {
-        self.counts.lock().expect("api call counter")
-    }
-}
-
-/// Emulator shim, only installed with an endpoint override: moto reads the
-/// resource ARN of Backup's `GET /tags/{arn}` from the second-to-last path
-/// segment (it expects the older `/tags/{arn}/`), so the slash is added.
-#[derive(Debug)]
-struct BackupTagsSlash;
-
-impl Intercept for BackupTagsSlash {
-    fn name(&self) -> &'static str {
-        "hcprov::BackupTagsSlash"
-    }
-
-    fn modify_before_transmit(
-        &self,
-        ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let req = ctx.request_mut();
-        let uri = req.uri().to_string();
-        let (path, query) = uri
-            .split_once('?')
-            .map_or((uri.as_str(), None), |(p, q)| (p, Some(q)));
-        if req.method() == "GET" && path.contains("/tags/") && !path.ends_with('/') {
-            let fixed = match query {
-                Some(q) => format!("{path}/?{q}"),
-                None => format!("{path}/"),
-            };
-            req.set_uri(fixed)?;
-        }
-        Ok(())
-    }
 }
 
 macro_rules! region_clients {
@@ -128,7 +43,11 @@ macro_rules! region_clients {
                     let $field = {
                         let b = $krate::config::Builder::from(sdk)
                             .region(Region::new(region.to_string()))
-                            .interceptor(CountCalls { service: $svc, calls: calls.clone() });
+                            .interceptor(Observe {
+                                service: $svc,
+                                region: region.to_string(),
+                                calls: calls.clone(),
+                            });
                         let b = region_clients!(@s3 $field, b, path_style);
                         $krate::Client::from_conf(b.build())
                     };
@@ -168,6 +87,8 @@ pub struct Aws {
     account: tokio::sync::OnceCell<String>,
     /// Requests sent so far.
     pub calls: Arc<ApiCalls>,
+    /// Client-side rate limits, shared by every client.
+    pub limits: Arc<RateLimits>,
 }
 
 impl Aws {
@@ -190,7 +111,16 @@ impl Aws {
     /// Wraps an already loaded configuration (tests use one whose HTTP
     /// client replays recorded responses).
     pub fn from_config(sdk: SdkConfig, path_style: bool) -> Aws {
+        let limits = Arc::new(RateLimits::default());
+        let sdk = match sdk.http_client() {
+            Some(inner) => sdk
+                .to_builder()
+                .http_client(LimitedClient::new(inner, limits.clone()))
+                .build(),
+            None => sdk,
+        };
         Aws {
+            limits,
             sdk,
             path_style,
             regions: Mutex::new(HashMap::new()),

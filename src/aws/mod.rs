@@ -6,6 +6,8 @@ pub mod attrs;
 pub mod backup;
 pub mod clients;
 pub mod error;
+pub mod observe;
+pub mod ratelimit;
 pub mod tags;
 
 pub mod cloudtrail;

@@ -106,13 +106,22 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
         }
     }
     let verb = if plan.destroy { "Destroy" } else { "Apply" };
+    let (delayed, waited) = s.aws.limits.delayed();
     let stats = format!(
-        "{:.3}s, {} API calls, {} retries, {} state checkpoints",
+        "{:.3}s, {} API calls, {} SDK retries, {} operation retries, {} calls held {:.1}s by rate limits, {} state checkpoints",
         report.duration.as_secs_f64(),
         s.aws.calls.total(),
+        s.aws.calls.total_retries(),
         report.retries,
+        delayed,
+        waited.as_secs_f64(),
         report.checkpoints
     );
+    let retries = s.aws.calls.retries();
+    if !retries.is_empty() {
+        let per: Vec<String> = retries.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("SDK retries by service: {}.", per.join(", "));
+    }
     if report.succeeded() {
         println!("{verb} complete: {done} changes ({stats}).");
         return Ok(EXIT_OK);

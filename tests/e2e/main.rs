@@ -3,6 +3,7 @@
 //! modules (each extra binary would link the whole SDK again).
 
 mod drift;
+mod faults;
 mod harness;
 mod inputs;
 mod interrupt;

@@ -1,5 +1,7 @@
 //! A small HTTP proxy between hcprov and the emulator, on loopback only. A
-//! rule decides per request whether to forward it or answer with a fault.
+//! rule decides per request whether to forward it or answer with a fault:
+//! a throttling error or 503 in the service's own shape, or a dropped
+//! connection; a delay adds latency.
 //! One request per connection (the answers say `Connection: close`).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -34,6 +36,21 @@ impl Seen {
             .unwrap_or("unknown")
             .to_string()
     }
+
+    /// The SDK's attempt number for this call (`amz-sdk-request: attempt=N`).
+    pub fn attempt(&self) -> u32 {
+        self.head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("amz-sdk-request:"))
+            .and_then(|l| l.split("attempt=").nth(1))
+            .and_then(|a| a.split(';').next())
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or(1)
+    }
+
+    fn is_json_protocol(&self) -> bool {
+        self.head.to_ascii_lowercase().contains("\nx-amz-target:")
+    }
 }
 
 /// Extra latency for each request.
@@ -61,6 +78,150 @@ impl Fault {
             body: serde_json::json!({"__type": code, "message": message}).to_string(),
         }
     }
+}
+
+impl Fault {
+    fn xml(status: u16, body: String) -> Fault {
+        Fault {
+            status,
+            headers: vec![("content-type".into(), "text/xml".into())],
+            body,
+        }
+    }
+
+    /// An error in the shape the request's service uses: EC2's
+    /// `<Response><Errors>` (any status), the query protocol's
+    /// `<ErrorResponse>` (IAM, STS, CloudWatch, SNS), S3's `<Error>`, the
+    /// JSON protocol's `__type` (KMS, Logs, DynamoDB, EventBridge,
+    /// CloudTrail), and REST-JSON's `x-amzn-ErrorType` (Lambda, API Gateway,
+    /// Backup).
+    pub fn shaped(seen: &Seen, status: u16, code: &str, message: &str) -> Fault {
+        let service = seen.service();
+        match service.as_str() {
+            "ec2" => Fault::xml(
+                status,
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>proxy</RequestID></Response>"
+                ),
+            ),
+            "iam" | "sts" | "monitoring" | "sns" => Fault::xml(
+                status,
+                format!(
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>"
+                ),
+            ),
+            "s3" => Fault::xml(
+                status,
+                format!("<Error><Code>{code}</Code><Message>{message}</Message><RequestId>proxy</RequestId></Error>"),
+            ),
+            _ if seen.is_json_protocol() => Fault::json_error(status, code, message),
+            _ => Fault {
+                status,
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("x-amzn-errortype".into(), code.into()),
+                ],
+                body: serde_json::json!({ "message": message }).to_string(),
+            },
+        }
+    }
+
+    /// The throttling error each service really sends: EC2
+    /// `RequestLimitExceeded` (503), query `Throttling` (400), S3 `SlowDown`
+    /// (503), JSON `ThrottlingException` (400), REST-JSON
+    /// `TooManyRequestsException` (429).
+    pub fn throttle(seen: &Seen) -> Fault {
+        let (status, code) = match seen.service().as_str() {
+            "ec2" => (503, "RequestLimitExceeded"),
+            "iam" | "sts" | "monitoring" | "sns" => (400, "Throttling"),
+            "s3" => (503, "SlowDown"),
+            _ if seen.is_json_protocol() => (400, "ThrottlingException"),
+            _ => (429, "TooManyRequestsException"),
+        };
+        Fault::shaped(seen, status, code, "Rate exceeded")
+    }
+
+    /// A 503 in the service's shape.
+    pub fn unavailable(seen: &Seen) -> Fault {
+        let code = match seen.service().as_str() {
+            "ec2" => "Unavailable",
+            "iam" | "sts" | "monitoring" | "sns" | "s3" => "ServiceUnavailable",
+            _ => "ServiceUnavailableException",
+        };
+        Fault::shaped(seen, 503, code, "Service unavailable, try again")
+    }
+
+    /// No answer at all: the connection is closed after the request is read.
+    pub fn drop_connection() -> Fault {
+        Fault {
+            status: 0,
+            headers: vec![],
+            body: String::new(),
+        }
+    }
+}
+
+/// What a [`chaos`] rule did.
+#[derive(Debug, Default, Clone)]
+pub struct ChaosCounts {
+    /// Requests seen.
+    pub requests: usize,
+    /// Answered with the service's throttling error.
+    pub throttled: usize,
+    /// Answered with a 503.
+    pub unavailable: usize,
+    /// Connections dropped without an answer.
+    pub dropped: usize,
+    /// Throttles per service.
+    pub throttled_by_service: std::collections::BTreeMap<String, usize>,
+}
+
+/// A rule that answers shares of the requests with throttling errors, 503s
+/// and dropped connections, spread evenly through the run (error diffusion:
+/// after N requests, about `share * N` of each kind were answered so). A
+/// call's attempt number `max_faulted_attempt + 1` and later always go
+/// through, so no call exhausts the SDK's attempts: the test is about
+/// hcprov's handling of faults, not about the tail of a random draw.
+pub fn chaos(
+    throttle: f64,
+    unavailable: f64,
+    dropped: f64,
+    max_faulted_attempt: u32,
+) -> (Rule, Arc<Mutex<ChaosCounts>>) {
+    let counts = Arc::new(Mutex::new(ChaosCounts::default()));
+    // Per-mille accumulators: exact, where adding 0.3 in floating point is not.
+    let share = [throttle, unavailable, dropped].map(|x| (x * 1000.0).round() as u32);
+    let acc = Arc::new(Mutex::new([0u32; 3]));
+    let c = counts.clone();
+    let rule: Rule = Arc::new(move |seen: &Seen| {
+        let mut a = acc.lock().unwrap();
+        let mut n = c.lock().unwrap();
+        n.requests += 1;
+        for i in 0..3 {
+            a[i] += share[i];
+        }
+        if seen.attempt() > max_faulted_attempt {
+            return None;
+        }
+        if a[0] >= 1000 {
+            a[0] -= 1000;
+            n.throttled += 1;
+            *n.throttled_by_service.entry(seen.service()).or_insert(0) += 1;
+            return Some(Fault::throttle(seen));
+        }
+        if a[1] >= 1000 {
+            a[1] -= 1000;
+            n.unavailable += 1;
+            return Some(Fault::unavailable(seen));
+        }
+        if a[2] >= 1000 {
+            a[2] -= 1000;
+            n.dropped += 1;
+            return Some(Fault::drop_connection());
+        }
+        None
+    });
+    (rule, counts)
 }
 
 /// Decides each request's fate: `None` forwards it.
@@ -170,6 +331,10 @@ fn serve(
     let mut client = client;
     if let Some(fault) = rule(&seen) {
         faults.fetch_add(1, Ordering::SeqCst);
+        if fault.status == 0 {
+            // Close without a word.
+            return client.shutdown(std::net::Shutdown::Both);
+        }
         let mut out = format!(
             "HTTP/1.1 {} Fault\r\ncontent-length: {}\r\nconnection: close\r\n",
             fault.status,
