@@ -6,6 +6,7 @@ pub mod attrs;
 pub mod backup;
 pub mod clients;
 pub mod error;
+pub mod find;
 pub mod observe;
 pub mod ratelimit;
 pub mod tags;

@@ -10,6 +10,30 @@ use crate::engine::value::Attrs;
 /// The tag naming an object's hcprov address.
 pub const ADDRESS_TAG: &str = "hcprov:address";
 
+/// The tag naming the lineage of the state an object was made for: with
+/// the address tag, it identifies what an interrupted run created.
+pub const LINEAGE_TAG: &str = "hcprov:lineage";
+
+/// The identity tags of `attrs` (address and lineage): what an object an
+/// interrupted create made is found by. Empty for untagged types.
+pub fn identity(attrs: &Attrs) -> Vec<(String, String)> {
+    desired(attrs)
+        .into_iter()
+        .filter(|(k, _)| k == ADDRESS_TAG || k == LINEAGE_TAG)
+        .collect()
+}
+
+/// True unless `live` (observed attributes) carries an identity tag that
+/// names another address or another state than `attrs`: a live object
+/// without them may be ours from before tagging, one with other values is
+/// someone else's.
+pub fn claims(attrs: &Attrs, live: &Attrs) -> bool {
+    let theirs = desired(live);
+    identity(attrs)
+        .iter()
+        .all(|(k, v)| theirs.get(k).is_none_or(|t| t == v))
+}
+
 /// The desired tags of `attrs`.
 pub fn desired(attrs: &Attrs) -> BTreeMap<String, String> {
     attrs

@@ -49,7 +49,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         None => s.plan(&state, fresh).await?,
     };
     print!("{}", render::plan(&plan));
-    if !plan.summary.has_changes() {
+    print_pending(&state);
+    if !plan.summary.has_changes() && state.pending.is_empty() {
         return Ok(EXIT_OK);
     }
     let state = if fresh {
@@ -58,6 +59,17 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         state
     };
     execute(&s, &plan, state).await
+}
+
+/// Names the operations an interrupted run left pending, which this run
+/// resolves (adopting or deleting what they made).
+pub(super) fn print_pending(state: &State) {
+    for p in &state.pending {
+        println!(
+            "An interrupted run left a pending {} of {} (started {}): this run looks for what it made.",
+            p.operation, p.address, p.started_at
+        );
+    }
 }
 
 /// Runs `plan` on `state` with checkpoints, prints progress and the
@@ -106,6 +118,12 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
         }
     }
     let verb = if plan.destroy { "Destroy" } else { "Apply" };
+    if report.adopted > 0 {
+        println!(
+            "Adopted {} objects made by an interrupted run (found by their address tag, name or client token).",
+            report.adopted
+        );
+    }
     let (delayed, waited) = s.aws.limits.delayed();
     let stats = format!(
         "{:.3}s, {} API calls, {} SDK retries, {} operation retries, {} calls held {:.1}s by rate limits, {} state checkpoints",

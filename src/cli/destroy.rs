@@ -28,7 +28,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     };
     let plan = plan_destroy(&state);
     print!("{}", render::plan(&plan));
-    if !plan.summary.has_changes() {
+    super::apply::print_pending(&state);
+    if !plan.summary.has_changes() && state.pending.is_empty() {
         return Ok(EXIT_OK);
     }
     if !args.force {

@@ -138,7 +138,8 @@ impl Session {
 
     /// Refreshes `state` and plans the blueprint against it.
     async fn plan(&self, state: &State, fresh: bool) -> Result<Plan> {
-        let bp = stack::blueprint(&self.cfg).map_err(anyhow::Error::msg)?;
+        let mut bp = stack::blueprint(&self.cfg).map_err(anyhow::Error::msg)?;
+        bp.stamp_lineage(&state.lineage);
         let graph = Graph::build(bp.nodes).context("building the resource graph")?;
         let live = refresh(
             state,

@@ -28,6 +28,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
         print!("{}", render::plan(&plan));
+        super::apply::print_pending(&state);
     }
     if let Some(out) = &args.out {
         write_private_atomic(out, &serde_json::to_vec_pretty(&plan)?)?;

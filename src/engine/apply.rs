@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::checkpoint::Checkpointer;
 use super::plan::{resolve_outputs, Action, Change, Plan};
-use super::resource::{Ctx, Registry, ResourceError, Stats};
+use super::resource::{Ctx, Registry, ResourceError, ResourceType, Stats};
 use super::state::{Entry, PendingOp, ResourceState};
 use super::value::{contains_unknown, resolve_attrs, Attrs, Reference};
 use super::walk::{walk, Dag, Outcome};
@@ -68,6 +68,8 @@ pub struct ApplyReport {
     pub results: Vec<NodeResult>,
     /// Operation-level retries.
     pub retries: u64,
+    /// Objects made by an interrupted run and adopted by this one.
+    pub adopted: u64,
     /// State checkpoints written.
     pub checkpoints: u64,
     /// Wall time.
@@ -185,6 +187,113 @@ fn fail(action: &str, address: &str, msg: impl std::fmt::Display) -> ResourceErr
     )
 }
 
+/// Creates the object, unless an interrupted run already did. The intent
+/// (with the client token) is made durable before the call; it stays in the
+/// state if the call fails, since a failed call may still have created
+/// something. When a pending create from an earlier run is found, the type
+/// first looks for what that run made, and the engine adopts it.
+async fn create_or_adopt(
+    rt: &dyn ResourceType,
+    change: &Change,
+    attrs: &Attrs,
+    ckpt: &Checkpointer,
+    ctx: Ctx,
+) -> Result<(String, Attrs), ResourceError> {
+    let address = &change.address;
+    let prior = ckpt.read(|s| {
+        s.pending
+            .iter()
+            .find(|p| &p.address == address && p.operation == "create")
+            .cloned()
+    });
+    let token = prior
+        .as_ref()
+        .map(|p| p.client_token.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let ctx = ctx.with_client_token(&token);
+    let g = ckpt.record(Entry::Pending {
+        pending: PendingOp {
+            address: address.clone(),
+            operation: "create".into(),
+            region: change.region.clone(),
+            started_at: now(),
+            client_token: token,
+            attributes: attrs.clone(),
+        },
+    });
+    ckpt.flush(g)
+        .await
+        .map_err(|e| fail("recording the intent to create", address, e))?;
+    if prior.is_some() {
+        if let Some(adopted) = adopt(rt, change, attrs, ckpt, &ctx).await? {
+            return Ok(adopted);
+        }
+    }
+    let created = rt.create(&ctx, attrs).await?;
+    Ok((created.id, created.outputs))
+}
+
+/// Looks for the object an interrupted create made and takes it over:
+/// brought to `attrs` in place, or deleted (and `None` returned, so it is
+/// created again) when an attribute that forces replacement differs.
+async fn adopt(
+    rt: &dyn ResourceType,
+    change: &Change,
+    attrs: &Attrs,
+    ckpt: &Checkpointer,
+    ctx: &Ctx,
+) -> Result<Option<(String, Attrs)>, ResourceError> {
+    let address = &change.address;
+    // A create-before-destroy replacement: the old object carries the same
+    // address tag, and is not the one to adopt.
+    let recorded = ckpt.read(|s| s.resources.get(address).map(|r| r.id.clone()));
+    let mut found = rt.find(ctx, attrs).await?;
+    found.retain(|id| Some(id) != recorded.as_ref());
+    let id = match found.as_slice() {
+        [] => return Ok(None),
+        [one] => one.clone(),
+        many => {
+            return Err(fail(
+                "adopting what an interrupted create made for",
+                address,
+                format!(
+                    "{} objects claim to be it ({}); delete all but one, then run again",
+                    many.len(),
+                    many.join(", ")
+                ),
+            ))
+        }
+    };
+    let Some(live) = rt.read(ctx, &id, attrs).await? else {
+        return Ok(None);
+    };
+    let differ: Vec<&String> = attrs
+        .iter()
+        .filter(|(k, v)| live.attrs.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    if let Some(k) = differ
+        .iter()
+        .find(|k| rt.replace_on().contains(&k.as_str()) && live.attrs.contains_key(**k))
+    {
+        tracing::warn!(
+            "{address}: {id}, made by an interrupted run, has another {k}; replacing it"
+        );
+        rt.delete(ctx, &id, &live.attrs).await?;
+        return Ok(None);
+    }
+    let mut outputs = live.outputs;
+    if !differ.is_empty() {
+        outputs.extend(rt.update(ctx, &id, &live.attrs, attrs).await?);
+    }
+    ctx.stats
+        .adopted
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!("{address}: adopted {id}, made by an interrupted run");
+    Ok(Some((id, outputs)))
+}
+
 async fn run_op(
     op: Op,
     change: &Change,
@@ -239,27 +348,7 @@ async fn run_op(
                 ));
             }
             let (id, outputs) = if op.kind == OpKind::Create {
-                let g = ckpt.record(Entry::Pending {
-                    pending: PendingOp {
-                        address: change.address.clone(),
-                        operation: "create".into(),
-                        region: change.region.clone(),
-                        started_at: now(),
-                    },
-                });
-                ckpt.flush(g).await.map_err(ckpt_err)?;
-                let res = rt.create(&ctx, &attrs).await;
-                let created = match res {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let g = ckpt.record(Entry::Resolved {
-                            address: change.address.clone(),
-                        });
-                        ckpt.flush(g).await.map_err(ckpt_err)?;
-                        return Err(e);
-                    }
-                };
-                (created.id, created.outputs)
+                create_or_adopt(rt.as_ref(), change, &attrs, ckpt, ctx).await?
             } else {
                 let id = change.id.clone().unwrap_or_default();
                 let before = change.before.clone().unwrap_or_default();
@@ -297,6 +386,73 @@ async fn run_op(
     }
 }
 
+/// Pending creates this plan does not redo (the address is no longer
+/// wanted, or the state already holds the object it wants): whatever the
+/// interrupted create made is deleted, so nothing is left behind that hcprov
+/// does not know. Returns the failures.
+async fn clean_up_leftovers(
+    plan: &Plan,
+    ckpt: &Checkpointer,
+    registry: &Registry,
+    stats: &Arc<Stats>,
+) -> Vec<NodeResult> {
+    let creating: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Replace))
+        .map(|c| c.address.as_str())
+        .collect();
+    let leftovers: Vec<PendingOp> = ckpt.read(|s| {
+        s.pending
+            .iter()
+            .filter(|p| p.operation == "create" && !creating.contains(&p.address.as_str()))
+            .cloned()
+            .collect()
+    });
+    let mut failed = vec![];
+    for p in leftovers {
+        let r: Result<(), ResourceError> = async {
+            let kind = p.address.split('.').next().unwrap_or_default();
+            let rt = registry
+                .get(kind)
+                .map_err(|e| fail("cleaning up after", &p.address, e))?;
+            let ctx = Ctx::new(&p.address, &p.region, stats.clone(), None)
+                .with_client_token(&p.client_token);
+            let recorded = ckpt.read(|s| s.resources.get(&p.address).map(|r| r.id.clone()));
+            // An intent from an older hcprov, without attributes, cannot be searched for.
+            let found = if p.attributes.is_empty() {
+                vec![]
+            } else {
+                rt.find(&ctx, &p.attributes).await?
+            };
+            for id in found.iter().filter(|id| Some(*id) != recorded.as_ref()) {
+                tracing::warn!(
+                    "{}: deleting {id}, made by an interrupted run and no longer wanted",
+                    p.address
+                );
+                rt.delete(&ctx, id, &p.attributes).await?;
+            }
+            let g = ckpt.record(Entry::Resolved {
+                address: p.address.clone(),
+            });
+            ckpt.flush(g)
+                .await
+                .map_err(|e| fail("checkpointing state after", &p.address, e))
+        }
+        .await;
+        if let Err(e) = r {
+            failed.push(NodeResult {
+                address: p.address.clone(),
+                action: Action::Delete,
+                outcome: NodeOutcome::Failed {
+                    error: e.to_string(),
+                },
+            });
+        }
+    }
+    failed
+}
+
 /// Executes `plan` on `ckpt`'s state. Failures skip dependants; everything
 /// finished is checkpointed. Outputs are refreshed at the end.
 pub async fn apply(
@@ -313,6 +469,7 @@ pub async fn apply(
             .map(|r| (r.address.clone(), r.dependencies.clone()))
             .collect()
     });
+    let leftovers = clean_up_leftovers(plan, &ckpt, &registry, &stats).await;
     let (ops, dag) = build_ops(plan, &recorded);
     let plan_arc = Arc::new(plan.clone());
     let ops_arc = Arc::new(ops.clone());
@@ -364,7 +521,7 @@ pub async fn apply(
             *entry = this;
         }
     }
-    let results = plan
+    let mut results: Vec<NodeResult> = plan
         .changes
         .iter()
         .enumerate()
@@ -375,6 +532,7 @@ pub async fn apply(
             outcome: per_change.remove(&ci).unwrap_or(NodeOutcome::Done),
         })
         .collect();
+    results.extend(leftovers);
     let outputs = ckpt.read(|s| resolve_outputs(&plan.outputs, s));
     ckpt.record(Entry::Outputs { outputs });
     // At rest the state is one file: fold the journal into it.
@@ -384,6 +542,7 @@ pub async fn apply(
     ApplyReport {
         results,
         retries: stats.retries(),
+        adopted: stats.adopted.load(std::sync::atomic::Ordering::Relaxed),
         checkpoints: ckpt.writes.load(std::sync::atomic::Ordering::Relaxed),
         duration: started.elapsed(),
     }

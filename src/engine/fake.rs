@@ -31,6 +31,10 @@ pub struct Event {
 /// The fake cloud: an object store plus behaviour rules.
 pub struct FakeCloud {
     objects: Mutex<HashMap<String, Attrs>>,
+    /// Object id → the address that created it (the fake's "address tag").
+    owners: Mutex<HashMap<String, String>>,
+    /// Creates whose answer is lost: the object is made, the call fails.
+    pub lose_create: Rule<bool>,
     next_id: AtomicU64,
     running: AtomicUsize,
     /// Highest number of operations seen running at once.
@@ -47,6 +51,8 @@ impl Default for FakeCloud {
     fn default() -> Self {
         FakeCloud {
             objects: Mutex::new(HashMap::new()),
+            owners: Mutex::new(HashMap::new()),
+            lose_create: Box::new(|_, _| false),
             next_id: AtomicU64::new(1),
             running: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
@@ -74,6 +80,27 @@ impl FakeCloud {
     ) -> Self {
         self.fail = Box::new(f);
         self
+    }
+
+    /// Makes creates of the addresses `f` picks lose their answer.
+    pub fn with_lost_creates(mut self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        self.lose_create = Box::new(move |a, _| f(a));
+        self
+    }
+
+    /// Ids of the live objects created for `address`.
+    pub fn ids_of(&self, address: &str) -> Vec<String> {
+        let objects = self.objects.lock().expect("fake lock");
+        let mut ids: Vec<String> = self
+            .owners
+            .lock()
+            .expect("fake lock")
+            .iter()
+            .filter(|(id, a)| *a == address && objects.contains_key(*id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// Number of live objects.
@@ -161,10 +188,28 @@ impl ResourceType for FakeType {
             .lock()
             .expect("fake lock")
             .insert(id.clone(), attrs.clone());
+        self.cloud
+            .owners
+            .lock()
+            .expect("fake lock")
+            .insert(id.clone(), ctx.address.clone());
         self.cloud.record(ctx, "create", start);
+        if (self.cloud.lose_create)(&ctx.address, "create") {
+            return Err(ResourceError::new(
+                ErrorClass::Other,
+                format!("create {}", ctx.address),
+                "connection reset before the answer arrived",
+            ));
+        }
         let mut outputs = Attrs::new();
         outputs.insert("arn".into(), Value::String(format!("arn:fake:{id}")));
         Ok(Created { id, outputs })
+    }
+
+    async fn find(&self, ctx: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let start = self.cloud.step(ctx, "find").await?;
+        self.cloud.record(ctx, "find", start);
+        Ok(self.cloud.ids_of(&ctx.address))
     }
 
     async fn read(

@@ -97,6 +97,8 @@ pub struct Stats {
     pub retries: AtomicU64,
     /// Waiter polls that found the object still pending.
     pub waits: AtomicU64,
+    /// Objects an interrupted run made that this one adopted.
+    pub adopted: AtomicU64,
 }
 
 impl Stats {
@@ -146,6 +148,10 @@ pub struct Ctx {
     pub region: String,
     /// Shared counters.
     pub stats: Arc<Stats>,
+    /// An idempotency token for create calls that take one (EC2
+    /// `ClientToken`, Backup `CreatorRequestId`). It is recorded with the
+    /// pending create, so the run after a crash sends the same one.
+    pub client_token: String,
     slot: Option<Arc<Slot>>,
 }
 
@@ -162,8 +168,20 @@ impl Ctx {
             address: address.to_string(),
             region: region.to_string(),
             stats,
+            client_token: String::new(),
             slot,
         }
+    }
+
+    /// The client token to send, if there is one.
+    pub fn token(&self) -> Option<String> {
+        (!self.client_token.is_empty()).then(|| self.client_token.clone())
+    }
+
+    /// The same context with `token` as the client token.
+    pub fn with_client_token(mut self, token: &str) -> Ctx {
+        self.client_token = token.to_string();
+        self
     }
 
     /// Sleeps for `d`, giving the parallelism slot back meanwhile.
@@ -192,6 +210,14 @@ pub trait ResourceType: Send + Sync {
 
     /// Creates the object; returns its id and outputs.
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError>;
+
+    /// Ids of live objects an interrupted create of this node may have
+    /// made: found by the address and lineage tags in `attrs`
+    /// (`aws::tags::identity`), by the name the attributes fix, or by the
+    /// client token. Called before a create when the state still holds a
+    /// pending create for the address. Types whose create is an idempotent
+    /// put (doing it again changes nothing) return an empty list.
+    async fn find(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Vec<String>, ResourceError>;
 
     /// Reads the object; `None` when it no longer exists. `attrs` are the
     /// recorded or desired attributes, for types whose id alone is not enough.

@@ -212,7 +212,9 @@ async fn failure_skips_dependants_keeps_the_rest_and_a_rerun_continues() {
     }
     let state = store.load().unwrap().unwrap();
     assert_eq!(state.resources.len(), 4);
-    assert!(state.pending.is_empty());
+    // A failed create may still have made something: its intent stays.
+    let pending: Vec<&str> = state.pending.iter().map(|p| p.address.as_str()).collect();
+    assert_eq!(pending, ["t.subnet_b"]);
 }
 
 #[tokio::test]
@@ -431,4 +433,108 @@ async fn create_before_destroy_moves_dependants_before_deleting_the_old_object()
     };
     assert!(at("cbd.deployment", "create") < at("t.stage", "update"));
     assert!(at("t.stage", "update") < at("cbd.deployment", "delete"));
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_adopted_not_made_twice() {
+    let lose = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let l = lose.clone();
+    let cloud = Arc::new(FakeCloud::default().with_lost_creates(move |a| {
+        a == "t.subnet_b" && l.load(std::sync::atomic::Ordering::SeqCst)
+    }));
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    assert!(!run(&p, &store, &reg, 4).await.succeeded());
+    // The object exists, the state does not know it, the intent is kept
+    // with the client token the call was sent with.
+    assert_eq!(cloud.ids_of("t.subnet_b").len(), 1);
+    let state = store.load().unwrap().unwrap();
+    assert!(!state.resources.contains_key("t.subnet_b"));
+    let token = state.pending[0].client_token.clone();
+    assert_eq!(token.len(), 32, "{token}");
+
+    lose.store(false, std::sync::atomic::Ordering::SeqCst);
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    let report = run(&p, &store, &reg, 4).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(report.adopted, 1);
+    let ids = cloud.ids_of("t.subnet_b");
+    assert_eq!(ids.len(), 1, "created once, adopted once");
+    let state = store.load().unwrap().unwrap();
+    assert_eq!(state.resources["t.subnet_b"].id, ids[0]);
+    assert!(state.pending.is_empty());
+    assert_eq!(cloud.len(), 6);
+    let creates = |a: &str| {
+        cloud
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.address == a && e.op == "create")
+            .count()
+    };
+    assert_eq!(creates("t.subnet_b"), 1);
+    // Nothing left to do.
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    assert!(!p.summary.has_changes(), "{:?}", actions(&p));
+}
+
+#[tokio::test]
+async fn a_pending_create_that_made_nothing_is_simply_created() {
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let f = fail.clone();
+    let cloud = Arc::new(FakeCloud::default().with_fail(move |a, op| {
+        (a == "t.key" && op == "create" && f.load(std::sync::atomic::Ordering::SeqCst))
+            .then(|| "refused".to_string())
+    }));
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    assert!(!run(&p, &store, &reg, 4).await.succeeded());
+    fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    let report = run(&p, &store, &reg, 4).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(report.adopted, 0);
+    assert_eq!(cloud.ids_of("t.key").len(), 1);
+    let finds = cloud
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.op == "find")
+        .map(|e| e.address.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(finds, ["t.key"], "only the pending address is looked for");
+}
+
+#[tokio::test]
+async fn what_an_interrupted_create_made_is_deleted_when_no_longer_wanted() {
+    let cloud = Arc::new(FakeCloud::default().with_lost_creates(|a| a == "t.key"));
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    assert!(!run(&p, &store, &reg, 4).await.succeeded());
+    assert_eq!(cloud.ids_of("t.key").len(), 1);
+    // The key is dropped from the blueprint before the next apply.
+    let without_key = Graph::build(
+        stack("10.0.2.0/24", "a")
+            .nodes()
+            .iter()
+            .filter(|n| n.address != "t.key")
+            .cloned()
+            .collect(),
+    )
+    .unwrap();
+    let p = make_plan(&without_key, &store, &reg).await;
+    // Nothing to change; the apply only resolves the leftover intent.
+    assert!(!p.summary.has_changes());
+    let report = run(&p, &store, &reg, 4).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert!(cloud.ids_of("t.key").is_empty(), "not left behind");
+    assert!(store.load().unwrap().unwrap().pending.is_empty());
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::aws::tags::ADDRESS_TAG;
+use crate::aws::tags::{ADDRESS_TAG, LINEAGE_TAG};
 use crate::config::Config;
 use crate::engine::graph::Node;
 
@@ -26,6 +26,20 @@ pub struct Blueprint {
     pub nodes: Vec<Node>,
     /// Output name → value (references resolved after apply).
     pub outputs: BTreeMap<String, Value>,
+}
+
+impl Blueprint {
+    /// Adds the lineage tag next to every address tag: each object is made
+    /// for one state's history, and an interrupted create is found by both.
+    pub fn stamp_lineage(&mut self, lineage: &str) {
+        for n in &mut self.nodes {
+            if let Some(Value::Object(tags)) = n.attrs.get_mut("tags") {
+                if tags.contains_key(ADDRESS_TAG) {
+                    tags.insert(LINEAGE_TAG.into(), json!(lineage));
+                }
+            }
+        }
+    }
 }
 
 /// Collects nodes, adding default tags, a `Name` tag and the address tag.
@@ -155,6 +169,22 @@ mod tests {
         assert_eq!(vpc.attrs["tags"]["Name"], json!("healthcare-vpc-t1"));
         assert_eq!(vpc.attrs["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));
         assert_eq!(vpc.attrs["tags"]["Environment"], json!("t1"));
+        // Every tagged node gets the lineage tag, untagged ones stay bare.
+        let mut stamped = bp.clone();
+        stamped.stamp_lineage("l-1");
+        let tagged = stamped
+            .nodes
+            .iter()
+            .filter(|n| n.attrs.get("tags").is_some())
+            .inspect(|n| assert_eq!(n.attrs["tags"][LINEAGE_TAG], json!("l-1"), "{}", n.address))
+            .count();
+        assert!(tagged > 40, "{tagged}");
+        let assoc = stamped
+            .nodes
+            .iter()
+            .find(|n| n.address == "ec2_route_table_association.private_1")
+            .unwrap();
+        assert!(assoc.attrs.get("tags").is_none());
         let assoc = g.get("ec2_route_table_association.private_1").unwrap();
         assert_eq!(
             assoc.dependencies(),

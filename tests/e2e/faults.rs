@@ -39,12 +39,21 @@ fn apply_through_chaos(
         "{} requests: {} throttled {:?}, {} answered 503, {} dropped",
         seen.requests, seen.throttled, seen.throttled_by_service, seen.unavailable, seen.dropped
     );
-    // The shares asked for (to within one request of rounding).
-    assert!(seen.throttled as f64 >= 0.30 * total - 1.0, "{seen:?}");
-    assert!(seen.unavailable as f64 >= 0.05 * total - 1.0, "{seen:?}");
+    // The shares asked for, to within a few requests: a fault that falls
+    // due on a call's fifth attempt goes to the next request, and the run
+    // can end first.
+    assert!(seen.throttled as f64 >= 0.30 * total - 3.0, "{seen:?}");
+    assert!(seen.unavailable as f64 >= 0.05 * total - 3.0, "{seen:?}");
     assert!(seen.dropped > 0, "{seen:?}");
     assert!(seen.throttled_by_service.len() >= 3, "{seen:?}");
 
+    for line in run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Apply complete") || l.starts_with("SDK retries by service"))
+    {
+        println!("{line}");
+    }
     // Every fault cost exactly one SDK retry, and the summary says so.
     let retries = number_before(&run.stdout, " SDK retries,");
     assert_eq!(

@@ -2,6 +2,7 @@
 //! moto's standalone server on a loopback port. One test binary, many
 //! modules (each extra binary would link the whole SDK again).
 
+mod crash;
 mod drift;
 mod faults;
 mod harness;
@@ -11,4 +12,5 @@ mod inventory;
 mod platform;
 mod proxy;
 mod replay;
+mod secrets;
 mod slice;

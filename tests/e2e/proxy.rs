@@ -224,6 +224,19 @@ pub fn chaos(
     (rule, counts)
 }
 
+/// Where a request is when a [`Tap`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Read from hcprov, not yet forwarded.
+    Arrived,
+    /// The emulator answered; the answer is not yet relayed to hcprov.
+    Answered,
+}
+
+/// Sees every forwarded request (numbered from 1 in arrival order) at each
+/// phase; returning false at `Arrived` drops it unforwarded.
+pub type Tap = Arc<dyn Fn(usize, &Seen, Phase) -> bool + Send + Sync>;
+
 /// Decides each request's fate: `None` forwards it.
 pub type Rule = Arc<dyn Fn(&Seen) -> Option<Fault> + Send + Sync>;
 
@@ -246,6 +259,12 @@ impl Proxy {
 
     /// Starts a proxy that also delays each request by `delay`.
     pub fn start_with(upstream: &str, rule: Rule, delay: Delay) -> Proxy {
+        Proxy::start_tapped(upstream, rule, delay, Arc::new(|_, _, _| true))
+    }
+
+    /// Starts a proxy whose `tap` sees each request before it is forwarded
+    /// and after the emulator answered it.
+    pub fn start_tapped(upstream: &str, rule: Rule, delay: Delay, tap: Tap) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let up = upstream.trim_start_matches("http://").to_string();
@@ -263,15 +282,16 @@ impl Proxy {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (rule, delay, up, f, l) = (
+                let (rule, delay, tap, up, f, l) = (
                     rule.clone(),
                     delay.clone(),
+                    tap.clone(),
                     up.clone(),
                     f.clone(),
                     l.clone(),
                 );
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &up, &rule, &delay, &f, &l);
+                    let _ = serve(conn, &up, &rule, &delay, &tap, &f, &l);
                 });
             }
         });
@@ -296,6 +316,7 @@ fn serve(
     upstream: &str,
     rule: &Rule,
     delay: &Delay,
+    tap: &Tap,
     faults: &AtomicUsize,
     log: &Mutex<Vec<(Instant, String)>>,
 ) -> std::io::Result<()> {
@@ -323,7 +344,11 @@ fn serve(
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
     let seen = Seen { head, body };
-    log.lock().unwrap().push((Instant::now(), seen.service()));
+    let index = {
+        let mut l = log.lock().unwrap();
+        l.push((Instant::now(), seen.service()));
+        l.len()
+    };
     let d = delay(&seen);
     if !d.is_zero() {
         std::thread::sleep(d);
@@ -348,6 +373,9 @@ fn serve(
         client.write_all(fault.body.as_bytes())?;
         return Ok(());
     }
+    if !tap(index, &seen, Phase::Arrived) {
+        return Ok(());
+    }
     // Forward with `Connection: close` so the upstream ends the response.
     let mut up = TcpStream::connect(upstream)?;
     let head: String = seen
@@ -362,5 +390,6 @@ fn serve(
     up.write_all(&seen.body)?;
     let mut response = vec![];
     up.read_to_end(&mut response)?;
+    tap(index, &seen, Phase::Answered);
     client.write_all(&response)
 }

@@ -50,6 +50,28 @@ impl ResourceType for Deployment {
         })
     }
 
+    /// Deployments are untagged: the ones with this description (which
+    /// carries the triggers), other than the one the state records.
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let (api, description) = (attrs::str(a, "rest_api_id")?, attrs::str(a, "description")?);
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .get_deployments()
+            .rest_api_id(api)
+            .limit(500)
+            .send()
+            .await
+            .ctx(&format!("looking for API Gateway deployments of ({api})"))?;
+        Ok(out
+            .items()
+            .iter()
+            .filter(|d| d.description() == Some(description))
+            .filter_map(|d| d.id().map(str::to_string))
+            .collect())
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,

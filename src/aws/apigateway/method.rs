@@ -9,6 +9,7 @@ use serde_json::json;
 use super::parts;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -47,6 +48,16 @@ impl ResourceType for Method {
             id: format!("{api}/{res}/{m}"),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(
+            self,
+            ctx,
+            &find::joined(a, &["rest_api_id", "resource_id", "http_method"])?,
+            a,
+        )
+        .await
     }
 
     async fn read(

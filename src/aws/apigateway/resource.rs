@@ -43,6 +43,31 @@ impl ResourceType for Resource {
         })
     }
 
+    /// Resources are untagged: the one at this path under this parent.
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let (api, parent, part) = (
+            attrs::str(a, "rest_api_id")?,
+            attrs::str(a, "parent_id")?,
+            attrs::str(a, "path_part")?,
+        );
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .get_resources()
+            .rest_api_id(api)
+            .limit(500)
+            .send()
+            .await
+            .ctx(&format!("looking for API Gateway resources of ({api})"))?;
+        Ok(out
+            .items()
+            .iter()
+            .filter(|r| r.parent_id() == Some(parent) && r.path_part() == Some(part))
+            .filter_map(|r| r.id().map(str::to_string))
+            .collect())
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,

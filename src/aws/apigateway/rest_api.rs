@@ -73,6 +73,32 @@ impl ResourceType for RestApi {
         })
     }
 
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let want = tags::identity(a);
+        if want.is_empty() {
+            return Ok(vec![]);
+        }
+        let out = self
+            .0
+            .region(&ctx.region)
+            .apigateway
+            .get_rest_apis()
+            .limit(500)
+            .send()
+            .await
+            .ctx("looking for API Gateway REST APIs")?;
+        Ok(out
+            .items()
+            .iter()
+            .filter(|api| {
+                let t = api.tags();
+                want.iter()
+                    .all(|(k, v)| t.and_then(|t| t.get(k)) == Some(v))
+            })
+            .filter_map(|api| api.id().map(str::to_string))
+            .collect())
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{arn, parts, replace, sync_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -44,6 +45,16 @@ impl ResourceType for Stage {
             id: format!("{api}/{name}"),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(
+            self,
+            ctx,
+            &find::joined(a, &["rest_api_id", "stage_name"])?,
+            a,
+        )
+        .await
     }
 
     async fn read(

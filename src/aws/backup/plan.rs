@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -75,6 +76,7 @@ impl ResourceType for Plan {
             .region(&ctx.region)
             .backup
             .create_backup_plan()
+            .set_creator_request_id(ctx.token())
             .backup_plan(plan_input(a)?)
             .set_backup_plan_tags(Some(tags::desired(a).into_iter().collect()))
             .send()
@@ -87,6 +89,29 @@ impl ResourceType for Plan {
             id: out.backup_plan_id().unwrap_or_default().to_string(),
             outputs: obj(json!({ "arn": out.backup_plan_arn() })),
         })
+    }
+
+    /// Plan names need not be unique: the plans of this name that may be
+    /// ours by their tags.
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let name = attrs::str(a, "name")?;
+        let out = self
+            .0
+            .region(&ctx.region)
+            .backup
+            .list_backup_plans()
+            .send()
+            .await
+            .ctx("looking for AWS Backup plans")?;
+        let mut found = vec![];
+        for p in out.backup_plans_list() {
+            if p.backup_plan_name() != Some(name) || p.deletion_date().is_some() {
+                continue;
+            }
+            let id = p.backup_plan_id().unwrap_or_default();
+            found.extend(find::by_id(self, ctx, id, a).await?);
+        }
+        Ok(found)
     }
 
     async fn read(

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -33,6 +34,7 @@ impl ResourceType for Vault {
             .region(&ctx.region)
             .backup
             .create_backup_vault()
+            .set_creator_request_id(ctx.token())
             .backup_vault_name(name)
             .encryption_key_arn(attrs::str(a, "kms_key_arn")?)
             .set_backup_vault_tags(Some(tags::desired(a).into_iter().collect()))
@@ -43,6 +45,10 @@ impl ResourceType for Vault {
             id: name.to_string(),
             outputs: obj(json!({ "arn": out.backup_vault_arn() })),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "name")?, a).await
     }
 
     async fn read(

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -81,6 +82,10 @@ impl ResourceType for Trail {
             id: name.to_string(),
             outputs: obj(json!({ "arn": out.trail_arn() })),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "name")?, a).await
     }
 
     async fn read(

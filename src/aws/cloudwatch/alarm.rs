@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -147,6 +148,10 @@ impl ResourceType for Alarm {
             id: name,
             outputs: o,
         })
+    }
+
+    async fn find(&self, _: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::idempotent()
     }
 
     async fn read(

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{batched, delete_retrying, ids, output, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, output, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::obj;
 use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
@@ -41,6 +43,25 @@ impl ResourceType for Eip {
             id: out.allocation_id().unwrap_or_default().to_string(),
             outputs: output("public_ip", out.public_ip().unwrap_or_default()),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_addresses()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 Elastic IPs by tag")?;
+            Ok(out
+                .addresses()
+                .iter()
+                .filter_map(|x| x.allocation_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

@@ -9,7 +9,9 @@ use aws_sdk_ec2::types::{
 };
 use serde_json::json;
 
-use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
@@ -41,6 +43,7 @@ impl ResourceType for FlowLog {
             .region(&ctx.region)
             .ec2
             .create_flow_logs()
+            .set_client_token(ctx.token())
             .resource_type(FlowLogsResourceType::Vpc)
             .resource_ids(attrs::str(a, "vpc_id")?)
             .traffic_type(TrafficType::from(attrs::str(a, "traffic_type")?))
@@ -70,6 +73,25 @@ impl ResourceType for FlowLog {
             id,
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_flow_logs()
+                .set_filter(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 flow logs by tag")?;
+            Ok(out
+                .flow_logs()
+                .iter()
+                .filter_map(|x| x.flow_log_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType as Ec2Type;
 use serde_json::json;
 
-use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
@@ -50,6 +52,25 @@ impl ResourceType for InternetGateway {
             id,
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_internet_gateways()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 internet gateways by tag")?;
+            Ok(out
+                .internet_gateways()
+                .iter()
+                .filter_map(|x| x.internet_gateway_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

@@ -52,6 +52,37 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
     r.register(Arc::new(flow_log::FlowLog(aws.clone())));
 }
 
+/// Describe filters matching `attrs`' identity tags (address and lineage);
+/// `None` for an object without them, which must not be searched for with
+/// no filter at all.
+fn identity_filters(attrs: &Attrs) -> Option<Vec<aws_sdk_ec2::types::Filter>> {
+    let id = tags::identity(attrs);
+    (!id.is_empty()).then(|| {
+        id.into_iter()
+            .map(|(k, v)| {
+                aws_sdk_ec2::types::Filter::builder()
+                    .name(format!("tag:{k}"))
+                    .values(v)
+                    .build()
+            })
+            .collect()
+    })
+}
+
+/// `find` for tagged EC2 types: `describe` lists the ids of the objects
+/// matching the identity filters; an object without identity tags is not
+/// searched for.
+async fn find_tagged<F, Fut>(attrs: &Attrs, describe: F) -> Result<Vec<String>, ResourceError>
+where
+    F: FnOnce(Vec<aws_sdk_ec2::types::Filter>) -> Fut,
+    Fut: Future<Output = Result<Vec<String>, ResourceError>>,
+{
+    match identity_filters(attrs) {
+        Some(f) => describe(f).await,
+        None => Ok(vec![]),
+    }
+}
+
 /// The create-time tag specification for `attrs`' tags.
 fn tag_spec(kind: Ec2Type, attrs: &Attrs) -> TagSpecification {
     let mut b = TagSpecification::builder().resource_type(kind);

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{NatGatewayState, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{batched, ids, single, tag_spec, tags_value, update_tags};
+use super::{batched, find_tagged, ids, single, tag_spec, tags_value, update_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
@@ -47,6 +47,7 @@ impl ResourceType for NatGateway {
         let ec2 = &self.0.region(&ctx.region).ec2;
         let out = ec2
             .create_nat_gateway()
+            .set_client_token(ctx.token())
             .allocation_id(attrs::str(a, "allocation_id")?)
             .subnet_id(attrs::str(a, "subnet_id")?)
             .tag_specifications(tag_spec(Ec2Type::Natgateway, a))
@@ -63,6 +64,35 @@ impl ResourceType for NatGateway {
             id,
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_nat_gateways()
+                .set_filter(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 NAT gateways by tag")?;
+            Ok(out
+                .nat_gateways()
+                .iter()
+                .filter(|g| {
+                    !matches!(
+                        g.state(),
+                        Some(
+                            NatGatewayState::Deleted
+                                | NatGatewayState::Deleting
+                                | NatGatewayState::Failed
+                        )
+                    )
+                })
+                .filter_map(|x| x.nat_gateway_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType as Ec2Type;
 use serde_json::{json, Value};
 
-use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
@@ -74,6 +76,7 @@ impl ResourceType for RouteTable {
         let ec2 = &self.0.region(&ctx.region).ec2;
         let out = ec2
             .create_route_table()
+            .set_client_token(ctx.token())
             .vpc_id(attrs::str(a, "vpc_id")?)
             .tag_specifications(tag_spec(Ec2Type::RouteTable, a))
             .send()
@@ -91,6 +94,25 @@ impl ResourceType for RouteTable {
             id,
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_route_tables()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 route tables by tag")?;
+            Ok(out
+                .route_tables()
+                .iter()
+                .filter_map(|x| x.route_table_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

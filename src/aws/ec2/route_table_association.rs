@@ -43,6 +43,36 @@ impl ResourceType for RouteTableAssociation {
         })
     }
 
+    /// Associations are untagged: the one of this subnet with this table.
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let (subnet, table) = (
+            attrs::str(a, "subnet_id")?,
+            attrs::str(a, "route_table_id")?,
+        );
+        let filter = aws_sdk_ec2::types::Filter::builder()
+            .name("association.subnet-id")
+            .values(subnet)
+            .build();
+        let out = self
+            .0
+            .region(&ctx.region)
+            .ec2
+            .describe_route_tables()
+            .filters(filter)
+            .send()
+            .await
+            .ctx("looking for EC2 route table associations")?;
+        Ok(out
+            .route_tables()
+            .iter()
+            .filter(|rt| rt.route_table_id() == Some(table))
+            .flat_map(|rt| rt.associations())
+            .filter(|x| x.subnet_id() == Some(subnet))
+            .filter_map(|x| x.route_table_association_id())
+            .map(str::to_string)
+            .collect())
+    }
+
     fn batches_reads(&self) -> bool {
         true
     }

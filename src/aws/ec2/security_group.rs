@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2Type, UserIdGroupPair};
 use serde_json::{json, Value};
 
-use super::{tag_spec, tags_value, update_tags};
+use super::{find_tagged, tag_spec, tags_value, update_tags};
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
@@ -214,6 +214,25 @@ impl ResourceType for SecurityGroup {
             ),
             id,
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_security_groups()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 security groups by tag")?;
+            Ok(out
+                .security_groups()
+                .iter()
+                .filter_map(|x| x.group_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type, VpcAttributeName};
 use serde_json::json;
 
-use super::{batched, delete_retrying, ids, output, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, output, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
@@ -46,6 +48,25 @@ impl ResourceType for Vpc {
             outputs: output("arn", arn(&ctx.region, &id)),
             id,
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_vpcs()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 VPCs by tag")?;
+            Ok(out
+                .vpcs()
+                .iter()
+                .filter_map(|x| x.vpc_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {

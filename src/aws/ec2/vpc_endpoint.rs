@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, VpcEndpointType};
 use serde_json::json;
 
-use super::{batched, delete_retrying, ids, single, tag_spec, tags_value, update_tags};
+use super::{
+    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
 use crate::aws::Aws;
@@ -35,6 +37,7 @@ impl ResourceType for VpcEndpoint {
             .region(&ctx.region)
             .ec2
             .create_vpc_endpoint()
+            .set_client_token(ctx.token())
             .vpc_endpoint_type(VpcEndpointType::Gateway)
             .vpc_id(attrs::str(a, "vpc_id")?)
             .service_name(attrs::str(a, "service_name")?)
@@ -51,6 +54,26 @@ impl ResourceType for VpcEndpoint {
                 .to_string(),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        find_tagged(a, |f| async move {
+            let out = ec2
+                .describe_vpc_endpoints()
+                .set_filters(Some(f))
+                .send()
+                .await
+                .ctx("looking for EC2 VPC endpoints by tag")?;
+            Ok(out
+                .vpc_endpoints()
+                .iter()
+                .filter(|e| !gone(e))
+                .filter_map(|x| x.vpc_endpoint_id())
+                .map(str::to_string)
+                .collect())
+        })
+        .await
     }
 
     fn batches_reads(&self) -> bool {
@@ -78,7 +101,7 @@ impl ResourceType for VpcEndpoint {
             Ok(out
                 .vpc_endpoints()
                 .iter()
-                .filter(|e| !matches!(e.state().map(|s| s.as_str().to_ascii_lowercase()).as_deref(), Some("deleted" | "deleting")))
+                .filter(|e| !gone(e))
                 .map(|e| {
                     let id = e.vpc_endpoint_id().unwrap_or_default().to_string();
                     let attrs = json!({
@@ -132,4 +155,14 @@ impl ResourceType for VpcEndpoint {
         })
         .await
     }
+}
+
+/// True for an endpoint that is deleted or on its way out.
+fn gone(e: &aws_sdk_ec2::types::VpcEndpoint) -> bool {
+    matches!(
+        e.state()
+            .map(|s| s.as_str().to_ascii_lowercase())
+            .as_deref(),
+        Some("deleted" | "deleting")
+    )
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -70,6 +71,10 @@ impl ResourceType for Rule {
             id: attrs::str(a, "name")?.to_string(),
             outputs: obj(json!({ "arn": arn })),
         })
+    }
+
+    async fn find(&self, _: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::idempotent()
     }
 
     async fn read(

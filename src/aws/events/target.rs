@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -61,6 +62,10 @@ impl ResourceType for Target {
             id: self.put(ctx, a).await?,
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, _: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::idempotent()
     }
 
     async fn read(

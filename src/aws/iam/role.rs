@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{build_tags, iam_tags};
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -47,6 +48,10 @@ impl ResourceType for Role {
                 role.map(|r| r.role_id()).unwrap_or_default(),
             ),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "name")?, a).await
     }
 
     async fn read(

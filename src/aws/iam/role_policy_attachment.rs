@@ -10,6 +10,7 @@ use serde_json::json;
 use super::split_id;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -46,6 +47,10 @@ impl ResourceType for RolePolicyAttachment {
 
     fn batches_reads(&self) -> bool {
         true
+    }
+
+    async fn find(&self, _: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::idempotent()
     }
 
     async fn read(

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -40,6 +41,10 @@ impl ResourceType for Alias {
             id: name.to_string(),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "name")?, a).await
     }
 
     async fn read(

@@ -67,6 +67,43 @@ impl ResourceType for Key {
         })
     }
 
+    /// Keys carry the identity tags from creation; KMS has no tag filter, so
+    /// every key's tags are listed (only after an interrupted create).
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        let want = tags::identity(a);
+        if want.is_empty() {
+            return Ok(vec![]);
+        }
+        let kms = &self.0.region(&ctx.region).kms;
+        let keys: Vec<String> = kms
+            .list_keys()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .ctx("listing KMS keys")?
+            .iter()
+            .filter_map(|k| k.key_id().map(str::to_string))
+            .collect();
+        let mut found = vec![];
+        for id in keys {
+            // Keys of other services may not show their tags: not ours.
+            let Ok(t) = kms.list_resource_tags().key_id(&id).send().await else {
+                continue;
+            };
+            let has = |(k, v): &(String, String)| {
+                t.tags()
+                    .iter()
+                    .any(|x| x.tag_key() == k.as_str() && x.tag_value() == v.as_str())
+            };
+            if want.iter().all(has) && self.read(ctx, &id, a).await?.is_some() {
+                found.push(id);
+            }
+        }
+        Ok(found)
+    }
+
     async fn read(
         &self,
         ctx: &Ctx,

@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 use super::package::{package, Package};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -187,6 +188,10 @@ impl ResourceType for Function {
             id: name.to_string(),
             outputs: outputs(&ctx.region, out.function_arn().unwrap_or_default()),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "function_name")?, a).await
     }
 
     async fn read(

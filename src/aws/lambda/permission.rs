@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -64,6 +65,16 @@ impl ResourceType for Permission {
             id: format!("{function}/{sid}"),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(
+            self,
+            ctx,
+            &find::joined(a, &["function_name", "statement_id"])?,
+            a,
+        )
+        .await
     }
 
     async fn read(

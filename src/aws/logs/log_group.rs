@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -45,6 +46,10 @@ impl ResourceType for LogGroup {
             id: name.to_string(),
             outputs: outputs(found.as_ref(), &ctx.region, name),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "name")?, a).await
     }
 
     async fn read(

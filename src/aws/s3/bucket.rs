@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -73,6 +74,10 @@ impl ResourceType for Bucket {
             id: name.to_string(),
             outputs: outputs(name),
         })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "bucket")?, a).await
     }
 
     async fn read(

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{not_found_to_none, SdkResultExt};
+use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -51,6 +52,10 @@ impl ResourceType for Versioning {
             id: bucket.to_string(),
             outputs: Attrs::new(),
         })
+    }
+
+    async fn find(&self, _: &Ctx, _: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::idempotent()
     }
 
     async fn read(

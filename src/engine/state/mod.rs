@@ -55,6 +55,13 @@ pub struct PendingOp {
     pub region: String,
     /// When the call started (RFC 3339).
     pub started_at: String,
+    /// The client token the call was sent with; a retry after a crash sends
+    /// the same one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub client_token: String,
+    /// The attributes the call was given: what a later run searches by.
+    #[serde(default, skip_serializing_if = "Attrs::is_empty")]
+    pub attributes: Attrs,
 }
 
 /// The whole state of one environment.

@@ -1,0 +1,176 @@
+//! Crash safety: hcprov is killed with SIGKILL at 20 points spread across an
+//! apply of the slice, each time on a fresh emulator. At even points the
+//! request reached the emulator and its answer is lost (the object exists,
+//! hcprov never heard of it); at odd points the request never left. Then the
+//! user's way back: `apply` names the stale lock, `hcprov unlock` clears it,
+//! `apply` completes. Afterwards the emulator must hold exactly one object
+//! per desired resource (listed through the SDK by address tag), the state
+//! must hold them all with nothing pending, and a plan must be empty.
+
+use std::process::Stdio;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
+use super::inventory;
+use super::proxy::{Phase, Proxy, Seen};
+
+const KILL_POINTS: usize = 20;
+
+fn slice_config() -> String {
+    BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]"))
+}
+
+/// Requests an uninterrupted apply of the slice makes.
+fn requests_in_one_apply() -> usize {
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.url, Arc::new(|_| None));
+    let p = Project::new(&proxy.url, &slice_config());
+    p.run(&["apply"]).expect(0);
+    let n = proxy.log.lock().unwrap().len();
+    n
+}
+
+/// A number printed before `label` in `text`, or 0 when the label is absent.
+fn count_before(text: &str, label: &str) -> u64 {
+    text.find(label)
+        .and_then(|at| text[..at].split_whitespace().last()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
+    let total = requests_in_one_apply();
+    assert!(total > 2 * KILL_POINTS, "{total} requests");
+    let expected = inventory::expected_slice();
+    let want: usize = expected.values().sum();
+    let mut adopted_total = 0;
+    let mut pending_total = 0;
+    println!("an uninterrupted apply of the slice makes {total} requests");
+    for k in 0..KILL_POINTS {
+        // From the first request to the next-to-last, evenly.
+        let at = 1 + k * (total - 2) / (KILL_POINTS - 1);
+        let answered = k % 2 == 0;
+        let moto = Moto::start();
+        let pid = Arc::new(AtomicI32::new(0));
+        let killed_at = Arc::new(AtomicUsize::new(0));
+        // Requests forwarded and answered: the re-run waits until what the
+        // dead process sent has landed (moto's first EC2 call can take two
+        // seconds; AWS is not that slow, and a human re-running is slower).
+        let in_flight = Arc::new(AtomicI32::new(0));
+        let (pid_t, killed_t, flight_t) = (pid.clone(), killed_at.clone(), in_flight.clone());
+        let tap = Arc::new(move |i: usize, _: &Seen, phase: Phase| {
+            let when = if answered {
+                Phase::Answered
+            } else {
+                Phase::Arrived
+            };
+            let forward = i != at || phase != when || answered;
+            match phase {
+                Phase::Arrived if forward => flight_t.fetch_add(1, SeqCst),
+                Phase::Answered => flight_t.fetch_sub(1, SeqCst),
+                _ => 0,
+            };
+            if i != at || phase != when {
+                return true;
+            }
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while pid_t.load(SeqCst) == 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // SAFETY: kill(2) on the pid of a child this test spawned.
+            unsafe { libc::kill(pid_t.load(SeqCst), libc::SIGKILL) };
+            killed_t.store(i, SeqCst);
+            // A request never sent is not forwarded either.
+            answered
+        });
+        let proxy = Proxy::start_tapped(
+            &moto.url,
+            Arc::new(|_| None),
+            Arc::new(|_| Duration::ZERO),
+            tap,
+        );
+        let p = Project::new(&proxy.url, &slice_config());
+        let child = p
+            .command(&["apply"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        pid.store(child.id() as i32, SeqCst);
+        let out = child.wait_with_output().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGKILL),
+            "point {k} (request {at}): the apply was not killed ({}, {} requests)\n{}\n{}",
+            out.status,
+            proxy.log.lock().unwrap().len(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(killed_at.load(SeqCst), at);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while in_flight.load(SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+
+        // What the dead run left: a loadable state, and its lock.
+        let (recorded, pending) = if p.state_path().exists() {
+            let s = p.state();
+            let pending = s["pending"].as_array().map_or(0, Vec::len);
+            (s["resources"].as_array().unwrap().len(), pending)
+        } else {
+            (0, 0)
+        };
+        pending_total += pending;
+        let before = std::fs::read(p.state_path()).ok();
+        let refused = p.run(&["apply"]).expect(1);
+        assert!(
+            refused.stderr.contains("hcprov unlock"),
+            "the stale lock is named with the command that clears it: {}",
+            refused.stderr
+        );
+        assert_eq!(std::fs::read(p.state_path()).ok(), before, "untouched");
+        p.run(&["unlock"]).expect(0);
+
+        let rerun = p.run(&["apply"]).expect(0);
+        let adopted = count_before(&rerun.stdout, "objects made by an interrupted run");
+        adopted_total += adopted;
+
+        let inv = block_on(inventory::slice(&moto, "e2e"));
+        let mut duplicates = vec![];
+        for (kind, addrs) in &inv {
+            let mut unique = addrs.clone();
+            unique.sort();
+            unique.dedup();
+            if unique.len() != addrs.len() {
+                duplicates.push(format!("{kind}: {addrs:?}"));
+            }
+        }
+        let found: usize = inv.values().map(Vec::len).sum();
+        println!(
+            "point {:2}: request {at:3} {} -> state had {recorded:2} resources and {pending} pending; \
+             the re-run adopted {adopted}; the emulator holds {found} objects, {} duplicated",
+            k + 1,
+            if answered {
+                "answered, answer lost"
+            } else {
+                "never sent          "
+            },
+            duplicates.len()
+        );
+        assert!(duplicates.is_empty(), "point {k}: {duplicates:?}");
+        assert_eq!(inventory::counts(&inv), expected, "point {k}");
+        let state = p.state();
+        assert_eq!(state["resources"].as_array().unwrap().len(), want);
+        assert!(state.get("pending").is_none(), "point {k}: {state}");
+        p.run(&["plan", "--detailed-exitcode"]).expect(0);
+    }
+    println!(
+        "{KILL_POINTS} kill points: {pending_total} pending creates left behind, {adopted_total} objects adopted, no duplicates, nothing unknown"
+    );
+    // The lost answers really happened and were recovered by adoption.
+    assert!(adopted_total > 0);
+}
