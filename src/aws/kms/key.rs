@@ -97,7 +97,21 @@ impl ResourceType for Key {
                     .iter()
                     .any(|x| x.tag_key() == k.as_str() && x.tag_value() == v.as_str())
             };
-            if want.iter().all(has) && self.read(ctx, &id, a).await?.is_some() {
+            if !want.iter().all(has) {
+                continue;
+            }
+            // One call decides whether it still lives; the adoption reads it in full.
+            let live = kms
+                .describe_key()
+                .key_id(&id)
+                .send()
+                .await
+                .ctx(&format!("reading KMS key ({id})"))?;
+            let state = live.key_metadata().and_then(|m| m.key_state());
+            if !matches!(
+                state,
+                Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion) | None
+            ) {
                 found.push(id);
             }
         }
