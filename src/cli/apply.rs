@@ -124,6 +124,12 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
             report.adopted
         );
     }
+    if report.discarded > 0 {
+        println!(
+            "Deleted {} objects an interrupted run's request made after this run had looked for them and made its own.",
+            report.discarded
+        );
+    }
     let (delayed, waited) = s.aws.limits.delayed();
     let stats = format!(
         "{:.3}s, {} API calls, {} SDK retries, {} operation retries, {} calls held {:.1}s by rate limits, {} state checkpoints",

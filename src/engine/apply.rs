@@ -70,6 +70,9 @@ pub struct ApplyReport {
     pub retries: u64,
     /// Objects made by an interrupted run and adopted by this one.
     pub adopted: u64,
+    /// Objects an interrupted run's request made after this run had looked
+    /// for them and created its own; deleted.
+    pub discarded: u64,
     /// State checkpoints written.
     pub checkpoints: u64,
     /// Wall time.
@@ -231,7 +234,46 @@ async fn create_or_adopt(
         }
     }
     let created = rt.create(&ctx, attrs).await?;
+    if prior.is_some() {
+        discard_late_arrivals(rt, change, attrs, ckpt, &ctx, &created.id).await?;
+    }
     Ok((created.id, created.outputs))
+}
+
+/// Searches once more after creating in place of an interrupted create
+/// that seemed to have made nothing: the dead run's request may still have
+/// been in flight during the first search and landed since. What it made
+/// is deleted, keeping the object just created (which the state will hold).
+/// Types whose API takes a client token never get here with a twin: the
+/// token makes the two calls one.
+async fn discard_late_arrivals(
+    rt: &dyn ResourceType,
+    change: &Change,
+    attrs: &Attrs,
+    ckpt: &Checkpointer,
+    ctx: &Ctx,
+    created: &str,
+) -> Result<(), ResourceError> {
+    let address = &change.address;
+    let recorded = ckpt.read(|s| s.resources.get(address).map(|r| r.id.clone()));
+    let found = rt.find(ctx, attrs).await?;
+    for id in found
+        .iter()
+        .filter(|id| *id != created && Some(*id) != recorded.as_ref())
+    {
+        let Some(live) = rt.read(ctx, id, attrs).await? else {
+            continue;
+        };
+        tracing::warn!(
+            "{address}: {id}, made by an interrupted run, arrived after this run looked for it; \
+             deleting it and keeping {created}"
+        );
+        rt.delete(ctx, id, &live.attrs).await?;
+        ctx.stats
+            .discarded
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(())
 }
 
 /// Looks for the object an interrupted create made and takes it over:
@@ -543,6 +585,7 @@ pub async fn apply(
         results,
         retries: stats.retries(),
         adopted: stats.adopted.load(std::sync::atomic::Ordering::Relaxed),
+        discarded: stats.discarded.load(std::sync::atomic::Ordering::Relaxed),
         checkpoints: ckpt.writes.load(std::sync::atomic::Ordering::Relaxed),
         duration: started.elapsed(),
     }

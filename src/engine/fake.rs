@@ -35,6 +35,9 @@ pub struct FakeCloud {
     owners: Mutex<HashMap<String, String>>,
     /// Creates whose answer is lost: the object is made, the call fails.
     pub lose_create: Rule<bool>,
+    /// Creates during which an earlier, interrupted run's create of the
+    /// same address lands too: a twin object appears beside the new one.
+    pub late_twin: Rule<bool>,
     next_id: AtomicU64,
     running: AtomicUsize,
     /// Highest number of operations seen running at once.
@@ -53,6 +56,7 @@ impl Default for FakeCloud {
             objects: Mutex::new(HashMap::new()),
             owners: Mutex::new(HashMap::new()),
             lose_create: Box::new(|_, _| false),
+            late_twin: Box::new(|_, _| false),
             next_id: AtomicU64::new(1),
             running: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
@@ -85,6 +89,12 @@ impl FakeCloud {
     /// Makes creates of the addresses `f` picks lose their answer.
     pub fn with_lost_creates(mut self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
         self.lose_create = Box::new(move |a, _| f(a));
+        self
+    }
+
+    /// Makes creates of the addresses `f` picks land a twin (see `late_twin`).
+    pub fn with_late_twins(mut self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        self.late_twin = Box::new(move |a, _| f(a));
         self
     }
 
@@ -182,17 +192,21 @@ impl ResourceType for FakeType {
 
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError> {
         let start = self.cloud.step(ctx, "create").await?;
-        let id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
-        self.cloud
-            .objects
-            .lock()
-            .expect("fake lock")
-            .insert(id.clone(), attrs.clone());
-        self.cloud
-            .owners
-            .lock()
-            .expect("fake lock")
-            .insert(id.clone(), ctx.address.clone());
+        let twin = (self.cloud.late_twin)(&ctx.address, "create");
+        let mut id = String::new();
+        for _ in 0..=usize::from(twin) {
+            id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
+            self.cloud
+                .objects
+                .lock()
+                .expect("fake lock")
+                .insert(id.clone(), attrs.clone());
+            self.cloud
+                .owners
+                .lock()
+                .expect("fake lock")
+                .insert(id.clone(), ctx.address.clone());
+        }
         self.cloud.record(ctx, "create", start);
         if (self.cloud.lose_create)(&ctx.address, "create") {
             return Err(ResourceError::new(

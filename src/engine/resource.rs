@@ -99,6 +99,9 @@ pub struct Stats {
     pub waits: AtomicU64,
     /// Objects an interrupted run made that this one adopted.
     pub adopted: AtomicU64,
+    /// Objects an interrupted run made after this one had looked for them
+    /// and created its own; deleted.
+    pub discarded: AtomicU64,
 }
 
 impl Stats {

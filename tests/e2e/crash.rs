@@ -7,14 +7,15 @@
 //! per desired resource (listed through the SDK by address tag), the state
 //! must hold them all with nothing pending, and a plan must be empty.
 
+use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
 use super::inventory;
-use super::proxy::{Phase, Proxy, Seen};
+use super::proxy::{Phase, Proxy, Seen, Tap};
 
 const KILL_POINTS: usize = 20;
 
@@ -30,6 +31,41 @@ fn requests_in_one_apply() -> usize {
     p.run(&["apply"]).expect(0);
     let n = proxy.log.lock().unwrap().len();
     n
+}
+
+/// SIGKILLs the apply whose pid is in `pid` (waiting for it to be set).
+fn kill(pid: &AtomicI32) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pid.load(SeqCst) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: kill(2) on the pid of a child this test spawned.
+    unsafe { libc::kill(pid.load(SeqCst), libc::SIGKILL) };
+}
+
+/// Runs an apply of the slice through a proxy with `tap` in front of
+/// `moto`, with its pid in `pid` for the tap to kill; returns once it ended.
+fn apply_through_tap(
+    moto: &Moto,
+    pid: &AtomicI32,
+    tap: Tap,
+) -> (Proxy, Project, std::process::Output) {
+    let proxy = Proxy::start_tapped(
+        &moto.url,
+        Arc::new(|_| None),
+        Arc::new(|_| Duration::ZERO),
+        tap,
+    );
+    let p = Project::new(&proxy.url, &slice_config());
+    let child = p
+        .command(&["apply"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    pid.store(child.id() as i32, SeqCst);
+    let out = child.wait_with_output().unwrap();
+    (proxy, p, out)
 }
 
 /// A number printed before `label` in `text`, or 0 when the label is absent.
@@ -57,7 +93,9 @@ fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
         let killed_at = Arc::new(AtomicUsize::new(0));
         // Requests forwarded and answered: the re-run waits until what the
         // dead process sent has landed (moto's first EC2 call can take two
-        // seconds; AWS is not that slow, and a human re-running is slower).
+        // seconds, longer than the re-run's search after its own create;
+        // AWS is not that slow, and a human re-running is slower). The
+        // test below covers a request that lands during the re-run.
         let in_flight = Arc::new(AtomicI32::new(0));
         let (pid_t, killed_t, flight_t) = (pid.clone(), killed_at.clone(), in_flight.clone());
         let tap = Arc::new(move |i: usize, _: &Seen, phase: Phase| {
@@ -75,32 +113,12 @@ fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
             if i != at || phase != when {
                 return true;
             }
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while pid_t.load(SeqCst) == 0 && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            // SAFETY: kill(2) on the pid of a child this test spawned.
-            unsafe { libc::kill(pid_t.load(SeqCst), libc::SIGKILL) };
+            kill(&pid_t);
             killed_t.store(i, SeqCst);
             // A request never sent is not forwarded either.
             answered
         });
-        let proxy = Proxy::start_tapped(
-            &moto.url,
-            Arc::new(|_| None),
-            Arc::new(|_| Duration::ZERO),
-            tap,
-        );
-        let p = Project::new(&proxy.url, &slice_config());
-        let child = p
-            .command(&["apply"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        pid.store(child.id() as i32, SeqCst);
-        let out = child.wait_with_output().unwrap();
-        use std::os::unix::process::ExitStatusExt;
+        let (proxy, p, out) = apply_through_tap(&moto, &pid, tap);
         assert_eq!(
             out.status.signal(),
             Some(libc::SIGKILL),
@@ -173,4 +191,76 @@ fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
     );
     // The lost answers really happened and were recovered by adoption.
     assert!(adopted_total > 0);
+}
+
+/// The race the search after a recovering create closes: the dead run's
+/// CreateVpc is held in the proxy while the run is killed, and released
+/// only once the re-run's own CreateVpc has been answered by the emulator,
+/// so the old request lands after the re-run looked for it and made its
+/// own. The re-run must notice the twin and delete it.
+#[test]
+fn a_create_landing_after_the_rerun_looked_for_it_is_not_kept_twice() {
+    let moto = Moto::start();
+    let pid = Arc::new(AtomicI32::new(0));
+    let held = Arc::new(AtomicUsize::new(0));
+    let release = Arc::new(AtomicBool::new(false));
+    let landed = Arc::new(AtomicBool::new(false));
+    let (pid_t, held_t, release_t, landed_t) =
+        (pid.clone(), held.clone(), release.clone(), landed.clone());
+    let wait_for = |flag: &AtomicBool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !flag.load(SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    let tap = Arc::new(move |i: usize, seen: &Seen, phase: Phase| {
+        if !seen.mentions("Action=CreateVpc") {
+            return true;
+        }
+        match phase {
+            Phase::Arrived if held_t.compare_exchange(0, i, SeqCst, SeqCst).is_ok() => {
+                // The first run's CreateVpc: kill the run, then hold the
+                // request until the re-run has made its own VPC.
+                kill(&pid_t);
+                wait_for(&release_t);
+            }
+            Phase::Answered if i == held_t.load(SeqCst) => landed_t.store(true, SeqCst),
+            Phase::Answered => {
+                // The re-run's CreateVpc is done at the emulator: let the old
+                // one land before the re-run hears its answer.
+                release_t.store(true, SeqCst);
+                wait_for(&landed_t);
+            }
+            Phase::Arrived => {}
+        }
+        true
+    });
+    let (_proxy, p, out) = apply_through_tap(&moto, &pid, tap);
+    assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{}", out.status);
+    assert!(!landed.load(SeqCst), "the first CreateVpc is still held");
+
+    p.run(&["unlock"]).expect(0);
+    let rerun = p.run(&["apply", "-v"]).expect(0);
+    assert!(
+        landed.load(SeqCst),
+        "the held CreateVpc landed during the re-run"
+    );
+    let deleted = count_before(&rerun.stdout, "objects an interrupted run's request made");
+    println!(
+        "the dead run's CreateVpc landed after the re-run's own; the re-run deleted {deleted} twin"
+    );
+    assert_eq!(deleted, 1, "{}\n{}", rerun.stdout, rerun.stderr);
+    assert!(
+        rerun
+            .stderr
+            .contains("arrived after this run looked for it"),
+        "{}",
+        rerun.stderr
+    );
+
+    let inv = block_on(inventory::slice(&moto, "e2e"));
+    assert_eq!(inventory::counts(&inv), inventory::expected_slice());
+    let state = p.state();
+    assert!(state.get("pending").is_none(), "{state}");
+    p.run(&["plan", "--detailed-exitcode"]).expect(0);
 }

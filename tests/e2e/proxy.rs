@@ -174,6 +174,8 @@ pub struct ChaosCounts {
     pub dropped: usize,
     /// Throttles per service.
     pub throttled_by_service: std::collections::BTreeMap<String, usize>,
+    /// Every service that was called.
+    pub services: std::collections::BTreeSet<String>,
 }
 
 /// A rule that answers shares of the requests with throttling errors, 503s
@@ -190,20 +192,26 @@ pub fn chaos(
 ) -> (Rule, Arc<Mutex<ChaosCounts>>) {
     let counts = Arc::new(Mutex::new(ChaosCounts::default()));
     // Per-mille accumulators: exact, where adding 0.3 in floating point is not.
-    let share = [throttle, unavailable, dropped].map(|x| (x * 1000.0).round() as u32);
-    let acc = Arc::new(Mutex::new([0u32; 3]));
+    let share = [throttle, unavailable, dropped].map(|x| (x * 1000.0).round() as i32);
+    let acc = Arc::new(Mutex::new([0i32; 3]));
     let c = counts.clone();
     let rule: Rule = Arc::new(move |seen: &Seen| {
         let mut a = acc.lock().unwrap();
         let mut n = c.lock().unwrap();
         n.requests += 1;
+        n.services.insert(seen.service());
         for i in 0..3 {
             a[i] += share[i];
         }
         if seen.attempt() > max_faulted_attempt {
             return None;
         }
-        if a[0] >= 1000 {
+        // The first request to each service is always throttled, so every
+        // service's own error shape is exercised whatever order the calls
+        // come in; it is charged to the share (the accumulator may go
+        // below zero), so the total stays at the share asked for.
+        let first = !n.throttled_by_service.contains_key(&seen.service());
+        if a[0] >= 1000 || (first && share[0] > 0) {
             a[0] -= 1000;
             n.throttled += 1;
             *n.throttled_by_service.entry(seen.service()).or_insert(0) += 1;
