@@ -132,11 +132,12 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
     }
     let (delayed, waited) = s.aws.limits.delayed();
     let stats = format!(
-        "{:.3}s, {} API calls, {} SDK retries, {} operation retries, {} calls held {:.1}s by rate limits, {} state checkpoints",
+        "{:.3}s, {} API calls, {} SDK retries, {} operation retries, {} waiter polls, {} calls held {:.1}s by rate limits, {} state checkpoints",
         report.duration.as_secs_f64(),
         s.aws.calls.total(),
         s.aws.calls.total_retries(),
         report.retries,
+        report.waits,
         delayed,
         waited.as_secs_f64(),
         report.checkpoints

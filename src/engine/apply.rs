@@ -68,6 +68,9 @@ pub struct ApplyReport {
     pub results: Vec<NodeResult>,
     /// Operation-level retries.
     pub retries: u64,
+    /// Waiter polls that found an object not yet in the state waited for
+    /// (each logged with `-v`).
+    pub waits: u64,
     /// Objects made by an interrupted run and adopted by this one.
     pub adopted: u64,
     /// Objects an interrupted run's request made after this run had looked
@@ -255,25 +258,39 @@ async fn discard_late_arrivals(
     created: &str,
 ) -> Result<(), ResourceError> {
     let address = &change.address;
-    let recorded = ckpt.read(|s| s.resources.get(address).map(|r| r.id.clone()));
-    let found = rt.find(ctx, attrs).await?;
-    for id in found
-        .iter()
-        .filter(|id| *id != created && Some(*id) != recorded.as_ref())
-    {
-        let Some(live) = rt.read(ctx, id, attrs).await? else {
+    for id in claimants(rt, change, attrs, ckpt, ctx).await? {
+        if id == created {
+            continue;
+        }
+        let Some(live) = rt.read(ctx, &id, attrs).await? else {
             continue;
         };
         tracing::warn!(
             "{address}: {id}, made by an interrupted run, arrived after this run looked for it; \
              deleting it and keeping {created}"
         );
-        rt.delete(ctx, id, &live.attrs).await?;
+        rt.delete(ctx, &id, &live.attrs).await?;
         ctx.stats
             .discarded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     Ok(())
+}
+
+/// The live objects that claim `change`'s address (by tag, name or parent),
+/// except the one the state records: in a create-before-destroy
+/// replacement the old object carries the same address tag.
+async fn claimants(
+    rt: &dyn ResourceType,
+    change: &Change,
+    attrs: &Attrs,
+    ckpt: &Checkpointer,
+    ctx: &Ctx,
+) -> Result<Vec<String>, ResourceError> {
+    let recorded = ckpt.read(|s| s.resources.get(&change.address).map(|r| r.id.clone()));
+    let mut found = rt.find(ctx, attrs).await?;
+    found.retain(|id| Some(id) != recorded.as_ref());
+    Ok(found)
 }
 
 /// Looks for the object an interrupted create made and takes it over:
@@ -287,11 +304,7 @@ async fn adopt(
     ctx: &Ctx,
 ) -> Result<Option<(String, Attrs)>, ResourceError> {
     let address = &change.address;
-    // A create-before-destroy replacement: the old object carries the same
-    // address tag, and is not the one to adopt.
-    let recorded = ckpt.read(|s| s.resources.get(address).map(|r| r.id.clone()));
-    let mut found = rt.find(ctx, attrs).await?;
-    found.retain(|id| Some(id) != recorded.as_ref());
+    let found = claimants(rt, change, attrs, ckpt, ctx).await?;
     let id = match found.as_slice() {
         [] => return Ok(None),
         [one] => one.clone(),
@@ -584,6 +597,7 @@ pub async fn apply(
     ApplyReport {
         results,
         retries: stats.retries(),
+        waits: stats.waits.load(std::sync::atomic::Ordering::Relaxed),
         adopted: stats.adopted.load(std::sync::atomic::Ordering::Relaxed),
         discarded: stats.discarded.load(std::sync::atomic::Ordering::Relaxed),
         checkpoints: ckpt.writes.load(std::sync::atomic::Ordering::Relaxed),

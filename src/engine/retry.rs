@@ -109,7 +109,11 @@ where
                     ));
                 }
                 ctx.stats.waits.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(address = %ctx.address, "waiting for {}: {state}", waiter.name);
+                tracing::info!(
+                    address = %ctx.address,
+                    "waiting for {}: still {state}, polling again in {interval:?}",
+                    waiter.name
+                );
                 ctx.sleep(jitter(interval)).await;
                 interval = (interval + interval / 2).min(waiter.interval * 4);
             }
@@ -206,6 +210,8 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(v, 3);
+        // Two polls found it pending: each is counted for the summary.
+        assert_eq!(c.stats.waits.load(Ordering::Relaxed), 2);
         let err = wait_until(&c, &w, || async {
             Ok::<Poll<()>, _>(Poll::Pending("pending".into()))
         })

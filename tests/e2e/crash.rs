@@ -205,8 +205,16 @@ fn a_create_landing_after_the_rerun_looked_for_it_is_not_kept_twice() {
     let held = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(AtomicBool::new(false));
     let landed = Arc::new(AtomicBool::new(false));
-    let (pid_t, held_t, release_t, landed_t) =
-        (pid.clone(), held.clone(), release.clone(), landed.clone());
+    // Requests in flight other than the held one: the dead run's other
+    // creates must land before the re-run, so that only the held one is late.
+    let in_flight = Arc::new(AtomicI32::new(0));
+    let (pid_t, held_t, release_t, landed_t, flight_t) = (
+        pid.clone(),
+        held.clone(),
+        release.clone(),
+        landed.clone(),
+        in_flight.clone(),
+    );
     let wait_for = |flag: &AtomicBool| {
         let deadline = Instant::now() + Duration::from_secs(60);
         while !flag.load(SeqCst) && Instant::now() < deadline {
@@ -214,30 +222,38 @@ fn a_create_landing_after_the_rerun_looked_for_it_is_not_kept_twice() {
         }
     };
     let tap = Arc::new(move |i: usize, seen: &Seen, phase: Phase| {
-        if !seen.mentions("Action=CreateVpc") {
+        let vpc = seen.mentions("Action=CreateVpc");
+        if vpc && phase == Phase::Arrived && held_t.compare_exchange(0, i, SeqCst, SeqCst).is_ok() {
+            // The first run's CreateVpc: kill the run, then hold the request
+            // until the re-run has made its own VPC.
+            kill(&pid_t);
+            wait_for(&release_t);
             return true;
         }
         match phase {
-            Phase::Arrived if held_t.compare_exchange(0, i, SeqCst, SeqCst).is_ok() => {
-                // The first run's CreateVpc: kill the run, then hold the
-                // request until the re-run has made its own VPC.
-                kill(&pid_t);
-                wait_for(&release_t);
+            Phase::Arrived => {
+                flight_t.fetch_add(1, SeqCst);
             }
             Phase::Answered if i == held_t.load(SeqCst) => landed_t.store(true, SeqCst),
             Phase::Answered => {
-                // The re-run's CreateVpc is done at the emulator: let the old
-                // one land before the re-run hears its answer.
-                release_t.store(true, SeqCst);
-                wait_for(&landed_t);
+                flight_t.fetch_sub(1, SeqCst);
+                if vpc {
+                    // The re-run's CreateVpc is done at the emulator: let the
+                    // old one land before the re-run hears its answer.
+                    release_t.store(true, SeqCst);
+                    wait_for(&landed_t);
+                }
             }
-            Phase::Arrived => {}
         }
         true
     });
     let (_proxy, p, out) = apply_through_tap(&moto, &pid, tap);
     assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{}", out.status);
     assert!(!landed.load(SeqCst), "the first CreateVpc is still held");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while in_flight.load(SeqCst) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
 
     p.run(&["unlock"]).expect(0);
     let rerun = p.run(&["apply", "-v"]).expect(0);
@@ -253,7 +269,9 @@ fn a_create_landing_after_the_rerun_looked_for_it_is_not_kept_twice() {
     assert!(
         rerun
             .stderr
-            .contains("arrived after this run looked for it"),
+            .lines()
+            .any(|l| l.contains("ec2_vpc.main: vpc-")
+                && l.contains("arrived after this run looked for it")),
         "{}",
         rerun.stderr
     );
