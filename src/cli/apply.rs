@@ -65,8 +65,13 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
 /// resolves (adopting or deleting what they made).
 pub(super) fn print_pending(state: &State) {
     for p in &state.pending {
+        let next = if p.operation == "create" {
+            "this run looks for what it made"
+        } else {
+            "the refresh read where it got to"
+        };
         println!(
-            "An interrupted run left a pending {} of {} (started {}): this run looks for what it made.",
+            "An interrupted run left a pending {} of {} (started {}): {next}.",
             p.operation, p.address, p.started_at
         );
     }

@@ -193,6 +193,36 @@ fn fail(action: &str, address: &str, msg: impl std::fmt::Display) -> ResourceErr
     )
 }
 
+/// Makes the intent to `operation` on `change`'s object durable before the
+/// call: a run killed during the call leaves it in the state, and the next
+/// run says so and resolves it. Creates keep their attributes and client
+/// token, which the next run searches by.
+async fn record_intent(
+    ckpt: &Checkpointer,
+    change: &Change,
+    operation: &str,
+    client_token: String,
+    attributes: Attrs,
+) -> Result<(), ResourceError> {
+    let g = ckpt.record(Entry::Pending {
+        pending: PendingOp {
+            address: change.address.clone(),
+            operation: operation.into(),
+            region: change.region.clone(),
+            started_at: now(),
+            client_token,
+            attributes,
+        },
+    });
+    ckpt.flush(g).await.map_err(|e| {
+        fail(
+            &format!("recording the intent to {operation}"),
+            &change.address,
+            e,
+        )
+    })
+}
+
 /// Creates the object, unless an interrupted run already did. The intent
 /// (with the client token) is made durable before the call; it stays in the
 /// state if the call fails, since a failed call may still have created
@@ -218,19 +248,7 @@ async fn create_or_adopt(
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let ctx = ctx.with_client_token(&token);
-    let g = ckpt.record(Entry::Pending {
-        pending: PendingOp {
-            address: address.clone(),
-            operation: "create".into(),
-            region: change.region.clone(),
-            started_at: now(),
-            client_token: token,
-            attributes: attrs.clone(),
-        },
-    });
-    ckpt.flush(g)
-        .await
-        .map_err(|e| fail("recording the intent to create", address, e))?;
+    record_intent(ckpt, change, "create", token, attrs.clone()).await?;
     if prior.is_some() {
         if let Some(adopted) = adopt(rt, change, attrs, ckpt, &ctx).await? {
             return Ok(adopted);
@@ -375,15 +393,18 @@ async fn run_op(
                 (_, Some(old)) => (old.clone(), change.before.clone().unwrap_or_default()),
                 (None, None) => return Ok(()),
             };
+            record_intent(ckpt, change, "delete", String::new(), Attrs::new()).await?;
             rt.delete(&ctx, &id, &attrs).await?;
+            let mut g = ckpt.record(Entry::Resolved {
+                address: change.address.clone(),
+            });
             // Only this task touches this address, so the check cannot race.
             if ckpt.read(|s| s.resources.get(&change.address).is_some_and(|r| r.id == id)) {
-                let g = ckpt.record(Entry::Remove {
+                g = ckpt.record(Entry::Remove {
                     address: change.address.clone(),
                 });
-                ckpt.flush(g).await.map_err(ckpt_err)?;
             }
-            Ok(())
+            ckpt.flush(g).await.map_err(ckpt_err)
         }
         OpKind::Create | OpKind::Update => {
             let desired = change.desired.as_ref().ok_or_else(|| {
@@ -407,6 +428,7 @@ async fn run_op(
             } else {
                 let id = change.id.clone().unwrap_or_default();
                 let before = change.before.clone().unwrap_or_default();
+                record_intent(ckpt, change, "update", String::new(), Attrs::new()).await?;
                 let outputs = rt.update(&ctx, &id, &before, &attrs).await?;
                 (id, outputs)
             };
@@ -420,11 +442,9 @@ async fn run_op(
                     outputs = prior;
                 }
             }
-            if op.kind == OpKind::Create {
-                ckpt.record(Entry::Resolved {
-                    address: change.address.clone(),
-                });
-            }
+            ckpt.record(Entry::Resolved {
+                address: change.address.clone(),
+            });
             let g = ckpt.record(Entry::Put {
                 resource: ResourceState {
                     address: change.address.clone(),
@@ -457,13 +477,36 @@ async fn clean_up_leftovers(
         .filter(|c| matches!(c.action, Action::Create | Action::Replace))
         .map(|c| c.address.as_str())
         .collect();
-    let leftovers: Vec<PendingOp> = ckpt.read(|s| {
+    let changing: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| c.address.as_str())
+        .collect();
+    let (leftovers, settled): (Vec<PendingOp>, Vec<PendingOp>) = ckpt.read(|s| {
         s.pending
             .iter()
-            .filter(|p| p.operation == "create" && !creating.contains(&p.address.as_str()))
+            .filter(|p| {
+                if p.operation == "create" {
+                    !creating.contains(&p.address.as_str())
+                } else {
+                    !changing.contains(&p.address.as_str())
+                }
+            })
             .cloned()
-            .collect()
+            .partition(|p| p.operation == "create")
     });
+    // An interrupted update or delete needs no search: the refresh read
+    // where it got to, and when this plan has nothing left to do for the
+    // address, it is over.
+    for p in settled {
+        tracing::info!(
+            "{}: the interrupted {} is complete (the refresh found nothing left to do)",
+            p.address,
+            p.operation
+        );
+        ckpt.record(Entry::Resolved { address: p.address });
+    }
     let mut failed = vec![];
     for p in leftovers {
         let r: Result<(), ResourceError> = async {

@@ -582,3 +582,55 @@ async fn what_an_interrupted_create_made_is_deleted_when_no_longer_wanted() {
     assert!(cloud.ids_of("t.key").is_empty(), "not left behind");
     assert!(store.load().unwrap().unwrap().pending.is_empty());
 }
+
+#[tokio::test]
+async fn interrupted_updates_and_deletes_leave_their_intent_until_settled() {
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let f = failing.clone();
+    let cloud = Arc::new(FakeCloud::default().with_fail(move |a, op| {
+        let hit = (a == "t.key" && op == "update") || (a == "t.assoc_b" && op == "delete");
+        (hit && f.load(std::sync::atomic::Ordering::SeqCst)).then(|| "connection reset".into())
+    }));
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    assert!(run(&p, &store, &reg, 4).await.succeeded());
+
+    // Retag (updates t.vpc and t.key) and drop t.assoc_b; the key's update
+    // and the association's delete fail mid-call.
+    let next = || {
+        Graph::build(
+            stack("10.0.2.0/24", "b")
+                .nodes()
+                .iter()
+                .filter(|n| n.address != "t.assoc_b")
+                .cloned()
+                .collect(),
+        )
+        .unwrap()
+    };
+    failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    let p = make_plan(&next(), &store, &reg).await;
+    assert!(!run(&p, &store, &reg, 4).await.succeeded());
+    let state = store.load().unwrap().unwrap();
+    let mut pending: Vec<(&str, &str)> = state
+        .pending
+        .iter()
+        .map(|p| (p.address.as_str(), p.operation.as_str()))
+        .collect();
+    pending.sort();
+    assert_eq!(pending, [("t.assoc_b", "delete"), ("t.key", "update")]);
+
+    // The key's update had in fact landed; the delete is still to do.
+    let key = state.resources["t.key"].id.clone();
+    cloud.tamper(&key, "tags", json!({"env": "b"}));
+    failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let p = make_plan(&next(), &store, &reg).await;
+    assert_eq!(actions(&p), [("t.assoc_b".to_string(), Action::Delete)]);
+    assert!(run(&p, &store, &reg, 4).await.succeeded());
+    let state = store.load().unwrap().unwrap();
+    assert!(state.pending.is_empty(), "{:?}", state.pending);
+    assert!(cloud.ids_of("t.assoc_b").is_empty());
+    assert!(!make_plan(&next(), &store, &reg).await.summary.has_changes());
+}
