@@ -108,7 +108,7 @@ fn backup_selection_create_read_delete_with_recorded_responses() {
             "name": "healthcare-resources-dev", "plan_id": "plan-1", "iam_role_arn": "arn:aws:iam::123456789012:role/b",
             "resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/t"],
         }));
-        let c = ctx("backup_selection.patient_records");
+        let c = ctx("backup_selection.patient_records").with_client_token("tok-1");
         let created = t.create(&c, &desired).await.unwrap();
         assert_eq!(created.id, "plan-1/sel-1");
         let live = t.read(&c, &created.id, &desired).await.unwrap().unwrap();
@@ -135,6 +135,8 @@ fn backup_selection_create_read_delete_with_recorded_responses() {
         reqs[0].2["BackupSelection"]["SelectionName"],
         "healthcare-resources-dev"
     );
+    // The intent's client token, so a re-sent create is the same request.
+    assert_eq!(reqs[0].2["CreatorRequestId"], "tok-1");
     assert_eq!(
         reqs[0].2["BackupSelection"]["Resources"],
         json!(["arn:aws:dynamodb:us-east-1:123456789012:table/t"])

@@ -56,6 +56,7 @@ impl ResourceType for Selection {
             .create_backup_selection()
             .backup_plan_id(plan)
             .backup_selection(selection)
+            .set_creator_request_id(ctx.token())
             .send()
             .await
             .ctx(&what)?;
