@@ -68,6 +68,25 @@ fn apply_through_tap(
     (proxy, p, out)
 }
 
+/// Waits until what a killed process sent has landed: nothing in flight
+/// (`in_flight` counts forwarded requests not yet answered) and no request
+/// arrived for 300 ms (one written just before the kill may not have been
+/// read yet).
+fn settle(proxy: &Proxy, in_flight: &AtomicI32) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let quiet = || {
+        proxy
+            .log
+            .lock()
+            .unwrap()
+            .last()
+            .is_none_or(|(at, _)| at.elapsed() > Duration::from_millis(300))
+    };
+    while (in_flight.load(SeqCst) > 0 || !quiet()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// A number printed before `label` in `text`, or 0 when the label is absent.
 fn count_before(text: &str, label: &str) -> u64 {
     text.find(label)
@@ -113,8 +132,9 @@ fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
             if i != at || phase != when {
                 return true;
             }
-            kill(&pid_t);
+            // Recorded first: the test reads it as soon as the process dies.
             killed_t.store(i, SeqCst);
+            kill(&pid_t);
             // A request never sent is not forwarded either.
             answered
         });
@@ -129,10 +149,7 @@ fn sigkill_at_twenty_points_then_apply_leaves_exactly_one_of_each() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(killed_at.load(SeqCst), at);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while in_flight.load(SeqCst) > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        settle(&proxy, &in_flight);
 
         // What the dead run left: a loadable state, and its lock.
         let (recorded, pending) = if p.state_path().exists() {
@@ -247,13 +264,10 @@ fn a_create_landing_after_the_rerun_looked_for_it_is_not_kept_twice() {
         }
         true
     });
-    let (_proxy, p, out) = apply_through_tap(&moto, &pid, tap);
+    let (proxy, p, out) = apply_through_tap(&moto, &pid, tap);
     assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{}", out.status);
     assert!(!landed.load(SeqCst), "the first CreateVpc is still held");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while in_flight.load(SeqCst) > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    settle(&proxy, &in_flight);
 
     p.run(&["unlock"]).expect(0);
     let rerun = p.run(&["apply", "-v"]).expect(0);
