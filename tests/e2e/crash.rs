@@ -6,6 +6,8 @@
 //! `apply` completes. Afterwards the emulator must hold exactly one object
 //! per desired resource (listed through the SDK by address tag), the state
 //! must hold them all with nothing pending, and a plan must be empty.
+//! A second test holds the dead run's CreateVpc until the re-run has made
+//! its own, and checks that the late twin is found and deleted.
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
