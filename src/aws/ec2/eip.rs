@@ -1,13 +1,15 @@
 //! EC2 Elastic IP in the VPC domain, tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2Type};
+use aws_sdk_ec2::types::{DomainType, Filter, ResourceType as Ec2Type};
 use serde_json::json;
 
 use super::{
-    batched, delete_retrying, find_tagged, ids, output, single, tag_spec, tags_value, update_tags,
+    batched, delete_retrying, find_described, ids, output, single, tag_spec, tags_value,
+    update_tags,
 };
 use crate::aws::attrs::obj;
 use crate::aws::error::SdkResultExt;
@@ -47,21 +49,7 @@ impl ResourceType for Eip {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_addresses()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 Elastic IPs by tag")?;
-            Ok(out
-                .addresses()
-                .iter()
-                .filter_map(|x| x.allocation_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -83,19 +71,7 @@ impl ResourceType for Eip {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2.describe_addresses().set_allocation_ids(Some(ids(&batch))).send().await.ctx("reading EC2 Elastic IPs")?;
-            Ok(out
-                .addresses()
-                .iter()
-                .map(|a| {
-                    let attrs = json!({ "domain": a.domain().map(|d| d.as_str()), "tags": tags_value(a.tags()) });
-                    let o = Observed { attrs: obj(attrs), outputs: output("public_ip", a.public_ip().unwrap_or_default()) };
-                    (a.allocation_id().unwrap_or_default().to_string(), o)
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -128,4 +104,34 @@ impl ResourceType for Eip {
         })
         .await
     }
+}
+
+/// One DescribeAddresses call for EC2 Elastic IPs: by `ids` (reads) or by
+/// `filters` (the search after an interrupted create); what it found, by
+/// id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_addresses()
+        .set_allocation_ids(ids)
+        .set_filters(filters)
+        .send()
+        .await
+        .ctx("describing EC2 Elastic IPs")?;
+    Ok(out
+        .addresses()
+        .iter()
+        .map(|a| {
+            let attrs =
+                json!({ "domain": a.domain().map(|d| d.as_str()), "tags": tags_value(a.tags()) });
+            let o = Observed {
+                attrs: obj(attrs),
+                outputs: output("public_ip", a.public_ip().unwrap_or_default()),
+            };
+            (a.allocation_id().unwrap_or_default().to_string(), o)
+        })
+        .collect())
 }

@@ -1,16 +1,17 @@
 //! EC2 VPC flow log to CloudWatch Logs: every setting forces replacement
 //! (the API has no update); tags update in place.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    FlowLogsResourceType, LogDestinationType, ResourceType as Ec2Type, TrafficType,
+    Filter, FlowLogsResourceType, LogDestinationType, ResourceType as Ec2Type, TrafficType,
 };
 use serde_json::json;
 
 use super::{
-    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+    batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
@@ -77,21 +78,7 @@ impl ResourceType for FlowLog {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_flow_logs()
-                .set_filter(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 flow logs by tag")?;
-            Ok(out
-                .flow_logs()
-                .iter()
-                .filter_map(|x| x.flow_log_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -113,36 +100,7 @@ impl ResourceType for FlowLog {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2
-                .describe_flow_logs()
-                .set_flow_log_ids(Some(ids(&batch)))
-                .send()
-                .await
-                .ctx("reading EC2 flow logs")?;
-            Ok(out
-                .flow_logs()
-                .iter()
-                .map(|f| {
-                    let attrs = json!({
-                        "vpc_id": f.resource_id(),
-                        "traffic_type": f.traffic_type().map(|t| t.as_str()),
-                        "iam_role_arn": f.deliver_logs_permission_arn(),
-                        "log_destination_type": f.log_destination_type().map(|t| t.as_str()),
-                        "log_destination": f.log_destination(),
-                        "tags": tags_value(f.tags()),
-                    });
-                    (
-                        f.flow_log_id().unwrap_or_default().to_string(),
-                        Observed {
-                            attrs: obj(attrs),
-                            outputs: Attrs::new(),
-                        },
-                    )
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -175,4 +133,42 @@ impl ResourceType for FlowLog {
         })
         .await
     }
+}
+
+/// One DescribeFlowLogs call for EC2 flow logs: by `ids` (reads) or by
+/// `filters` (the search after an interrupted create); what it found, by
+/// id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_flow_logs()
+        .set_flow_log_ids(ids)
+        .set_filter(filters)
+        .send()
+        .await
+        .ctx("describing EC2 flow logs")?;
+    Ok(out
+        .flow_logs()
+        .iter()
+        .map(|f| {
+            let attrs = json!({
+                "vpc_id": f.resource_id(),
+                "traffic_type": f.traffic_type().map(|t| t.as_str()),
+                "iam_role_arn": f.deliver_logs_permission_arn(),
+                "log_destination_type": f.log_destination_type().map(|t| t.as_str()),
+                "log_destination": f.log_destination(),
+                "tags": tags_value(f.tags()),
+            });
+            (
+                f.flow_log_id().unwrap_or_default().to_string(),
+                Observed {
+                    attrs: obj(attrs),
+                    outputs: Attrs::new(),
+                },
+            )
+        })
+        .collect())
 }

@@ -1,14 +1,15 @@
 //! EC2 internet gateway, attached to one VPC (a different VPC forces
 //! replacement), tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::ResourceType as Ec2Type;
+use aws_sdk_ec2::types::{Filter, ResourceType as Ec2Type};
 use serde_json::json;
 
 use super::{
-    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+    batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
@@ -56,21 +57,7 @@ impl ResourceType for InternetGateway {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_internet_gateways()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 internet gateways by tag")?;
-            Ok(out
-                .internet_gateways()
-                .iter()
-                .filter_map(|x| x.internet_gateway_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -92,27 +79,7 @@ impl ResourceType for InternetGateway {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2
-                .describe_internet_gateways()
-                .set_internet_gateway_ids(Some(ids(&batch)))
-                .send()
-                .await
-                .ctx("reading EC2 internet gateways")?;
-            Ok(out
-                .internet_gateways()
-                .iter()
-                .map(|g| {
-                    let vpc = g.attachments().first().and_then(|a| a.vpc_id());
-                    let o = Observed {
-                        attrs: obj(json!({ "vpc_id": vpc, "tags": tags_value(g.tags()) })),
-                        outputs: Attrs::new(),
-                    };
-                    (g.internet_gateway_id().unwrap_or_default().to_string(), o)
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -162,4 +129,33 @@ impl ResourceType for InternetGateway {
         })
         .await
     }
+}
+
+/// One DescribeInternetGateways call for EC2 internet gateways: by `ids`
+/// (reads) or by `filters` (the search after an interrupted create); what
+/// it found, by id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_internet_gateways()
+        .set_internet_gateway_ids(ids)
+        .set_filters(filters)
+        .send()
+        .await
+        .ctx("describing EC2 internet gateways")?;
+    Ok(out
+        .internet_gateways()
+        .iter()
+        .map(|g| {
+            let vpc = g.attachments().first().and_then(|a| a.vpc_id());
+            let o = Observed {
+                attrs: obj(json!({ "vpc_id": vpc, "tags": tags_value(g.tags()) })),
+                outputs: Attrs::new(),
+            };
+            (g.internet_gateway_id().unwrap_or_default().to_string(), o)
+        })
+        .collect())
 }

@@ -83,6 +83,21 @@ where
     }
 }
 
+/// [`find_tagged`] for a type whose one Describe function serves both reads
+/// (by ids) and the search (by filters): the ids it found, sorted.
+async fn find_described<F, Fut>(attrs: &Attrs, describe: F) -> Result<Vec<String>, ResourceError>
+where
+    F: FnOnce(Vec<aws_sdk_ec2::types::Filter>) -> Fut,
+    Fut: Future<Output = Result<HashMap<String, Observed>, ResourceError>>,
+{
+    find_tagged(attrs, |f| async move {
+        let mut ids: Vec<String> = describe(f).await?.into_keys().collect();
+        ids.sort();
+        Ok(ids)
+    })
+    .await
+}
+
 /// The create-time tag specification for `attrs`' tags.
 fn tag_spec(kind: Ec2Type, attrs: &Attrs) -> TagSpecification {
     let mut b = TagSpecification::builder().resource_type(kind);

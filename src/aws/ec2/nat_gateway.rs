@@ -1,14 +1,15 @@
 //! EC2 NAT gateway: an Elastic IP in a public subnet (both force
 //! replacement), tags. Create waits for `available`, delete for `deleted`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{NatGatewayState, ResourceType as Ec2Type};
+use aws_sdk_ec2::types::{Filter, NatGatewayState, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{batched, find_tagged, ids, single, tag_spec, tags_value, update_tags};
+use super::{batched, find_described, ids, single, tag_spec, tags_value, update_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
@@ -68,31 +69,7 @@ impl ResourceType for NatGateway {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_nat_gateways()
-                .set_filter(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 NAT gateways by tag")?;
-            Ok(out
-                .nat_gateways()
-                .iter()
-                .filter(|g| {
-                    !matches!(
-                        g.state(),
-                        Some(
-                            NatGatewayState::Deleted
-                                | NatGatewayState::Deleting
-                                | NatGatewayState::Failed
-                        )
-                    )
-                })
-                .filter_map(|x| x.nat_gateway_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -114,23 +91,7 @@ impl ResourceType for NatGateway {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2.describe_nat_gateways().set_nat_gateway_ids(Some(ids(&batch))).send().await.ctx("reading EC2 NAT gateways")?;
-            Ok(out
-                .nat_gateways()
-                .iter()
-                .filter(|g| !matches!(g.state(), Some(NatGatewayState::Deleted | NatGatewayState::Deleting | NatGatewayState::Failed)))
-                .map(|g| {
-                    let attrs = json!({
-                        "allocation_id": g.nat_gateway_addresses().first().and_then(|x| x.allocation_id()),
-                        "subnet_id": g.subnet_id(),
-                        "tags": tags_value(g.tags()),
-                    });
-                    (g.nat_gateway_id().unwrap_or_default().to_string(), Observed { attrs: obj(attrs), outputs: Attrs::new() })
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -208,4 +169,47 @@ async fn wait_state(
         e.action = format!("{} ({id})", e.action);
         e
     })
+}
+
+/// One DescribeNatGateways call for EC2 NAT gateways: by `ids` (reads) or
+/// by `filters` (the search after an interrupted create); what it found, by
+/// id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_nat_gateways()
+        .set_nat_gateway_ids(ids)
+        .set_filter(filters)
+        .send()
+        .await
+        .ctx("describing EC2 NAT gateways")?;
+    Ok(out
+        .nat_gateways()
+        .iter()
+        .filter(|g| {
+            !matches!(
+                g.state(),
+                Some(
+                    NatGatewayState::Deleted | NatGatewayState::Deleting | NatGatewayState::Failed
+                )
+            )
+        })
+        .map(|g| {
+            let attrs = json!({
+                "allocation_id": g.nat_gateway_addresses().first().and_then(|x| x.allocation_id()),
+                "subnet_id": g.subnet_id(),
+                "tags": tags_value(g.tags()),
+            });
+            (
+                g.nat_gateway_id().unwrap_or_default().to_string(),
+                Observed {
+                    attrs: obj(attrs),
+                    outputs: Attrs::new(),
+                },
+            )
+        })
+        .collect())
 }

@@ -3,14 +3,15 @@
 //! VPC endpoints add (prefix lists) belong to AWS and are ignored.
 
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::ResourceType as Ec2Type;
+use aws_sdk_ec2::types::{Filter, ResourceType as Ec2Type};
 use serde_json::{json, Value};
 
 use super::{
-    batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
+    batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
@@ -98,21 +99,7 @@ impl ResourceType for RouteTable {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_route_tables()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 route tables by tag")?;
-            Ok(out
-                .route_tables()
-                .iter()
-                .filter_map(|x| x.route_table_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -134,25 +121,7 @@ impl ResourceType for RouteTable {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2
-                .describe_route_tables()
-                .set_route_table_ids(Some(ids(&batch)))
-                .send()
-                .await
-                .ctx("reading EC2 route tables")?;
-            Ok(out
-                .route_tables()
-                .iter()
-                .map(|t| {
-                    (
-                        t.route_table_id().unwrap_or_default().to_string(),
-                        observe(t),
-                    )
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -258,4 +227,31 @@ async fn add_route(ec2: &aws_sdk_ec2::Client, id: &str, r: &Route) -> Result<(),
         r.cidr
     ))?;
     Ok(())
+}
+
+/// One DescribeRouteTables call for EC2 route tables: by `ids` (reads) or
+/// by `filters` (the search after an interrupted create); what it found, by
+/// id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_route_tables()
+        .set_route_table_ids(ids)
+        .set_filters(filters)
+        .send()
+        .await
+        .ctx("describing EC2 route tables")?;
+    Ok(out
+        .route_tables()
+        .iter()
+        .map(|t| {
+            (
+                t.route_table_id().unwrap_or_default().to_string(),
+                observe(t),
+            )
+        })
+        .collect())
 }

@@ -1,14 +1,16 @@
 //! EC2 subnet: VPC, CIDR block and availability zone (all force replacement),
 //! public IP mapping, tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type};
+use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Ec2Type};
 use serde_json::json;
 
 use super::{
-    batched, delete_retrying, find_tagged, ids, output, single, tag_spec, tags_value, update_tags,
+    batched, delete_retrying, find_described, ids, output, single, tag_spec, tags_value,
+    update_tags,
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
@@ -60,21 +62,7 @@ impl ResourceType for Subnet {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_subnets()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 subnets by tag")?;
-            Ok(out
-                .subnets()
-                .iter()
-                .filter_map(|x| x.subnet_id())
-                .map(str::to_string)
-                .collect())
-        })
-        .await
+        find_described(a, |f| describe(ec2, None, Some(f))).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -96,33 +84,7 @@ impl ResourceType for Subnet {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        batched(items, |batch| async move {
-            let out = ec2
-                .describe_subnets()
-                .set_subnet_ids(Some(ids(&batch)))
-                .send()
-                .await
-                .ctx("reading EC2 subnets")?;
-            Ok(out
-                .subnets()
-                .iter()
-                .map(|s| {
-                    let attrs = json!({
-                        "vpc_id": s.vpc_id(),
-                        "cidr_block": s.cidr_block(),
-                        "availability_zone": s.availability_zone(),
-                        "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
-                        "tags": tags_value(s.tags()),
-                    });
-                    let o = Observed {
-                        attrs: obj(attrs),
-                        outputs: output("arn", s.subnet_arn().unwrap_or_default()),
-                    };
-                    (s.subnet_id().unwrap_or_default().to_string(), o)
-                })
-                .collect())
-        })
-        .await
+        batched(items, |batch| describe(ec2, Some(ids(&batch)), None)).await
     }
 
     async fn update(
@@ -169,4 +131,39 @@ async fn set_public_ip(ec2: &aws_sdk_ec2::Client, id: &str, on: bool) -> Result<
             "setting map_public_ip_on_launch on EC2 subnet ({id})"
         ))?;
     Ok(())
+}
+
+/// One DescribeSubnets call for EC2 subnets: by `ids` (reads) or by
+/// `filters` (the search after an interrupted create); what it found, by
+/// id.
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Option<Vec<String>>,
+    filters: Option<Vec<Filter>>,
+) -> Result<HashMap<String, Observed>, ResourceError> {
+    let out = ec2
+        .describe_subnets()
+        .set_subnet_ids(ids)
+        .set_filters(filters)
+        .send()
+        .await
+        .ctx("describing EC2 subnets")?;
+    Ok(out
+        .subnets()
+        .iter()
+        .map(|s| {
+            let attrs = json!({
+                "vpc_id": s.vpc_id(),
+                "cidr_block": s.cidr_block(),
+                "availability_zone": s.availability_zone(),
+                "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
+                "tags": tags_value(s.tags()),
+            });
+            let o = Observed {
+                attrs: obj(attrs),
+                outputs: output("arn", s.subnet_arn().unwrap_or_default()),
+            };
+            (s.subnet_id().unwrap_or_default().to_string(), o)
+        })
+        .collect())
 }
