@@ -1,8 +1,12 @@
 """Processes healthcare records posted to the API.
 
-Validates the body, stores the record in DynamoDB and archives it to S3
-under patient-records/<patient_id>/<timestamp>.json with KMS encryption.
-Answers 400 when fields are missing and 500 (without internals) on failure.
+Validates the body, stores the record in DynamoDB only if no record with
+that patient_id exists yet (a conditional write: nobody can overwrite a
+patient's record through the API), and archives it to S3 under
+patient-records/<patient_id>/<timestamp>.json with KMS encryption.
+Answers 400 when fields are missing, 409 when the record exists, and 500
+(without internals) on failure. The API requires IAM authorization
+(SigV4-signed requests) before the function is invoked.
 """
 
 import json
@@ -11,6 +15,7 @@ import os
 from datetime import datetime, timezone
 
 import boto3
+from botocore.exceptions import ClientError
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -53,7 +58,15 @@ def handler(event, context, clients=None):
             "created_at": timestamp,
             "environment": os.environ.get("ENVIRONMENT", "dev"),
         }
-        dynamodb.Table(os.environ["DYNAMODB_TABLE"]).put_item(Item=item)
+        try:
+            dynamodb.Table(os.environ["DYNAMODB_TABLE"]).put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(patient_id)",
+            )
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return _response(409, {"error": "A record for this patient_id already exists"})
+            raise
         key = f"patient-records/{patient_id}/{timestamp}.json"
         put = {
             "Bucket": os.environ["DATA_BUCKET"],

@@ -56,6 +56,11 @@ pub struct Config {
     pub environment: String,
     /// Primary region.
     pub region: String,
+    /// A disposable environment (a demo, a test): destroy may delete
+    /// buckets that still hold objects. Off by default, so the data and
+    /// audit buckets of a real environment are never emptied by hcprov.
+    #[serde(default)]
+    pub disposable: bool,
     /// Tags on every taggable object (`Environment` defaults to the
     /// environment).
     #[serde(default)]
@@ -75,6 +80,9 @@ pub struct Config {
     /// API inputs.
     #[serde(default)]
     pub api: Api,
+    /// Storage inputs.
+    #[serde(default)]
+    pub storage: Storage,
     /// Which parts of the platform to build.
     #[serde(default)]
     pub stack: StackParts,
@@ -115,6 +123,15 @@ impl Config {
     pub fn has(&self, component: &str) -> bool {
         self.stack.components.iter().any(|c| c == component)
     }
+}
+
+/// Storage inputs.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    /// What makes the bucket names globally unique after
+    /// `healthcare-<part>-<environment>-`; default `<account id>-<region>`.
+    pub bucket_suffix: Option<String>,
 }
 
 /// API inputs.
@@ -175,7 +192,9 @@ impl Default for Backup {
 pub struct Network {
     /// The VPC's CIDR block.
     pub vpc_cidr: String,
-    /// Availability-zone suffixes, one per subnet pair (`a`, `b`).
+    /// Availability-zone suffixes, one per subnet pair (`a`, `b`); empty
+    /// (the default): the region's first available zones, by name, as
+    /// DescribeAvailabilityZones lists them (some accounts lack `a` or `b`).
     pub availability_zones: Vec<String>,
     /// Public subnet CIDRs, one per zone.
     pub public_subnets: Vec<String>,
@@ -191,11 +210,23 @@ impl Default for Network {
     fn default() -> Self {
         Network {
             vpc_cidr: "10.0.0.0/16".into(),
-            availability_zones: vec!["a".into(), "b".into()],
+            availability_zones: vec![],
             public_subnets: vec!["10.0.1.0/24".into(), "10.0.2.0/24".into()],
             private_subnets: vec!["10.0.11.0/24".into(), "10.0.12.0/24".into()],
             alb_ingress_ports: vec![443, 80],
             flow_log_retention_days: 7,
+        }
+    }
+}
+
+impl Network {
+    /// How many zones the subnets span: the zones named, or else one per
+    /// public subnet.
+    pub fn zone_count(&self) -> usize {
+        if self.availability_zones.is_empty() {
+            self.public_subnets.len()
+        } else {
+            self.availability_zones.len()
         }
     }
 }
@@ -306,7 +337,13 @@ impl Config {
         }
         let n = &self.network;
         check_cidr(&n.vpc_cidr).map_err(|m| bad("network.vpc_cidr", m))?;
-        let zones = n.availability_zones.len();
+        let zones = n.zone_count();
+        if n.availability_zones.is_empty() && zones < 2 {
+            return Err(bad(
+                "network.public_subnets",
+                format!("must list at least two CIDRs, one per availability zone; got {zones}"),
+            ));
+        }
         if zones < 2
             || n.availability_zones
                 .iter()
@@ -364,6 +401,21 @@ impl Config {
                 return Err(bad(
                     "stack.components",
                     format!("lists {c:?}, which needs {missing:?}; add it"),
+                ));
+            }
+        }
+        if let Some(sfx) = &self.storage.bucket_suffix {
+            let ok = !sfx.is_empty()
+                && sfx.len() <= 30
+                && sfx
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                && !sfx.starts_with('-')
+                && !sfx.ends_with('-');
+            if !ok {
+                return Err(bad(
+                    "storage.bucket_suffix",
+                    format!("must be 1-30 lowercase letters, digits and inner hyphens (S3 bucket-name rules); got {sfx:?}"),
                 ));
             }
         }

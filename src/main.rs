@@ -15,6 +15,10 @@ fn main() -> std::process::ExitCode {
             EnvFilter::try_from_env("HCPROV_LOG").unwrap_or_else(|_| EnvFilter::new(level)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .with_target(false)
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread()

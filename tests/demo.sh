@@ -10,7 +10,7 @@ cargo build --locked --quiet
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/hcprov"
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 work="$(mktemp -d)"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+tests/emulator "$port" >"$work/moto.log" 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
@@ -18,7 +18,9 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break;
 # The repository's hcprov.toml, with the one setting the emulator cannot
 # serve turned off (moto does not implement AWS Backup selections).
 mkdir -p "$work/state"
-{ cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
+# The demo environment is disposable: destroy may delete buckets that still
+# hold objects.
+{ printf 'disposable = true\n'; cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
 
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"

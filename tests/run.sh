@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 tests/setup.sh
-export HCPROV_MOTO_SERVER="$root/.venv/bin/moto_server"
+export HCPROV_EMULATOR_PYTHON="$root/.venv/bin/python"
 # The benchmark is built (so it keeps compiling) but not run: timings are
 # not tests. Run it with `cargo bench --bench hcprov`.
 cargo build --locked --benches

@@ -42,6 +42,19 @@ def test_stores_record_and_archives_it_encrypted(aws):
     assert json.loads(obj["Body"].read())["patient_id"] == "p-1"
 
 
+def test_an_existing_record_is_never_overwritten(aws):
+    first = {"patient_id": "p-2", "patient_name": "Ada", "medical_record": "original"}
+    assert data_processor.handler(post(first), None)["statusCode"] == 200
+    again = dict(first, medical_record="tampered")
+    r = data_processor.handler(post(again), None)
+    assert r["statusCode"] == 409
+    assert "already exists" in json.loads(r["body"])["error"]
+    item = boto3.resource("dynamodb").Table("healthcare-patient-records-test").get_item(Key={"patient_id": "p-2"})["Item"]
+    assert item["medical_record"] == "original"
+    objs = boto3.client("s3").list_objects_v2(Bucket="healthcare-data-test", Prefix="patient-records/p-2/")
+    assert objs["KeyCount"] == 1, "the refused write archived nothing"
+
+
 @pytest.mark.parametrize("body", [{}, {"patient_id": "p"}, {"patient_id": "p", "patient_name": "n"}, {"patient_name": "n", "medical_record": "m"}])
 def test_missing_fields_are_400_and_named(aws, body):
     r = data_processor.handler(post(body), None)

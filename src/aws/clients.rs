@@ -78,17 +78,55 @@ region_clients! {
     sts: aws_sdk_sts = "sts",
 }
 
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The account id.
+    pub account: String,
+    /// The ARN partition: `aws`, `aws-cn`, `aws-us-gov`, ...
+    pub partition: String,
+    /// The caller's ARN (shown only with `-v`).
+    pub arn: String,
+}
+
+/// The partition of `arn`, or the one `region` belongs to when the ARN has
+/// none (an emulator's answer).
+pub fn partition_of(arn: &str, region: &str) -> String {
+    match arn.split(':').nth(1) {
+        Some(p) if arn.starts_with("arn:") && !p.is_empty() => p.to_string(),
+        _ => partition_of_region(region).to_string(),
+    }
+}
+
+/// The partition a region belongs to.
+pub fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
+
 /// The SDK configuration and the clients of every region used so far.
 #[derive(Debug)]
 pub struct Aws {
     sdk: SdkConfig,
     path_style: bool,
     regions: Mutex<HashMap<String, Arc<RegionClients>>>,
-    account: tokio::sync::OnceCell<String>,
+    identity: tokio::sync::OnceCell<Identity>,
     /// Requests sent so far.
     pub calls: Arc<ApiCalls>,
     /// Client-side rate limits, shared by every client.
     pub limits: Arc<RateLimits>,
+    /// The directory Lambda handlers are packaged from; nothing outside it
+    /// is ever uploaded as code.
+    pub lambda_source: Option<std::path::PathBuf>,
 }
 
 impl Aws {
@@ -124,18 +162,20 @@ impl Aws {
             sdk,
             path_style,
             regions: Mutex::new(HashMap::new()),
-            account: tokio::sync::OnceCell::new(),
+            identity: tokio::sync::OnceCell::new(),
             calls: Arc::new(ApiCalls::default()),
+            lambda_source: None,
         }
     }
 
-    /// The account id of the credentials (one STS call, then cached).
-    pub async fn account_id(
+    /// Who the credentials are: account, partition and principal (one STS
+    /// GetCallerIdentity per run, then cached).
+    pub async fn identity(
         &self,
         region: &str,
-    ) -> Result<String, crate::engine::resource::ResourceError> {
+    ) -> Result<Identity, crate::engine::resource::ResourceError> {
         use super::error::SdkResultExt;
-        self.account
+        self.identity
             .get_or_try_init(|| async {
                 let out = self
                     .region(region)
@@ -143,24 +183,66 @@ impl Aws {
                     .get_caller_identity()
                     .send()
                     .await
-                    .ctx("reading the account id (STS GetCallerIdentity)")?;
-                Ok(out.account().unwrap_or_default().to_string())
+                    .ctx("identifying the account (STS GetCallerIdentity)")?;
+                let arn = out.arn().unwrap_or_default().to_string();
+                Ok(Identity {
+                    account: out.account().unwrap_or_default().to_string(),
+                    partition: partition_of(&arn, region),
+                    arn,
+                })
             })
             .await
             .cloned()
     }
 
-    /// `arn:aws:<service>:<region>:<account>:<resource>`, for objects whose
-    /// ARN is needed (to tag them) but not worth a read.
+    /// The zones of `region` a subnet can use, sorted by name: available,
+    /// of type `availability-zone` (not Local or Wavelength zones) and not
+    /// needing an opt-in.
+    pub async fn zones(
+        &self,
+        region: &str,
+    ) -> Result<Vec<String>, crate::engine::resource::ResourceError> {
+        use super::error::SdkResultExt;
+        use aws_sdk_ec2::types::{AvailabilityZoneOptInStatus, AvailabilityZoneState};
+        let out = self
+            .region(region)
+            .ec2
+            .describe_availability_zones()
+            .send()
+            .await
+            .ctx(&format!("listing the availability zones of {region}"))?;
+        let mut zones: Vec<String> = out
+            .availability_zones()
+            .iter()
+            .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
+            .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
+            .filter(|z| z.opt_in_status() != Some(&AvailabilityZoneOptInStatus::NotOptedIn))
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .collect();
+        zones.sort();
+        Ok(zones)
+    }
+
+    /// The account id of the credentials.
+    pub async fn account_id(
+        &self,
+        region: &str,
+    ) -> Result<String, crate::engine::resource::ResourceError> {
+        Ok(self.identity(region).await?.account)
+    }
+
+    /// `arn:<partition>:<service>:<region>:<account>:<resource>`, for objects
+    /// whose ARN is needed (to tag them) but not worth a read.
     pub async fn arn(
         &self,
         service: &str,
         region: &str,
         resource: &str,
     ) -> Result<String, crate::engine::resource::ResourceError> {
+        let id = self.identity(region).await?;
         Ok(format!(
-            "arn:aws:{service}:{region}:{}:{resource}",
-            self.account_id(region).await?
+            "arn:{}:{service}:{region}:{}:{resource}",
+            id.partition, id.account
         ))
     }
 

@@ -1,9 +1,16 @@
 //! Turning SDK errors into [`ResourceError`]s with a class and the action
-//! that was being performed ("creating EC2 VPC: ...").
+//! that was being performed ("creating EC2 VPC: ..."), the AWS error code
+//! and the request id. Never the raw HTTP body of an answer the SDK could
+//! not parse, and never the caller's own ARN (AccessDenied messages name
+//! it) unless `-v` asked for it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::request_id::RequestId;
 
 use crate::engine::resource::{ErrorClass, ResourceError};
 
@@ -29,11 +36,46 @@ pub fn classify_code(code: &str) -> ErrorClass {
     }
 }
 
+static SHOW_PRINCIPALS: AtomicBool = AtomicBool::new(false);
+
+/// Whether error messages keep the caller's ARN (`-v`); off by default.
+pub fn show_principals(on: bool) {
+    SHOW_PRINCIPALS.store(on, Ordering::Relaxed);
+}
+
+/// Replaces IAM and STS principal ARNs (`arn:aws:sts::123456789012:
+/// assumed-role/...`) with `<caller>` unless `-v` asked for them.
+pub fn redact_principals(text: &str) -> String {
+    if SHOW_PRINCIPALS.load(Ordering::Relaxed) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("arn:") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | ')'))
+            .unwrap_or(tail.len());
+        let arn = &tail[..end];
+        let mut parts = arn.splitn(6, ':');
+        let service = parts.nth(2).unwrap_or_default();
+        let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+        let principal = matches!(service, "iam" | "sts")
+            && ["user/", "assumed-role/", "federated-user/", "root"]
+                .iter()
+                .any(|p| resource.starts_with(p));
+        out.push_str(if principal { "<caller>" } else { arn });
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Converts an SDK error, naming what was being done.
-pub fn from_sdk<E, R>(action: &str, err: SdkError<E, R>) -> ResourceError
+pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> ResourceError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let code = err.code().map(str::to_string);
     let class = match (&err, &code) {
@@ -41,16 +83,33 @@ where
         // Timeouts, dispatch failures and unparsed answers.
         _ => ErrorClass::Other,
     };
-    let message = match (&code, err.message()) {
-        (Some(c), Some(m)) => format!("{c}: {m}"),
-        (Some(c), None) => c.clone(),
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let mut message = match (&code, err.message(), &err) {
+        (Some(c), Some(m), _) => format!("{c}: {m}"),
+        (Some(c), None, _) => c.clone(),
+        // An answer the SDK could not parse: its body may be anything (an
+        // HTML page from a proxy, a dump), so only its status is shown.
+        (None, _, SdkError::ServiceError(_) | SdkError::ResponseError(_)) => format!(
+            "HTTP {} with a body the SDK could not parse (not shown)",
+            status.map_or("?".to_string(), |s| s.to_string())
+        ),
+        (None, _, SdkError::TimeoutError(_)) => "the request timed out".to_string(),
+        (None, _, SdkError::DispatchFailure(_)) => {
+            format!(
+                "the request could not be sent: {}",
+                DisplayErrorContext(&err)
+            )
+        }
         _ => DisplayErrorContext(&err).to_string(),
     };
+    if let Some(id) = err.request_id() {
+        message.push_str(&format!(" (request id {id})"));
+    }
     ResourceError {
         class,
         action: action.to_string(),
         code,
-        message,
+        message: redact_principals(&message),
     }
 }
 
@@ -60,10 +119,9 @@ pub trait SdkResultExt<T> {
     fn ctx(self, action: &str) -> Result<T, ResourceError>;
 }
 
-impl<T, E, R> SdkResultExt<T> for Result<T, SdkError<E, R>>
+impl<T, E> SdkResultExt<T> for Result<T, SdkError<E, HttpResponse>>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     fn ctx(self, action: &str) -> Result<T, ResourceError> {
         self.map_err(|e| from_sdk(action, e))
@@ -111,5 +169,20 @@ mod tests {
             ErrorClass::AccessDenied
         );
         assert_eq!(classify_code("InvalidParameterValue"), ErrorClass::Invalid);
+    }
+
+    #[test]
+    fn principal_arns_are_redacted_but_resource_arns_kept() {
+        let m = "User: arn:aws:sts::123456789012:assumed-role/ci/session is not authorized to perform: kms:DescribeKey on resource: arn:aws:kms:us-east-1:123456789012:key/abc";
+        let r = redact_principals(m);
+        assert_eq!(r, "User: <caller> is not authorized to perform: kms:DescribeKey on resource: arn:aws:kms:us-east-1:123456789012:key/abc");
+        assert_eq!(
+            redact_principals("arn:aws-us-gov:iam::123456789012:user/alice, x"),
+            "<caller>, x"
+        );
+        assert_eq!(
+            redact_principals("role arn:aws:iam::123456789012:role/app"),
+            "role arn:aws:iam::123456789012:role/app"
+        );
     }
 }

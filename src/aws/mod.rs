@@ -10,6 +10,7 @@ pub mod find;
 pub mod observe;
 pub mod ratelimit;
 pub mod tags;
+pub mod transient;
 
 pub mod cloudtrail;
 pub mod cloudwatch;
@@ -27,7 +28,7 @@ use std::sync::Arc;
 
 use crate::engine::resource::Registry;
 
-pub use clients::{Aws, AwsOptions};
+pub use clients::{partition_of_region, Aws, AwsOptions, Identity};
 
 /// Every resource type hcprov manages, wired to `aws`.
 pub fn registry(aws: &Arc<Aws>) -> Registry {

@@ -1,50 +1,116 @@
 //! `hcprov apply` and the execution shared with `destroy`: backup, signal
 //! handling, progress lines, the summary and the exit code.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use tokio::sync::watch;
 
 use super::{render, Cli, Session, EXIT_ERROR, EXIT_OK};
 use crate::engine::apply::{apply, ApplyOptions, NodeOutcome};
 use crate::engine::checkpoint::Checkpointer;
-use crate::engine::plan::Plan;
-use crate::engine::state::State;
+use crate::engine::plan::{Action, Plan};
+use crate::engine::saved::{check_format, check_saved, first_difference};
+use crate::engine::state::{read_nofollow, LockGuard, LockRelease, State};
 
 /// Options of `apply`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A plan saved with `hcprov plan --out`; without it a fresh plan is made.
     pub plan: Option<PathBuf>,
+    /// Apply a plan that deletes or replaces resources without asking
+    /// (required off a terminal when it does).
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+/// The addresses a plan deletes or replaces.
+fn destructive(plan: &Plan) -> Vec<&str> {
+    plan.changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .map(|c| c.address.as_str())
+        .collect()
+}
+
+fn destruction_question(addrs: &[&str]) -> String {
+    let shown: Vec<&str> = addrs.iter().take(5).copied().collect();
+    let more = addrs.len().saturating_sub(shown.len());
+    format!(
+        "This plan deletes or replaces {} resource{} ({}{})",
+        addrs.len(),
+        if addrs.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Reads a saved plan and checks, without calling AWS, its format version,
+/// environment, and the state's lineage and serial.
+fn read_saved(s: &Session, path: &Path, state: Option<&State>) -> Result<Plan> {
+    let shown = path.display();
+    let bytes =
+        read_nofollow(path)?.with_context(|| format!("plan file {shown} does not exist"))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!("plan file {shown} is not an hcprov plan; make a new one with `hcprov plan --out`")
+    })?;
+    check_format(&value).map_err(|e| {
+        anyhow!("plan file {shown} cannot be applied: {e}; make a new one with `hcprov plan --out`")
+    })?;
+    let plan: Plan = serde_json::from_value(value).with_context(|| {
+        format!("plan file {shown} is not an hcprov plan; make a new one with `hcprov plan --out`")
+    })?;
+    if plan.environment != s.cfg.environment {
+        bail!(
+            "plan file {shown} is for environment {:?}, not {:?}",
+            plan.environment,
+            s.cfg.environment
+        );
+    }
+    plan.check_against(state)?;
+    Ok(plan)
+}
+
+/// Checks every change of a saved plan against the configuration and the
+/// state (the only AWS call: identifying the account the policies name).
+async fn verify_saved(s: &Session, path: &Path, plan: &Plan, state: Option<&State>) -> Result<()> {
+    let graph = s.graph(&plan.lineage).await?;
+    check_saved(plan, state, &graph).map_err(|e| {
+        anyhow!("plan file {} was refused before anything ran: {e}; it was edited or the configuration changed since it was made: review a new plan (`hcprov plan --out FILE`)", path.display())
+    })
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
-    let _lock = s.store.lock("apply")?;
+    let lock = s.store.lock("apply")?;
     let (state, fresh) = s.load_state()?;
     let plan = match &args.plan {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading plan file {}", path.display()))?;
-            let plan: Plan = serde_json::from_slice(&bytes).with_context(|| {
-                format!(
-                    "plan file {} is not an hcprov plan; make a new one with `hcprov plan --out`",
-                    path.display()
-                )
-            })?;
-            if plan.environment != s.cfg.environment {
-                bail!(
-                    "plan file {} is for environment {:?}, not {:?}",
-                    path.display(),
-                    plan.environment,
-                    s.cfg.environment
-                );
+            let saved = read_saved(&s, path, (!fresh).then_some(&state))?;
+            let asks = destructive(&saved);
+            if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
+                bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", destruction_question(&asks), path.display());
             }
-            plan.check_against((!fresh).then_some(&state))?;
-            plan
+            verify_saved(&s, path, &saved, (!fresh).then_some(&state)).await?;
+            // What runs, and what is shown, is the plan made now from the
+            // same state and configuration; the file must be exactly it.
+            let state = if fresh {
+                State::with_lineage(&saved.environment, &saved.lineage)
+            } else {
+                state.clone()
+            };
+            let now = s.plan(&state, fresh).await?;
+            if let Some(d) = first_difference(&saved, &now) {
+                bail!("plan file {} does not match what hcprov would do now: {d}; the file was edited, or the configuration or the live platform changed since it was made; nothing was changed: review a new plan (`hcprov plan --out FILE`)", path.display());
+            }
+            now
         }
         None => s.plan(&state, fresh).await?,
     };
@@ -53,12 +119,20 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if !plan.summary.has_changes() && state.pending.is_empty() {
         return Ok(EXIT_OK);
     }
+    let asks = destructive(&plan);
+    if !asks.is_empty() && !args.auto_approve {
+        let what = destruction_question(&asks);
+        if !super::confirm::ask(&what, &plan.environment, "--auto-approve", "apply")? {
+            println!("Not confirmed; nothing was applied.");
+            return Ok(EXIT_ERROR);
+        }
+    }
     let state = if fresh {
         State::with_lineage(&plan.environment, &plan.lineage)
     } else {
         state
     };
-    execute(&s, &plan, state).await
+    execute(&s, &plan, state, &lock).await
 }
 
 /// Names the operations an interrupted run left pending, which this run
@@ -79,13 +153,18 @@ pub(super) fn print_pending(state: &State) {
 
 /// Runs `plan` on `state` with checkpoints, prints progress and the
 /// summary, and returns the exit code.
-pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8> {
+pub(super) async fn execute(
+    s: &Session,
+    plan: &Plan,
+    state: State,
+    lock: &LockGuard,
+) -> Result<u8> {
     if let Some(b) = s.store.backup()? {
         tracing::info!("backed up the state to {}", b.display());
     }
     println!();
     let (tx, rx) = watch::channel(false);
-    let signals = tokio::spawn(watch_signals(tx));
+    let signals = tokio::spawn(watch_signals(tx, lock.releaser()));
     let progress = Arc::new(
         |addr: &str,
          done: &str,
@@ -169,9 +248,10 @@ pub(super) async fn execute(s: &Session, plan: &Plan, state: State) -> Result<u8
     Ok(EXIT_ERROR)
 }
 
-/// First SIGINT/SIGTERM: stop starting new operations. Second: exit now
-/// (the state is consistent: every finished operation is checkpointed).
-async fn watch_signals(tx: watch::Sender<bool>) {
+/// First SIGINT/SIGTERM: stop starting new operations. Second: release the
+/// lock and exit now (the state is consistent: every finished operation is
+/// checkpointed).
+async fn watch_signals(tx: watch::Sender<bool>, lock: LockRelease) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut int), Ok(mut term)) = (
         signal(SignalKind::interrupt()),
@@ -184,5 +264,8 @@ async fn watch_signals(tx: watch::Sender<bool>) {
     let _ = tx.send(true);
     tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
     eprintln!("Interrupted again: exiting now; every finished operation is already in the state.");
+    if let Err(e) = lock.release() {
+        eprintln!("warning: {e}");
+    }
     std::process::exit(130);
 }

@@ -1,9 +1,7 @@
 //! `hcprov destroy`: delete everything in the state, in reverse dependency
 //! order. Works from the state alone.
 
-use std::io::{BufRead, IsTerminal, Write};
-
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::{apply::execute, render, Cli, Session, EXIT_OK};
 use crate::engine::plan::plan_destroy;
@@ -18,7 +16,7 @@ pub struct Args {
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
-    let _lock = s.store.lock("destroy")?;
+    let lock = s.store.lock("destroy")?;
     let Some(state) = s.store.load()? else {
         println!(
             "No state at {}: nothing to destroy.",
@@ -33,17 +31,11 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     if !args.force {
-        if !std::io::stdin().is_terminal() {
-            bail!("destroy needs confirmation and standard input is not a terminal; run `hcprov destroy --force` to destroy without asking");
-        }
-        print!("\nDestroy all {} resources of environment {:?}? Type the environment name to confirm: ", plan.summary.delete, state.environment);
-        std::io::stdout().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if answer.trim() != state.environment {
+        let what = format!("Destroy all {} resources", plan.summary.delete);
+        if !super::confirm::ask(&what, &state.environment, "--force", "destroy")? {
             println!("Not confirmed; nothing was destroyed.");
             return Ok(super::EXIT_ERROR);
         }
     }
-    execute(&s, &plan, state).await
+    execute(&s, &plan, state, &lock).await
 }

@@ -2,6 +2,7 @@
 //! codes. This module is the only place that prints.
 
 mod apply;
+mod confirm;
 mod destroy;
 mod drift;
 mod output;
@@ -102,13 +103,13 @@ impl Session {
                 .clone()
                 .unwrap_or_else(|| cfg.default_state_path()),
         );
-        let aws = Arc::new(
-            Aws::load(&AwsOptions {
-                endpoint_url: cli.endpoint_url.clone(),
-                default_region: cfg.region.clone(),
-            })
-            .await,
-        );
+        let mut aws = Aws::load(&AwsOptions {
+            endpoint_url: cli.endpoint_url.clone(),
+            default_region: cfg.region.clone(),
+        })
+        .await;
+        aws.lambda_source = Some(cfg.lambda_source());
+        let aws = Arc::new(aws);
         let registry = Arc::new(aws::registry(&aws));
         Ok(Session {
             cfg,
@@ -136,11 +137,51 @@ impl Session {
         })
     }
 
+    /// The desired graph for a state of `lineage`, and the stack outputs.
+    /// Policies name the account and partition, so this identifies the
+    /// caller first (one STS call per run).
+    async fn blueprint(
+        &self,
+        lineage: &str,
+    ) -> Result<(Graph, std::collections::BTreeMap<String, serde_json::Value>)> {
+        let id = self.aws.identity(&self.cfg.region).await?;
+        let region = &self.cfg.region;
+        let net = &self.cfg.network;
+        let zones = if net.availability_zones.is_empty() {
+            let available = self.aws.zones(region).await?;
+            let n = net.zone_count();
+            anyhow::ensure!(
+                available.len() >= n,
+                "region {region} offers {} available zones ({}), but the configuration needs {n}; list fewer subnets or name the zones in `network.availability_zones`",
+                available.len(),
+                available.join(", ")
+            );
+            available.into_iter().take(n).collect()
+        } else {
+            net.availability_zones
+                .iter()
+                .map(|z| format!("{region}{z}"))
+                .collect()
+        };
+        let account = stack::Account {
+            id: id.account,
+            partition: id.partition,
+            zones,
+        };
+        let mut bp = stack::blueprint(&self.cfg, &account).map_err(anyhow::Error::msg)?;
+        bp.stamp_lineage(lineage);
+        let graph = Graph::build(bp.nodes).context("building the resource graph")?;
+        Ok((graph, bp.outputs))
+    }
+
+    /// The desired graph for a state of `lineage`.
+    async fn graph(&self, lineage: &str) -> Result<Graph> {
+        Ok(self.blueprint(lineage).await?.0)
+    }
+
     /// Refreshes `state` and plans the blueprint against it.
     async fn plan(&self, state: &State, fresh: bool) -> Result<Plan> {
-        let mut bp = stack::blueprint(&self.cfg).map_err(anyhow::Error::msg)?;
-        bp.stamp_lineage(&state.lineage);
-        let graph = Graph::build(bp.nodes).context("building the resource graph")?;
+        let (graph, outputs) = self.blueprint(&state.lineage).await?;
         let live = refresh(
             state,
             &self.registry,
@@ -154,13 +195,14 @@ impl Session {
             fresh,
             &live,
             &self.registry,
-            bp.outputs,
+            outputs,
         )?)
     }
 }
 
 /// Runs the parsed command; returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
+    aws::error::show_principals(cli.verbose > 0);
     let r = match &cli.command {
         Command::Plan(a) => plan::run(&cli, a).await,
         Command::Apply(a) => apply::run(&cli, a).await,

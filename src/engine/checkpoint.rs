@@ -108,7 +108,7 @@ impl Checkpointer {
             let g = self.changed.load(Ordering::SeqCst);
             let journal = self.journal_bytes.load(Ordering::SeqCst);
             let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
-            let lines = encode_journal(s.serial, &entries);
+            let lines = encode_journal(s.serial, &s.lineage, &entries);
             if full || snapshot == 0 || journal + lines.len() as u64 > snapshot {
                 (
                     g,

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod refresh;
 pub mod resource;
 pub mod retry;
+pub mod saved;
 pub mod state;
 pub mod value;
 pub mod walk;

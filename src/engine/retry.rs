@@ -57,6 +57,21 @@ pub async fn retry_when<T, F, Fut>(
     ctx: &Ctx,
     budget: &Budget,
     retryable: impl Fn(&ResourceError) -> bool,
+    op: F,
+) -> Result<T, ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ResourceError>>,
+{
+    retry_classified(ctx, |e| retryable(e).then_some(budget), op).await
+}
+
+/// Runs `op`, retrying an error for which `classify` names a budget, while
+/// that budget lasts (counted from the first attempt); any other error is
+/// returned at once.
+pub async fn retry_classified<'b, T, F, Fut>(
+    ctx: &Ctx,
+    classify: impl Fn(&ResourceError) -> Option<&'b Budget>,
     mut op: F,
 ) -> Result<T, ResourceError>
 where
@@ -64,23 +79,27 @@ where
     Fut: Future<Output = Result<T, ResourceError>>,
 {
     let start = Instant::now();
-    let mut delay = budget.initial;
+    let mut delay: Option<Duration> = None;
     loop {
-        match op().await {
+        let e = match op().await {
             Ok(v) => return Ok(v),
-            Err(e) if retryable(&e) && start.elapsed() + delay < budget.max_elapsed => {
-                ctx.stats.retries.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(
-                    address = %ctx.address,
-                    budget = budget.name,
-                    "retrying in {:?} after: {e}",
-                    delay
-                );
-                ctx.sleep(jitter(delay)).await;
-                delay = (delay * 2).min(budget.max_delay);
-            }
-            Err(e) => return Err(e),
+            Err(e) => e,
+        };
+        let Some(budget) = classify(&e) else {
+            return Err(e);
+        };
+        let wait = delay.unwrap_or(budget.initial);
+        if start.elapsed() + wait >= budget.max_elapsed {
+            return Err(e);
         }
+        ctx.stats.retries.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            address = %ctx.address,
+            budget = budget.name,
+            "retrying in {wait:?} after: {e}"
+        );
+        ctx.sleep(jitter(wait)).await;
+        delay = Some((wait * 2).min(budget.max_delay));
     }
 }
 

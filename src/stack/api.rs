@@ -1,4 +1,6 @@
 //! The regional REST API: POST /patients → the data processor (AWS_PROXY),
+//! with IAM authorization (callers sign requests with SigV4 and need
+//! `execute-api:Invoke` on the method),
 //! a deployment that is replaced whenever methods or integrations change,
 //! the `prod` stage, and API Gateway's permission to invoke the function.
 
@@ -27,7 +29,7 @@ pub fn build(b: &mut Builder, compute: &Compute) -> Api {
         "rest_api_id": api_id, "parent_id": reference(&api, "root_resource_id"), "path_part": "patients",
     }));
     let method_attrs = json!({
-        "rest_api_id": api_id, "resource_id": reference(&resource, "id"), "http_method": "POST", "authorization": "NONE",
+        "rest_api_id": api_id, "resource_id": reference(&resource, "id"), "http_method": "POST", "authorization": "AWS_IAM",
     });
     let integration_attrs = json!({
         "rest_api_id": api_id, "resource_id": reference(&resource, "id"), "http_method": "POST",

@@ -4,7 +4,6 @@
 
 use serde_json::json;
 
-use super::networking::trust_policy;
 use super::security::Security;
 use super::storage::Storage;
 use super::{reference, Builder};
@@ -19,16 +18,24 @@ pub fn build(b: &mut Builder, sec: &Security, storage: &Storage) {
             "name": b.name("healthcare-backup-vault"), "kms_key_arn": reference(&sec.key, "arn"),
         }),
     );
-    let role = b.tagged("iam_role", "backup", None, json!({
-        "name": b.name("healthcare-backup-role"), "assume_role_policy": trust_policy("backup.amazonaws.com"),
-    }));
+    let trust = b.trust_policy("backup.amazonaws.com", None);
+    let role = b.tagged(
+        "iam_role",
+        "backup",
+        None,
+        json!({
+            "name": b.name("healthcare-backup-role"), "assume_role_policy": trust,
+        }),
+    );
+    let partition = b.account.partition.clone();
+    let mut attachments = vec![];
     for (name, policy) in [
         ("backup", "AWSBackupServiceRolePolicyForBackup"),
         ("restore", "AWSBackupServiceRolePolicyForRestores"),
     ] {
-        b.plain("iam_role_policy_attachment", name, json!({
-            "role": reference(&role, "name"), "policy_arn": format!("arn:aws:iam::aws:policy/service-role/{policy}"),
-        }));
+        attachments.push(b.plain("iam_role_policy_attachment", name, json!({
+            "role": reference(&role, "name"), "policy_arn": format!("arn:{partition}:iam::aws:policy/service-role/{policy}"),
+        })));
     }
     let plan = b.tagged(
         "backup_plan",
@@ -45,7 +52,7 @@ pub fn build(b: &mut Builder, sec: &Security, storage: &Storage) {
         }),
     );
     if b.cfg.backup.select_resources {
-        b.plain(
+        let selection = b.plain(
             "backup_selection",
             "patient_records",
             json!({
@@ -55,5 +62,10 @@ pub fn build(b: &mut Builder, sec: &Security, storage: &Storage) {
                 "resources": [reference(&storage.table, "arn")],
             }),
         );
+        // AWS Backup checks the role's permissions when the selection is
+        // made: the managed policies must be attached first.
+        for a in &attachments {
+            b.depends_on(&selection, a);
+        }
     }
 }

@@ -1,12 +1,16 @@
-//! The three Lambda functions, their log groups (created first, 7 days),
-//! packaged deterministically from the handlers' directory.
+//! The three Lambda functions, their log groups (created first, 7 days,
+//! encrypted with the stack's key), packaged deterministically from the
+//! handlers' directory. Each function has a role of its own with exactly
+//! what its handler uses, on the stack's own objects: its log group, the
+//! table and bucket by exact ARN, the key only through those services. The
+//! VPC access policy goes only to the function in the VPC.
 
 use serde_json::{json, Value};
 
 use super::networking::Networking;
 use super::security::Security;
 use super::storage::Storage;
-use super::{reference, Builder};
+use super::{join, reference, Builder};
 use crate::aws::lambda::package::package;
 
 /// Addresses later parts of the stack refer to.
@@ -53,6 +57,35 @@ const FUNCTIONS: [Spec; 3] = [
     },
 ];
 
+/// What a function's handler does with the stack's objects, as IAM
+/// statements (its own log group aside).
+fn permissions(b: &Builder, name: &str, storage: &Storage, key: &str) -> Vec<Value> {
+    let region = &b.cfg.region;
+    let key_via = |services: &[&str]| {
+        json!({
+            "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": reference(key, "arn"),
+            "Condition": {"StringEquals": {"kms:ViaService": services.iter().map(|s| format!("{s}.{region}.amazonaws.com")).collect::<Vec<_>>()}},
+        })
+    };
+    match name {
+        "data_processor" => vec![
+            json!({"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": reference(&storage.table, "arn")}),
+            json!({"Effect": "Allow", "Action": "s3:PutObject",
+                   "Resource": join(vec![reference(&storage.data_bucket, "arn"), json!("/patient-records/*")])}),
+            key_via(&["dynamodb", "s3"]),
+        ],
+        "health_check" => vec![
+            json!({"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": reference(&storage.table, "arn")}),
+        ],
+        _ => vec![
+            // PutMetricData has no resource-level permissions: the namespace
+            // condition is the limit AWS offers.
+            json!({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+                   "Condition": {"StringEquals": {"cloudwatch:namespace": "Healthcare/Remediation"}}}),
+        ],
+    }
+}
+
 /// Adds the Lambda nodes; fails when the handlers cannot be packaged.
 pub fn build(
     b: &mut Builder,
@@ -67,7 +100,7 @@ pub fn build(
         let function_name = b.name(f.base);
         let module = f.handler.split('.').next().unwrap_or_default();
         let source = dir.join(format!("{module}.py"));
-        let pkg = package(std::slice::from_ref(&source))
+        let pkg = package(&dir, std::slice::from_ref(&source))
             .map_err(|e| format!("packaging the Lambda handler {}: {e}", source.display()))?;
         let log_group = b.tagged(
             "logs_log_group",
@@ -75,8 +108,46 @@ pub fn build(
             None,
             json!({
                 "name": format!("/aws/lambda/{function_name}"), "retention_in_days": 7,
+                "kms_key_id": reference(&sec.key, "arn"),
             }),
         );
+        let trust = b.trust_policy("lambda.amazonaws.com", None);
+        let role = b.tagged(
+            "iam_role",
+            f.name,
+            None,
+            json!({
+                "name": b.name(&format!("{}-role", f.base)), "assume_role_policy": trust,
+            }),
+        );
+        let group_arn = reference(&log_group, "arn");
+        let mut statements = vec![json!({
+            "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": join(vec![group_arn, json!(":*")]),
+        })];
+        statements.extend(permissions(b, f.name, storage, &sec.key));
+        let mut policies = vec![b.plain(
+            "iam_role_policy",
+            f.name,
+            json!({
+                "role": reference(&role, "name"),
+                "name": b.name(&format!("{}-policy", f.base)),
+                "policy": {"Version": "2012-10-17", "Statement": statements},
+            }),
+        )];
+        if f.in_vpc {
+            let arn = format!(
+                "arn:{}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+                b.account.partition
+            );
+            policies.push(b.plain(
+                "iam_role_policy_attachment",
+                &format!("{}_vpc", f.name),
+                json!({
+                    "role": reference(&role, "name"), "policy_arn": arn,
+                }),
+            ));
+        }
         let environment = match f.name {
             "data_processor" => json!({
                 "DATA_BUCKET": reference(&storage.data_bucket, "id"),
@@ -103,7 +174,7 @@ pub fn build(
             None,
             json!({
             "function_name": function_name,
-            "role": reference(&sec.lambda_role, "arn"),
+            "role": reference(&role, "arn"),
             "handler": f.handler,
             "runtime": "python3.11",
             "timeout": f.timeout,
@@ -115,7 +186,7 @@ pub fn build(
             }),
         );
         b.depends_on(&addr, &log_group);
-        for p in &sec.lambda_role_policies {
+        for p in &policies {
             b.depends_on(&addr, p);
         }
         addrs.push(addr);

@@ -42,21 +42,81 @@ impl Blueprint {
     }
 }
 
+/// The account the stack is built in (policies name it and its
+/// partition) and the availability zones its subnets use there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account id.
+    pub id: String,
+    /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`).
+    pub partition: String,
+    /// Full zone names (`us-east-1a`), one per subnet pair.
+    pub zones: Vec<String>,
+}
+
 /// Collects nodes, adding default tags, a `Name` tag and the address tag.
 pub struct Builder<'a> {
     /// The configuration.
     pub cfg: &'a Config,
+    /// The account.
+    pub account: &'a Account,
     nodes: Vec<Node>,
     outputs: BTreeMap<String, Value>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(cfg: &'a Config) -> Self {
+    fn new(cfg: &'a Config, account: &'a Account) -> Self {
         Builder {
             cfg,
+            account,
             nodes: vec![],
             outputs: BTreeMap::new(),
         }
+    }
+
+    /// `arn:<partition>:<service>:<region>:<account>:<resource>` in the
+    /// stack's region.
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            self.account.partition, self.cfg.region, self.account.id
+        )
+    }
+
+    /// A globally unique bucket name: `<base>-<environment>-<suffix>`, the
+    /// suffix being `[storage] bucket_suffix` or `<account id>-<region>`.
+    pub fn bucket_name(&self, base: &str) -> Result<String, String> {
+        let suffix = match &self.cfg.storage.bucket_suffix {
+            Some(s) => s.clone(),
+            None => format!("{}-{}", self.account.id, self.cfg.region),
+        };
+        let name = format!("{}-{suffix}", self.name(base));
+        if name.len() > 63 {
+            return Err(format!(
+                "the S3 bucket name {name} is {} characters, and S3 allows 63: set a shorter `[storage] bucket_suffix` (or environment) in hcprov.toml",
+                name.len()
+            ));
+        }
+        Ok(name)
+    }
+
+    /// A bucket's ARN (S3 ARNs name neither region nor account).
+    pub fn bucket_arn(&self, bucket: &str) -> String {
+        format!("arn:{}:s3:::{bucket}", self.account.partition)
+    }
+
+    /// The trust policy letting `service` assume a role, only on behalf of
+    /// this account (and, when given, only for sources matching
+    /// `source_arn`): the confused-deputy guard AWS recommends.
+    pub fn trust_policy(&self, service: &str, source_arn: Option<&str>) -> Value {
+        let mut condition = json!({"StringEquals": {"aws:SourceAccount": self.account.id}});
+        if let Some(arn) = source_arn {
+            condition["ArnLike"] = json!({ "aws:SourceArn": arn });
+        }
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole", "Condition": condition}],
+        })
     }
 
     /// `base-<environment>`.
@@ -110,15 +170,18 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Builds the blueprint for `cfg`; fails when the Lambda handlers cannot
-/// be packaged.
-pub fn blueprint(cfg: &Config) -> Result<Blueprint, String> {
+/// Builds the blueprint for `cfg` in `account`; fails when the Lambda
+/// handlers cannot be packaged.
+pub fn blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
     // Config validation guarantees each part's prerequisites are present.
-    let mut b = Builder::new(cfg);
-    let net = cfg.has("networking").then(|| networking::build(&mut b));
+    let mut b = Builder::new(cfg, account);
     let sec = cfg.has("security").then(|| security::build(&mut b));
+    let key = sec.as_ref().map(|s| s.key.as_str());
+    let net = cfg
+        .has("networking")
+        .then(|| networking::build(&mut b, key));
     let storage = match &sec {
-        Some(sec) if cfg.has("storage") => Some(storage::build(&mut b, &sec.key)),
+        Some(sec) if cfg.has("storage") => Some(storage::build(&mut b, &sec.key)?),
         _ => None,
     };
     let compute = match (&net, &sec, &storage) {
@@ -131,9 +194,9 @@ pub fn blueprint(cfg: &Config) -> Result<Blueprint, String> {
         Some(compute) if cfg.has("api") => Some(api::build(&mut b, compute)),
         _ => None,
     };
-    if let (Some(compute), Some(storage), Some(api)) = (&compute, &storage, &api) {
+    if let (Some(sec), Some(compute), Some(storage), Some(api)) = (&sec, &compute, &storage, &api) {
         if cfg.has("monitoring") {
-            monitoring::build(&mut b, compute, storage, api);
+            monitoring::build(&mut b, &sec.key, compute, storage, api);
         }
     }
     if let (Some(sec), Some(storage)) = (&sec, &storage) {
@@ -147,6 +210,16 @@ pub fn blueprint(cfg: &Config) -> Result<Blueprint, String> {
     })
 }
 
+/// The account the unit tests build in.
+#[cfg(test)]
+pub fn test_account() -> Account {
+    Account {
+        id: "123456789012".into(),
+        partition: "aws".into(),
+        zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,15 +229,21 @@ mod tests {
     fn blueprint_is_a_valid_graph_with_tags_everywhere_taggable() {
         let text = format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR"));
         let cfg = Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap();
-        let bp = blueprint(&cfg).unwrap();
+        let bp = blueprint(&cfg, &test_account()).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
-        assert_eq!(g.nodes().len(), 67);
+        assert_eq!(g.nodes().len(), 71);
         let mut no_selection = cfg.clone();
         no_selection.backup.select_resources = false;
-        assert_eq!(blueprint(&no_selection).unwrap().nodes.len(), 66);
+        assert_eq!(
+            blueprint(&no_selection, &test_account())
+                .unwrap()
+                .nodes
+                .len(),
+            70
+        );
         let mut slice = cfg.clone();
         slice.stack.components = vec!["networking".into(), "security".into()];
-        assert_eq!(blueprint(&slice).unwrap().nodes.len(), 28);
+        assert_eq!(blueprint(&slice, &test_account()).unwrap().nodes.len(), 24);
         let vpc = g.get("ec2_vpc.main").unwrap();
         assert_eq!(vpc.attrs["tags"]["Name"], json!("healthcare-vpc-t1"));
         assert_eq!(vpc.attrs["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));
@@ -190,5 +269,108 @@ mod tests {
             assoc.dependencies(),
             vec!["ec2_route_table.private", "ec2_subnet.private_1"]
         );
+    }
+
+    #[test]
+    fn roles_are_least_privilege_and_protections_are_on() {
+        let text = format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR"));
+        let cfg = Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap();
+        let bp = blueprint(&cfg, &test_account()).unwrap();
+        let node = |a: &str| {
+            bp.nodes
+                .iter()
+                .find(|n| n.address == a)
+                .unwrap()
+                .attrs
+                .clone()
+        };
+        // One role per function; the VPC access policy only on the VPC one.
+        let roles: Vec<String> = ["data_processor", "health_check", "remediation"]
+            .iter()
+            .map(|f| node(&format!("lambda_function.{f}"))["role"].to_string())
+            .collect();
+        assert_eq!(
+            roles
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+        let vpc: Vec<&str> = bp
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.attrs.get("policy_arn").is_some_and(|p| {
+                    p.as_str()
+                        .unwrap()
+                        .ends_with("AWSLambdaVPCAccessExecutionRole")
+                })
+            })
+            .map(|n| n.address.as_str())
+            .collect();
+        assert_eq!(vpc, ["iam_role_policy_attachment.data_processor_vpc"]);
+        // No statement grants every resource without a condition, and no ARN
+        // leaves account or region open.
+        for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role_policy") {
+            for st in n.attrs["policy"]["Statement"].as_array().unwrap() {
+                let text = st["Resource"].to_string();
+                assert!(!text.contains(":*:"), "{}: {text}", n.address);
+                if st["Resource"] == json!("*") {
+                    assert!(st.get("Condition").is_some(), "{}: {st}", n.address);
+                }
+            }
+        }
+        // Trust policies are limited to the account.
+        for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role") {
+            let st = &n.attrs["assume_role_policy"]["Statement"][0];
+            assert_eq!(
+                st["Condition"]["StringEquals"]["aws:SourceAccount"],
+                json!("123456789012"),
+                "{}",
+                n.address
+            );
+        }
+        assert_eq!(
+            node("apigateway_method.patients_post")["authorization"],
+            json!("AWS_IAM")
+        );
+        for b in ["data", "cloudtrail"] {
+            let p = node(&format!("s3_bucket_policy.{b}"))["policy"].to_string();
+            assert!(p.contains("aws:SecureTransport"), "{b}: {p}");
+            assert_eq!(
+                node(&format!("s3_bucket.{b}"))["force_destroy"],
+                json!(false)
+            );
+        }
+        let trail = node("cloudtrail_trail.main");
+        assert_eq!(trail["enable_log_file_validation"], json!(true));
+        assert!(trail["kms_key_id"].to_string().contains("kms_key.main"));
+        let key = node("kms_key.main");
+        let sids: Vec<&str> = key["policy"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids.len(), 5, "{sids:?}");
+        assert!(node("sns_topic.alerts")["kms_master_key_id"]
+            .to_string()
+            .contains("kms_key.main"));
+        for n in bp.nodes.iter().filter(|n| n.kind() == "logs_log_group") {
+            assert!(
+                n.attrs["kms_key_id"].to_string().contains("kms_key.main"),
+                "{}",
+                n.address
+            );
+        }
+        let mut disposable = cfg.clone();
+        disposable.disposable = true;
+        let bp = blueprint(&disposable, &test_account()).unwrap();
+        let data = bp
+            .nodes
+            .iter()
+            .find(|n| n.address == "s3_bucket.data")
+            .unwrap();
+        assert_eq!(data.attrs["force_destroy"], json!(true));
     }
 }

@@ -1,4 +1,5 @@
-//! Alerts and self-healing: the SNS topic, the five alarms, the EventBridge
+//! Alerts and self-healing: the SNS topic (encrypted with the stack's key),
+//! the five alarms, the EventBridge
 //! rule that sends alarm state changes to the remediation function, and the
 //! dashboard (in the configured region).
 
@@ -74,13 +75,16 @@ fn widget(region: &str, title: &str, metrics: Value) -> Value {
     })
 }
 
-/// Adds the monitoring nodes.
-pub fn build(b: &mut Builder, compute: &Compute, storage: &Storage, api: &Api) {
+/// Adds the monitoring nodes; `key` encrypts the alerts topic.
+pub fn build(b: &mut Builder, key: &str, compute: &Compute, storage: &Storage, api: &Api) {
     let topic = b.tagged(
         "sns_topic",
         "alerts",
         None,
-        json!({ "name": b.name("healthcare-alerts"), "display_name": "Healthcare System Alerts" }),
+        json!({
+            "name": b.name("healthcare-alerts"), "display_name": "Healthcare System Alerts",
+            "kms_master_key_id": reference(key, "arn"),
+        }),
     );
     let data_processor = b.name("healthcare-data-processor");
     for a in &ALARMS {

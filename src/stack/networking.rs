@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{reference, Builder};
+use super::{join, reference, Builder};
 use crate::aws::ec2::canonical_rules;
 
 /// Addresses later parts of the stack refer to.
@@ -21,16 +21,9 @@ fn all_egress() -> Value {
     })])
 }
 
-/// The trust policy letting `service` assume a role.
-pub fn trust_policy(service: &str) -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-    })
-}
-
-/// Adds the networking nodes.
-pub fn build(b: &mut Builder) -> Networking {
+/// Adds the networking nodes; `key` (the KMS key's address) encrypts the
+/// flow-log group.
+pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
     let cfg = b.cfg.clone();
     let net = &cfg.network;
     let vpc = b.tagged(
@@ -51,8 +44,7 @@ pub fn build(b: &mut Builder) -> Networking {
 
     let mut public = vec![];
     let mut private = vec![];
-    for (i, zone) in net.availability_zones.iter().enumerate() {
-        let az = format!("{}{zone}", cfg.region);
+    for (i, az) in b.account.zones.clone().iter().enumerate() {
         let n = i + 1;
         public.push(b.tagged("ec2_subnet", &format!("public_{n}"), Some(&b.name(&format!("healthcare-public-subnet-{n}"))), json!({
             "vpc_id": vpc_id, "cidr_block": net.public_subnets[i], "availability_zone": az, "map_public_ip_on_launch": true,
@@ -128,10 +120,22 @@ pub fn build(b: &mut Builder) -> Networking {
 
     let log_group = b.tagged("logs_log_group", "vpc_flow_logs", None, json!({
         "name": format!("/aws/vpc/{}", b.name("healthcare")), "retention_in_days": net.flow_log_retention_days,
+        "kms_key_id": key.map(|k| reference(k, "arn")),
     }));
-    let role = b.tagged("iam_role", "vpc_flow_log", None, json!({
-        "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust_policy("vpc-flow-logs.amazonaws.com"),
-    }));
+    let trust = b.trust_policy(
+        "vpc-flow-logs.amazonaws.com",
+        Some(&b.arn("ec2", "vpc-flow-log/*")),
+    );
+    let role = b.tagged(
+        "iam_role",
+        "vpc_flow_log",
+        None,
+        json!({
+            "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust,
+        }),
+    );
+    // The flow-log service writes streams into this one group, nothing else.
+    let group_arn = reference(&log_group, "arn");
     b.plain("iam_role_policy", "vpc_flow_log", json!({
         "role": reference(&role, "name"),
         "name": b.name("healthcare-vpc-flow-log-policy"),
@@ -139,8 +143,8 @@ pub fn build(b: &mut Builder) -> Networking {
             "Version": "2012-10-17",
             "Statement": [{
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                "Resource": "*",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [group_arn.clone(), join(vec![group_arn, json!(":*")])],
             }],
         },
     }));

@@ -1,64 +1,93 @@
-//! The KMS key and alias, and the Lambda execution role with its managed
-//! policies and inline policy.
+//! The stack's KMS key and alias. The key policy is hcprov's: the account
+//! root (so IAM policies can grant use of the key), and each AWS service
+//! that writes with the key on the stack's behalf, limited to this account
+//! and to the stack's own objects. Nothing broader.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::networking::trust_policy;
 use super::{reference, Builder};
 
 /// Addresses later parts of the stack refer to.
 pub struct Security {
     /// The KMS key.
     pub key: String,
-    /// The Lambda execution role.
-    pub lambda_role: String,
-    /// Its policy attachments and inline policy.
-    pub lambda_role_policies: Vec<String>,
 }
 
-/// Adds the KMS and IAM nodes.
+/// The name of the stack's CloudTrail trail (the key policy names it).
+pub fn trail_name(b: &Builder) -> String {
+    b.name("healthcare-trail")
+}
+
+/// The key policy for the parts of the stack that are built.
+fn key_policy(b: &Builder) -> Value {
+    let acct = &b.account.id;
+    let region = &b.cfg.region;
+    let mut statements = vec![json!({
+        "Sid": "AccountAdministersTheKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:{}:iam::{acct}:root", b.account.partition)},
+        "Action": "kms:*",
+        "Resource": "*",
+    })];
+    // Log groups of the stack (flow logs, Lambda, API access logs) are
+    // encrypted with the key: CloudWatch Logs needs it, for those groups.
+    statements.push(json!({
+        "Sid": "CloudWatchLogsEncryptsTheStacksLogGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": b.arn("logs", &format!("log-group:/aws/*-{}", b.cfg.environment))}},
+    }));
+    if b.cfg.has("storage") {
+        let trail = b.arn("cloudtrail", &format!("trail/{}", trail_name(b)));
+        statements.push(json!({
+            "Sid": "CloudTrailEncryptsTheStacksTrail",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceArn": trail},
+                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:{}:cloudtrail:*:{acct}:trail/*", b.account.partition)},
+            },
+        }));
+        statements.push(json!({
+            "Sid": "CloudTrailDescribesTheKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+        }));
+    }
+    if b.cfg.has("monitoring") {
+        // Alarms publish to the encrypted alerts topic.
+        statements.push(json!({
+            "Sid": "CloudWatchAlarmsPublishToTheEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": acct}},
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// Adds the KMS nodes.
 pub fn build(b: &mut Builder) -> Security {
     let sec = b.cfg.security.clone();
+    let policy = key_policy(b);
     let key = b.tagged("kms_key", "main", Some(&b.name("healthcare-kms-key")), json!({
         "description": format!("KMS key for healthcare data encryption - {}", b.cfg.environment),
         "deletion_window_in_days": sec.kms_deletion_window_days,
         "enable_key_rotation": sec.kms_key_rotation,
+        "policy": policy,
     }));
     b.plain("kms_alias", "main", json!({
         "name": format!("alias/{}", b.name("healthcare")), "target_key_id": reference(&key, "key_id"),
     }));
-
-    let role = b.tagged("iam_role", "lambda_execution", None, json!({
-        "name": b.name("healthcare-lambda-role"), "assume_role_policy": trust_policy("lambda.amazonaws.com"),
-    }));
-    let mut policies = vec![];
-    for (name, policy) in [
-        ("lambda_basic_execution", "AWSLambdaBasicExecutionRole"),
-        ("lambda_vpc_execution", "AWSLambdaVPCAccessExecutionRole"),
-    ] {
-        policies.push(b.plain("iam_role_policy_attachment", name, json!({
-            "role": reference(&role, "name"), "policy_arn": format!("arn:aws:iam::aws:policy/service-role/{policy}"),
-        })));
-    }
-    let bucket = b.name("healthcare-data");
-    let table = b.name("healthcare-patient-records");
-    policies.push(b.plain("iam_role_policy", "lambda_custom", json!({
-        "role": reference(&role, "name"),
-        "name": b.name("healthcare-lambda-policy"),
-        "policy": {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": format!("arn:aws:s3:::{bucket}/*")},
-                {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan"], "Resource": format!("arn:aws:dynamodb:*:*:table/{table}")},
-                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "Resource": reference(&key, "arn")},
-                {"Effect": "Allow", "Action": ["cloudwatch:PutMetricData"], "Resource": "*"},
-            ],
-        },
-    })));
     b.output("kms_key_arn", reference(&key, "arn"));
-    Security {
-        key,
-        lambda_role: role,
-        lambda_role_policies: policies,
-    }
+    Security { key }
 }

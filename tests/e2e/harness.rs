@@ -10,12 +10,14 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
 
-/// The pinned emulator, installed by tests/setup.sh into .venv.
-fn moto_server_path() -> PathBuf {
-    if let Ok(p) = std::env::var("HCPROV_MOTO_SERVER") {
-        return PathBuf::from(p);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server")
+/// The Python of the pinned emulator, installed by tests/setup.sh into
+/// .venv, and tests/emulator.py, which runs moto's server with its fills.
+fn emulator() -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("HCPROV_EMULATOR_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join(".venv/bin/python"));
+    (python, root.join("tests/emulator.py"))
 }
 
 /// A running moto server; killed on drop.
@@ -44,11 +46,11 @@ fn wait_ready(child: &mut Child, port: u16) -> bool {
 impl Moto {
     /// Starts moto on a free loopback port and waits until it answers.
     pub fn start() -> Moto {
-        let bin = moto_server_path();
+        let (python, script) = emulator();
         assert!(
-            bin.exists(),
+            python.exists(),
             "the AWS emulator is not installed at {}: run `tests/setup.sh` (tests/run.sh does it for you)",
-            bin.display()
+            python.display()
         );
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("moto.log");
@@ -59,8 +61,9 @@ impl Moto {
                 .local_addr()
                 .unwrap()
                 .port();
-            let mut child = Command::new(&bin)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            let mut child = Command::new(&python)
+                .arg(&script)
+                .arg(port.to_string())
                 .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(&log).unwrap())
@@ -152,6 +155,7 @@ pub const SLICE: &str = "[stack]\ncomponents = [\"networking\", \"security\"]\n\
 /// recorded SDK responses instead).
 pub const BASE_CONFIG: &str = r#"environment = "e2e"
 region = "us-east-1"
+disposable = true
 
 [backup]
 select_resources = false

@@ -48,7 +48,10 @@ fn whole_platform_apply_verify_code_update_destroy() {
             "https://{api_id}.execute-api.us-east-1.amazonaws.com/prod"
         ))
     );
-    assert_eq!(outputs["data_bucket_name"], json!("healthcare-data-e2e"));
+    assert_eq!(
+        outputs["data_bucket_name"],
+        json!("healthcare-data-e2e-123456789012-us-east-1")
+    );
     assert_eq!(
         outputs["dynamodb_table_name"],
         json!("healthcare-patient-records-e2e")
@@ -62,9 +65,10 @@ fn whole_platform_apply_verify_code_update_destroy() {
             .expect(0)
             .stdout
             .trim(),
-        "healthcare-data-e2e"
+        "healthcare-data-e2e-123456789012-us-east-1"
     );
 
+    block_on(super::protections::check(&moto, "e2e", &api_id, &kms_arn));
     block_on(async {
         let sdk = moto.sdk().await;
         // Storage.
@@ -73,7 +77,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
                 .force_path_style(true)
                 .build(),
         );
-        let b = "healthcare-data-e2e";
+        let b = "healthcare-data-e2e-123456789012-us-east-1";
         assert_eq!(
             s3.get_bucket_versioning()
                 .bucket(b)
@@ -116,7 +120,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
         );
         let pol = s3
             .get_bucket_policy()
-            .bucket("healthcare-cloudtrail-e2e")
+            .bucket("healthcare-cloudtrail-e2e-123456789012-us-east-1")
             .send()
             .await
             .unwrap();
@@ -227,7 +231,10 @@ fn whole_platform_apply_verify_code_update_destroy() {
                 vars["DATA_BUCKET"].as_str(),
                 vars["DYNAMODB_TABLE"].as_str()
             ),
-            ("healthcare-data-e2e", "healthcare-patient-records-e2e")
+            (
+                "healthcare-data-e2e-123456789012-us-east-1",
+                "healthcare-patient-records-e2e"
+            )
         );
         let mut subnets = dp.vpc_config().unwrap().subnet_ids().to_vec();
         subnets.sort();
@@ -466,7 +473,8 @@ fn whole_platform_apply_verify_code_update_destroy() {
             ),
         ]
     );
-    p.run(&["apply"]).expect(0);
+    // The old deployment is deleted: off a terminal that needs the flag.
+    p.run(&["apply", "--auto-approve"]).expect(0);
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
     let new_deployment = id(&p.state(), "apigateway_deployment.main");
     assert_ne!(new_deployment, old_deployment);
@@ -503,7 +511,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
         );
         for body in ["v1", "v2"] {
             s3.put_object()
-                .bucket("healthcare-data-e2e")
+                .bucket("healthcare-data-e2e-123456789012-us-east-1")
                 .key("patient-records/p-1/a.json")
                 .body(body.as_bytes().to_vec().into())
                 .send()
@@ -512,7 +520,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
         }
         let v = s3
             .list_object_versions()
-            .bucket("healthcare-data-e2e")
+            .bucket("healthcare-data-e2e-123456789012-us-east-1")
             .send()
             .await
             .unwrap();

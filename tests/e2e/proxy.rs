@@ -56,6 +56,9 @@ impl Seen {
 /// Extra latency for each request.
 pub type Delay = Arc<dyn Fn(&Seen) -> Duration + Send + Sync>;
 
+/// The request id of every answer the proxy makes up.
+pub const PROXY_REQUEST_ID: &str = "proxy-req-4f2a";
+
 /// A canned answer.
 pub struct Fault {
     /// HTTP status.
@@ -96,23 +99,33 @@ impl Fault {
     /// CloudTrail), and REST-JSON's `x-amzn-ErrorType` (Lambda, API Gateway,
     /// Backup).
     pub fn shaped(seen: &Seen, status: u16, code: &str, message: &str) -> Fault {
+        let mut f = Fault::shaped_body(seen, status, code, message);
+        // The request id every AWS answer carries, in both header spellings.
+        f.headers
+            .push(("x-amzn-requestid".into(), PROXY_REQUEST_ID.into()));
+        f.headers
+            .push(("x-amz-request-id".into(), PROXY_REQUEST_ID.into()));
+        f
+    }
+
+    fn shaped_body(seen: &Seen, status: u16, code: &str, message: &str) -> Fault {
         let service = seen.service();
         match service.as_str() {
             "ec2" => Fault::xml(
                 status,
                 format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>proxy</RequestID></Response>"
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>{PROXY_REQUEST_ID}</RequestID></Response>"
                 ),
             ),
             "iam" | "sts" | "monitoring" | "sns" => Fault::xml(
                 status,
                 format!(
-                    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>"
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{PROXY_REQUEST_ID}</RequestId></ErrorResponse>"
                 ),
             ),
             "s3" => Fault::xml(
                 status,
-                format!("<Error><Code>{code}</Code><Message>{message}</Message><RequestId>proxy</RequestId></Error>"),
+                format!("<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{PROXY_REQUEST_ID}</RequestId></Error>"),
             ),
             _ if seen.is_json_protocol() => Fault::json_error(status, code, message),
             _ => Fault {

@@ -33,6 +33,23 @@ fn event(status: u16, body: Value) -> ReplayEvent {
     )
 }
 
+/// A JSON error answer with a request id.
+fn error_with(status: u16, code: &str, request_id: &str, body: Value) -> ReplayEvent {
+    ReplayEvent::new(
+        http::Request::builder()
+            .uri("https://placeholder")
+            .body(SdkBody::empty())
+            .unwrap(),
+        http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("x-amzn-errortype", code)
+            .header("x-amzn-requestid", request_id)
+            .body(SdkBody::from(body.to_string()))
+            .unwrap(),
+    )
+}
+
 fn error(status: u16, code: &str) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
@@ -222,12 +239,14 @@ fn lambda_create_retries_a_role_that_is_not_assumable_yet() {
     let dir = tempfile::tempdir().unwrap();
     let handler = dir.path().join("health_check.py");
     std::fs::write(&handler, "def handler(e, c):\n    return 1\n").unwrap();
-    let hash = hcprov::aws::lambda::package::package(std::slice::from_ref(&handler))
+    let hash = hcprov::aws::lambda::package::package(dir.path(), std::slice::from_ref(&handler))
         .unwrap()
         .sha256;
     let c = ctx("lambda_function.health_check");
     let created = block_on(async {
-        let aws = aws_with(&replay).await;
+        let mut aws = Arc::try_unwrap(aws_with(&replay).await).unwrap();
+        aws.lambda_source = Some(dir.path().to_path_buf());
+        let aws = Arc::new(aws);
         let reg = registry(&aws);
         let desired = obj(json!({
             "function_name": "healthcare-health-check-dev", "role": "arn:aws:iam::123456789012:role/r", "handler": "health_check.handler",
@@ -251,4 +270,73 @@ fn lambda_create_retries_a_role_that_is_not_assumable_yet() {
         .filter(|r| r.1.ends_with("/2015-03-31/functions"))
         .count();
     assert_eq!(creates, 3);
+}
+
+/// AWS Backup refuses a selection whose role was made seconds ago ("IAM
+/// Role ... cannot be assumed by AWS Backup"); the create retries it within
+/// `iam-role-propagation`, sending the same client token, and succeeds. An
+/// error outside the transient table fails at once.
+#[test]
+fn backup_selection_retries_a_role_backup_cannot_assume_yet() {
+    let not_yet = || {
+        error_with(
+            400,
+            "InvalidParameterValueException",
+            "req-backup-1",
+            json!({"Code": "InvalidParameterValueException", "Message": "IAM Role arn:aws:iam::123456789012:role/b cannot be assumed by AWS Backup"}),
+        )
+    };
+    let replay = StaticReplayClient::new(vec![
+        not_yet(),
+        event(
+            200,
+            json!({"SelectionId": "sel-1", "BackupPlanId": "plan-1", "CreationDate": 1.7e9}),
+        ),
+    ]);
+    let desired = obj(json!({
+        "name": "healthcare-resources-dev", "plan_id": "plan-1", "iam_role_arn": "arn:aws:iam::123456789012:role/b",
+        "resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/t"],
+    }));
+    let c = ctx("backup_selection.patient_records").with_client_token("tok-1");
+    let created = block_on(async {
+        let aws = aws_with(&replay).await;
+        registry(&aws)
+            .get("backup_selection")
+            .unwrap()
+            .create(&c, &desired)
+            .await
+            .unwrap()
+    });
+    assert_eq!(created.id, "plan-1/sel-1");
+    assert_eq!(
+        c.stats.retries(),
+        1,
+        "one refusal, retried within the budget"
+    );
+    let reqs = requests(&replay);
+    assert_eq!(reqs.len(), 2);
+    assert!(
+        reqs.iter().all(|r| r.2["CreatorRequestId"] == "tok-1"),
+        "{reqs:?}"
+    );
+
+    // A validation error of another kind is not retried, and names its request id.
+    let refused = StaticReplayClient::new(vec![error_with(
+        400,
+        "InvalidParameterValueException",
+        "req-backup-2",
+        json!({"Message": "Invalid resource ARN"}),
+    )]);
+    let c = ctx("backup_selection.patient_records").with_client_token("tok-2");
+    let err = block_on(async {
+        let aws = aws_with(&refused).await;
+        registry(&aws)
+            .get("backup_selection")
+            .unwrap()
+            .create(&c, &desired)
+            .await
+            .unwrap_err()
+    });
+    assert_eq!(requests(&refused).len(), 1);
+    assert!(err.message.contains("(request id req-backup-2)"), "{err}");
 }

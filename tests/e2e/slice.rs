@@ -230,7 +230,7 @@ fn slice_lifecycle_create_update_replace_destroy() {
         "{}",
         human.stdout
     );
-    p.run(&["apply"]).expect(0);
+    p.run(&["apply", "--auto-approve"]).expect(0);
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
     let new_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.public_2"].clone();
     assert_ne!(new_subnet, old_subnet);

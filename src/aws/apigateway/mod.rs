@@ -52,7 +52,10 @@ fn parts<'a>(id: &'a str, n: usize, what: &str) -> Result<Vec<&'a str>, Resource
 
 /// The ARN API Gateway tags a resource by.
 fn arn(region: &str, path: &str) -> String {
-    format!("arn:aws:apigateway:{region}::{path}")
+    format!(
+        "arn:{}:apigateway:{region}::{path}",
+        crate::aws::partition_of_region(region)
+    )
 }
 
 /// Brings the tags of the API Gateway object `resource` (an ARN) from

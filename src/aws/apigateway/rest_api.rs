@@ -25,11 +25,11 @@ impl RestApi {
         id: &str,
         root: Option<&str>,
     ) -> Result<Attrs, ResourceError> {
-        let account = self.0.account_id(&ctx.region).await?;
+        let execution_arn = self.0.arn("execute-api", &ctx.region, id).await?;
         Ok(obj(json!({
             "root_resource_id": root,
             "arn": arn(&ctx.region, &format!("/restapis/{id}")),
-            "execution_arn": format!("arn:aws:execute-api:{}:{account}:{id}", ctx.region),
+            "execution_arn": execution_arn,
         })))
     }
 }

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -49,17 +50,18 @@ impl ResourceType for Selection {
             .set_resources(Some(attrs::strs(a, "resources")))
             .build()
             .map_err(|e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string()))?;
-        let out = self
-            .0
-            .region(&ctx.region)
-            .backup
-            .create_backup_selection()
-            .backup_plan_id(plan)
-            .backup_selection(selection)
-            .set_creator_request_id(ctx.token())
-            .send()
-            .await
-            .ctx(&what)?;
+        let backup = &self.0.region(&ctx.region).backup;
+        let out = transient::call(ctx, "backup", "CreateBackupSelection", || async {
+            backup
+                .create_backup_selection()
+                .backup_plan_id(plan)
+                .backup_selection(selection.clone())
+                .set_creator_request_id(ctx.token())
+                .send()
+                .await
+                .ctx(&what)
+        })
+        .await?;
         Ok(Created {
             id: format!("{plan}/{}", out.selection_id().unwrap_or_default()),
             outputs: Attrs::new(),

@@ -1,5 +1,6 @@
 //! CloudTrail trail: the name forces replacement; bucket, global events,
-//! multi-region and logging update in place; tags.
+//! multi-region, log-file validation, KMS encryption and logging update in
+//! place; tags.
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -65,16 +67,21 @@ impl ResourceType for Trail {
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let ct = &self.0.region(&ctx.region).cloudtrail;
         let name = attrs::str(a, "name")?;
-        let out = ct
-            .create_trail()
-            .name(name)
-            .s3_bucket_name(attrs::str(a, "s3_bucket_name")?)
-            .include_global_service_events(attrs::bool(a, "include_global_service_events")?)
-            .is_multi_region_trail(attrs::bool(a, "is_multi_region_trail")?)
-            .set_tags_list(Some(trail_tags(tags::desired(a))?))
-            .send()
-            .await
-            .ctx(&format!("creating CloudTrail trail ({name})"))?;
+        let tags = trail_tags(tags::desired(a))?;
+        let out = transient::call(ctx, "cloudtrail", "CreateTrail", || async {
+            ct.create_trail()
+                .name(name)
+                .s3_bucket_name(attrs::str(a, "s3_bucket_name")?)
+                .include_global_service_events(attrs::bool(a, "include_global_service_events")?)
+                .is_multi_region_trail(attrs::bool(a, "is_multi_region_trail")?)
+                .enable_log_file_validation(attrs::bool(a, "enable_log_file_validation")?)
+                .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+                .set_tags_list(Some(tags.clone()))
+                .send()
+                .await
+                .ctx(&format!("creating CloudTrail trail ({name})"))
+        })
+        .await?;
         if attrs::bool(a, "enable_logging")? {
             set_logging(ct, name, true).await?;
         }
@@ -139,6 +146,8 @@ impl ResourceType for Trail {
                 "s3_bucket_name": t.s3_bucket_name(),
                 "include_global_service_events": t.include_global_service_events().unwrap_or(false),
                 "is_multi_region_trail": t.is_multi_region_trail().unwrap_or(false),
+                "enable_log_file_validation": t.log_file_validation_enabled().unwrap_or(false),
+                "kms_key_id": t.kms_key_id(),
                 "enable_logging": status.is_logging().unwrap_or(false),
                 "tags": live_tags.unwrap_or(json!({})),
             })),
@@ -158,16 +167,26 @@ impl ResourceType for Trail {
             "s3_bucket_name",
             "include_global_service_events",
             "is_multi_region_trail",
+            "enable_log_file_validation",
+            "kms_key_id",
         ];
         if keys.iter().any(|k| from.get(*k) != to.get(*k)) {
-            ct.update_trail()
-                .name(id)
-                .s3_bucket_name(attrs::str(to, "s3_bucket_name")?)
-                .include_global_service_events(attrs::bool(to, "include_global_service_events")?)
-                .is_multi_region_trail(attrs::bool(to, "is_multi_region_trail")?)
-                .send()
-                .await
-                .ctx(&format!("updating CloudTrail trail ({id})"))?;
+            transient::call(ctx, "cloudtrail", "UpdateTrail", || async {
+                ct.update_trail()
+                    .name(id)
+                    .s3_bucket_name(attrs::str(to, "s3_bucket_name")?)
+                    .include_global_service_events(attrs::bool(
+                        to,
+                        "include_global_service_events",
+                    )?)
+                    .is_multi_region_trail(attrs::bool(to, "is_multi_region_trail")?)
+                    .enable_log_file_validation(attrs::bool(to, "enable_log_file_validation")?)
+                    .set_kms_key_id(attrs::opt_str(to, "kms_key_id").map(str::to_string))
+                    .send()
+                    .await
+                    .ctx(&format!("updating CloudTrail trail ({id})"))
+            })
+            .await?;
         }
         let logging = attrs::bool(to, "enable_logging")?;
         if from

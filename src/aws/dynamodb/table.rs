@@ -16,6 +16,7 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::retry::{wait_until, Poll, Waiter};
@@ -96,23 +97,26 @@ async fn wait_active(
 }
 
 async fn set_pitr(
+    ctx: &Ctx,
     ddb: &aws_sdk_dynamodb::Client,
     name: &str,
     on: bool,
 ) -> Result<(), ResourceError> {
-    ddb.update_continuous_backups()
-        .table_name(name)
-        .point_in_time_recovery_specification(
-            PointInTimeRecoverySpecification::builder()
-                .point_in_time_recovery_enabled(on)
-                .build()
-                .map_err(invalid)?,
-        )
-        .send()
-        .await
-        .ctx(&format!(
-            "setting point-in-time recovery of DynamoDB table ({name})"
-        ))?;
+    let spec = PointInTimeRecoverySpecification::builder()
+        .point_in_time_recovery_enabled(on)
+        .build()
+        .map_err(invalid)?;
+    transient::call(ctx, "dynamodb", "UpdateContinuousBackups", || async {
+        ddb.update_continuous_backups()
+            .table_name(name)
+            .point_in_time_recovery_specification(spec.clone())
+            .send()
+            .await
+            .ctx(&format!(
+                "setting point-in-time recovery of DynamoDB table ({name})"
+            ))
+    })
+    .await?;
     Ok(())
 }
 
@@ -155,7 +159,7 @@ impl ResourceType for Table {
             .ctx(&format!("creating DynamoDB table ({name})"))?;
         wait_active(ctx, ddb, name).await?;
         if attrs::bool(a, "point_in_time_recovery")? {
-            set_pitr(ddb, name, true).await?;
+            set_pitr(ctx, ddb, name, true).await?;
         }
         let arn = out
             .table_description()
@@ -259,7 +263,7 @@ impl ResourceType for Table {
         }
         let pitr = attrs::bool(to, "point_in_time_recovery")?;
         if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
-            set_pitr(ddb, id, pitr).await?;
+            set_pitr(ctx, ddb, id, pitr).await?;
         }
         if tags::changed(from, to) {
             let arn = describe(ddb, id)

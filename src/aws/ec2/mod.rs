@@ -69,6 +69,15 @@ fn identity_filters(attrs: &Attrs) -> Option<Vec<aws_sdk_ec2::types::Filter>> {
     })
 }
 
+/// `arn:<partition>:ec2:<region>:<owner>:<resource>`: EC2 ARNs carry the
+/// owning account, which Describe answers report as `OwnerId`.
+pub fn ec2_arn(region: &str, owner: &str, resource: &str) -> String {
+    format!(
+        "arn:{}:ec2:{region}:{owner}:{resource}",
+        crate::aws::partition_of_region(region)
+    )
+}
+
 /// `find` for tagged EC2 types: `describe` lists the ids of the objects
 /// matching the identity filters; an object without identity tags is not
 /// searched for.

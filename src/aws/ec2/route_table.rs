@@ -15,6 +15,7 @@ use super::{
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -89,7 +90,7 @@ impl ResourceType for RouteTable {
             .unwrap_or_default()
             .to_string();
         for r in routes_of(a) {
-            add_route(ec2, &id, &r).await?;
+            add_route(ctx, ec2, &id, &r).await?;
         }
         Ok(Created {
             id,
@@ -165,7 +166,7 @@ impl ResourceType for RouteTable {
                     r.cidr
                 ))?;
             } else {
-                add_route(ec2, id, r).await?;
+                add_route(ctx, ec2, id, r).await?;
             }
         }
         update_tags(ec2, id, from, to, "EC2 route table").await?;
@@ -212,20 +213,28 @@ fn observe(t: &aws_sdk_ec2::types::RouteTable) -> Observed {
     }
 }
 
-async fn add_route(ec2: &aws_sdk_ec2::Client, id: &str, r: &Route) -> Result<(), ResourceError> {
-    let req = ec2
-        .create_route()
-        .route_table_id(id)
-        .destination_cidr_block(&r.cidr);
-    let req = if r.target_key == "nat_gateway_id" {
-        req.nat_gateway_id(&r.target)
-    } else {
-        req.gateway_id(&r.target)
-    };
-    req.send().await.ctx(&format!(
-        "adding route {} to EC2 route table ({id})",
-        r.cidr
-    ))?;
+async fn add_route(
+    ctx: &Ctx,
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    r: &Route,
+) -> Result<(), ResourceError> {
+    transient::call(ctx, "ec2", "CreateRoute", || async {
+        let req = ec2
+            .create_route()
+            .route_table_id(id)
+            .destination_cidr_block(&r.cidr);
+        let req = if r.target_key == "nat_gateway_id" {
+            req.nat_gateway_id(&r.target)
+        } else {
+            req.gateway_id(&r.target)
+        };
+        req.send().await.ctx(&format!(
+            "adding route {} to EC2 route table ({id})",
+            r.cidr
+        ))
+    })
+    .await?;
     Ok(())
 }
 

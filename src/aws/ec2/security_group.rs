@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{find_tagged, tag_spec, tags_value, update_tags};
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::retry::{retry_when, Budget};
@@ -198,8 +199,9 @@ impl ResourceType for SecurityGroup {
         let id = out.group_id().unwrap_or_default().to_string();
         // AWS starts every group with an allow-all egress rule.
         let fresh = BTreeSet::from([default_egress()]);
-        sync(ec2, &id, "egress", &fresh, &rules_of(a, "egress")).await?;
+        sync(ctx, ec2, &id, "egress", &fresh, &rules_of(a, "egress")).await?;
         sync(
+            ctx,
             ec2,
             &id,
             "ingress",
@@ -207,11 +209,15 @@ impl ResourceType for SecurityGroup {
             &rules_of(a, "ingress"),
         )
         .await?;
+        let arn = match out.security_group_arn() {
+            Some(a) => a.to_string(),
+            None => {
+                let owner = self.0.account_id(&ctx.region).await?;
+                super::ec2_arn(&ctx.region, &owner, &format!("security-group/{id}"))
+            }
+        };
         Ok(Created {
-            outputs: super::output(
-                "arn",
-                format!("arn:aws:ec2:{}::security-group/{id}", ctx.region),
-            ),
+            outputs: super::output("arn", arn),
             id,
         })
     }
@@ -279,10 +285,17 @@ impl ResourceType for SecurityGroup {
                             "egress": value(live_rules(g.ip_permissions_egress())),
                             "tags": tags_value(g.tags()),
                         });
-                        let outputs = super::output(
-                            "arn",
-                            format!("arn:aws:ec2:{region}::security-group/{id}"),
+                        let arn = g.security_group_arn().map_or_else(
+                            || {
+                                super::ec2_arn(
+                                    &region,
+                                    g.owner_id().unwrap_or_default(),
+                                    &format!("security-group/{id}"),
+                                )
+                            },
+                            str::to_string,
                         );
+                        let outputs = super::output("arn", arn);
                         (
                             id,
                             Observed {
@@ -306,7 +319,7 @@ impl ResourceType for SecurityGroup {
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         for dir in ["ingress", "egress"] {
-            sync(ec2, id, dir, &rules_of(from, dir), &rules_of(to, dir)).await?;
+            sync(ctx, ec2, id, dir, &rules_of(from, dir), &rules_of(to, dir)).await?;
         }
         update_tags(ec2, id, from, to, "EC2 security group").await?;
         Ok(Attrs::new())
@@ -332,8 +345,74 @@ impl ResourceType for SecurityGroup {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Change {
+    Authorize,
+    Revoke,
+}
+
+/// One Authorize/Revoke SecurityGroup Ingress/Egress call, retrying a group
+/// not yet visible after its create.
+async fn rules_call(
+    ctx: &Ctx,
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    change: Change,
+    ingress: bool,
+    perms: &[IpPermission],
+    what: &str,
+) -> Result<(), ResourceError> {
+    let (op, verb) = match (change, ingress) {
+        (Change::Authorize, true) => ("AuthorizeSecurityGroupIngress", "authorizing"),
+        (Change::Authorize, false) => ("AuthorizeSecurityGroupEgress", "authorizing"),
+        (Change::Revoke, true) => ("RevokeSecurityGroupIngress", "revoking"),
+        (Change::Revoke, false) => ("RevokeSecurityGroupEgress", "revoking"),
+    };
+    let what = format!("{verb} {what}");
+    transient::call(ctx, "ec2", op, || async {
+        let p = Some(perms.to_vec());
+        let sent = match (change, ingress) {
+            (Change::Authorize, true) => ec2
+                .authorize_security_group_ingress()
+                .group_id(id)
+                .set_ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&what),
+            (Change::Authorize, false) => ec2
+                .authorize_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&what),
+            (Change::Revoke, true) => ec2
+                .revoke_security_group_ingress()
+                .group_id(id)
+                .set_ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&what),
+            (Change::Revoke, false) => ec2
+                .revoke_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&what),
+        };
+        sent
+    })
+    .await
+}
+
 /// Revokes the rules in `have` but not `want`, then authorizes the rest.
 async fn sync(
+    ctx: &Ctx,
     ec2: &aws_sdk_ec2::Client,
     id: &str,
     dir: &str,
@@ -343,42 +422,12 @@ async fn sync(
     let revoke: Vec<IpPermission> = have.difference(want).map(Rule::permission).collect();
     let grant: Vec<IpPermission> = want.difference(have).map(Rule::permission).collect();
     let what = format!("{dir} rules of EC2 security group ({id})");
+    let ingress = dir == "ingress";
     if !revoke.is_empty() {
-        let r = if dir == "ingress" {
-            ec2.revoke_security_group_ingress()
-                .group_id(id)
-                .set_ip_permissions(Some(revoke))
-                .send()
-                .await
-                .map(|_| ())
-                .ctx(&format!("revoking {what}"))
-        } else {
-            ec2.revoke_security_group_egress()
-                .group_id(id)
-                .set_ip_permissions(Some(revoke))
-                .send()
-                .await
-                .map(|_| ())
-                .ctx(&format!("revoking {what}"))
-        };
-        ignore_not_found(r)?;
+        ignore_not_found(rules_call(ctx, ec2, id, Change::Revoke, ingress, &revoke, &what).await)?;
     }
     if !grant.is_empty() {
-        if dir == "ingress" {
-            ec2.authorize_security_group_ingress()
-                .group_id(id)
-                .set_ip_permissions(Some(grant))
-                .send()
-                .await
-                .ctx(&format!("authorizing {what}"))?;
-        } else {
-            ec2.authorize_security_group_egress()
-                .group_id(id)
-                .set_ip_permissions(Some(grant))
-                .send()
-                .await
-                .ctx(&format!("authorizing {what}"))?;
-        }
+        rules_call(ctx, ec2, id, Change::Authorize, ingress, &grant, &what).await?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -52,7 +53,7 @@ impl ResourceType for Subnet {
             .unwrap_or_default()
             .to_string();
         if attrs::bool(a, "map_public_ip_on_launch")? {
-            set_public_ip(ec2, &id, true).await?;
+            set_public_ip(ctx, ec2, &id, true).await?;
         }
         Ok(Created {
             id,
@@ -101,7 +102,7 @@ impl ResourceType for Subnet {
             .and_then(serde_json::Value::as_bool)
             != Some(want)
         {
-            set_public_ip(ec2, id, want).await?;
+            set_public_ip(ctx, ec2, id, want).await?;
         }
         update_tags(ec2, id, from, to, "EC2 subnet").await?;
         Ok(Attrs::new())
@@ -121,15 +122,23 @@ impl ResourceType for Subnet {
     }
 }
 
-async fn set_public_ip(ec2: &aws_sdk_ec2::Client, id: &str, on: bool) -> Result<(), ResourceError> {
-    ec2.modify_subnet_attribute()
-        .subnet_id(id)
-        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
-        .send()
-        .await
-        .ctx(&format!(
-            "setting map_public_ip_on_launch on EC2 subnet ({id})"
-        ))?;
+async fn set_public_ip(
+    ctx: &Ctx,
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    on: bool,
+) -> Result<(), ResourceError> {
+    transient::call(ctx, "ec2", "ModifySubnetAttribute", || async {
+        ec2.modify_subnet_attribute()
+            .subnet_id(id)
+            .map_public_ip_on_launch(AttributeBooleanValue::builder().value(on).build())
+            .send()
+            .await
+            .ctx(&format!(
+                "setting map_public_ip_on_launch on EC2 subnet ({id})"
+            ))
+    })
+    .await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -38,14 +39,13 @@ impl ResourceType for Vpc {
             .send()
             .await
             .ctx("creating EC2 VPC")?;
-        let id = out
-            .vpc()
-            .and_then(|v| v.vpc_id())
-            .unwrap_or_default()
-            .to_string();
-        set_dns(ec2, &id, a, None).await?;
+        let vpc = out.vpc();
+        let id = vpc.and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
+        let owner = vpc.and_then(|v| v.owner_id()).unwrap_or_default();
+        let arn = super::ec2_arn(&ctx.region, owner, &format!("vpc/{id}"));
+        set_dns(ctx, ec2, &id, a, None).await?;
         Ok(Created {
-            outputs: output("arn", arn(&ctx.region, &id)),
+            outputs: output("arn", arn),
             id,
         })
     }
@@ -103,7 +103,8 @@ impl ResourceType for Vpc {
                         "enable_dns_hostnames": dns(ec2, &id, VpcAttributeName::EnableDnsHostnames).await?,
                         "tags": tags_value(vpc.tags()),
                     });
-                    found.insert(id.clone(), Observed { attrs: obj(attrs), outputs: output("arn", arn(&region, &id)) });
+                    let arn = super::ec2_arn(&region, vpc.owner_id().unwrap_or_default(), &format!("vpc/{id}"));
+                    found.insert(id.clone(), Observed { attrs: obj(attrs), outputs: output("arn", arn) });
                 }
                 Ok(found)
             }
@@ -119,7 +120,7 @@ impl ResourceType for Vpc {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        set_dns(ec2, id, to, Some(from)).await?;
+        set_dns(ctx, ec2, id, to, Some(from)).await?;
         update_tags(ec2, id, from, to, "EC2 VPC").await?;
         Ok(Attrs::new())
     }
@@ -136,10 +137,6 @@ impl ResourceType for Vpc {
         })
         .await
     }
-}
-
-fn arn(region: &str, id: &str) -> String {
-    format!("arn:aws:ec2:{region}::vpc/{id}")
 }
 
 /// One DNS attribute of a VPC.
@@ -166,6 +163,7 @@ async fn dns(
 
 /// Sets the DNS attributes that differ from `from` (all when `from` is None).
 async fn set_dns(
+    ctx: &Ctx,
     ec2: &aws_sdk_ec2::Client,
     id: &str,
     to: &Attrs,
@@ -177,15 +175,18 @@ async fn set_dns(
             continue;
         }
         let v = AttributeBooleanValue::builder().value(want).build();
-        let req = ec2.modify_vpc_attribute().vpc_id(id);
-        let req = if key == "enable_dns_support" {
-            req.enable_dns_support(v)
-        } else {
-            req.enable_dns_hostnames(v)
-        };
-        req.send()
-            .await
-            .ctx(&format!("setting {key} on EC2 VPC ({id})"))?;
+        transient::call(ctx, "ec2", "ModifyVpcAttribute", || async {
+            let req = ec2.modify_vpc_attribute().vpc_id(id);
+            let req = if key == "enable_dns_support" {
+                req.enable_dns_support(v.clone())
+            } else {
+                req.enable_dns_hostnames(v.clone())
+            };
+            req.send()
+                .await
+                .ctx(&format!("setting {key} on EC2 VPC ({id})"))
+        })
+        .await?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -28,15 +29,16 @@ impl ResourceType for Alias {
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let name = attrs::str(a, "name")?;
-        self.0
-            .region(&ctx.region)
-            .kms
-            .create_alias()
-            .alias_name(name)
-            .target_key_id(attrs::str(a, "target_key_id")?)
-            .send()
-            .await
-            .ctx(&format!("creating KMS alias ({name})"))?;
+        let kms = &self.0.region(&ctx.region).kms;
+        transient::call(ctx, "kms", "CreateAlias", || async {
+            kms.create_alias()
+                .alias_name(name)
+                .target_key_id(attrs::str(a, "target_key_id")?)
+                .send()
+                .await
+                .ctx(&format!("creating KMS alias ({name})"))
+        })
+        .await?;
         Ok(Created {
             id: name.to_string(),
             outputs: Attrs::new(),

@@ -1,4 +1,7 @@
-//! KMS key: description, rotation and tags update in place. The deletion
+//! KMS key: description, key policy, rotation and tags update in place.
+//! The key policy is hcprov's (written at creation, compared by drift, put
+//! back by apply); a key without a `policy` attribute keeps KMS's default.
+//! The deletion
 //! window is used when the key is scheduled for deletion (KMS does not
 //! report it back, so it is not compared). A key pending deletion counts as
 //! gone.
@@ -12,6 +15,7 @@ use serde_json::json;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -45,9 +49,14 @@ impl ResourceType for Key {
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let kms = &self.0.region(&ctx.region).kms;
+        let policy = match a.get("policy") {
+            Some(p) if !p.is_null() => Some(attrs::doc(a, "policy")?),
+            _ => None,
+        };
         let out = kms
             .create_key()
             .description(attrs::str(a, "description")?)
+            .set_policy(policy)
             .set_tags(Some(kms_tags(tags::desired(a))?))
             .send()
             .await
@@ -55,11 +64,14 @@ impl ResourceType for Key {
         let meta = out.key_metadata();
         let id = meta.map(|m| m.key_id()).unwrap_or_default().to_string();
         if attrs::bool(a, "enable_key_rotation")? {
-            kms.enable_key_rotation()
-                .key_id(&id)
-                .send()
-                .await
-                .ctx(&format!("enabling rotation of KMS key ({id})"))?;
+            transient::call(ctx, "kms", "EnableKeyRotation", || async {
+                kms.enable_key_rotation()
+                    .key_id(&id)
+                    .send()
+                    .await
+                    .ctx(&format!("enabling rotation of KMS key ({id})"))
+            })
+            .await?;
         }
         Ok(Created {
             outputs: outputs(meta.and_then(|m| m.arn()).unwrap_or_default(), &id),
@@ -154,7 +166,15 @@ impl ResourceType for Key {
             .send()
             .await
             .ctx(&format!("reading tags of KMS key ({id})"))?;
+        let policy = kms
+            .get_key_policy()
+            .key_id(id)
+            .policy_name("default")
+            .send()
+            .await
+            .ctx(&format!("reading the key policy of KMS key ({id})"))?;
         let attrs = json!({
+            "policy": attrs::parse_doc(policy.policy().unwrap_or("null")),
             "description": meta.description().unwrap_or_default(),
             "enable_key_rotation": rotation,
             // Not readable from KMS: carried over from what was applied.
@@ -182,6 +202,16 @@ impl ResourceType for Key {
                 .send()
                 .await
                 .ctx(&format!("updating description of KMS key ({id})"))?;
+        }
+        if from.get("policy") != to.get("policy") && to.get("policy").is_some_and(|p| !p.is_null())
+        {
+            kms.put_key_policy()
+                .key_id(id)
+                .policy_name("default")
+                .policy(attrs::doc(to, "policy")?)
+                .send()
+                .await
+                .ctx(&format!("putting the key policy of KMS key ({id})"))?;
         }
         let rotate = attrs::bool(to, "enable_key_rotation")?;
         if from

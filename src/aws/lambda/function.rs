@@ -19,18 +19,11 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_until, Budget, Poll, Waiter};
+use crate::engine::retry::{wait_until, Poll, Waiter};
 use crate::engine::value::Attrs;
-
-/// A new IAM role can take seconds to become assumable by Lambda.
-pub const ROLE_PROPAGATION: Budget = Budget {
-    name: "lambda-iam-role-propagation",
-    max_elapsed: Duration::from_secs(120),
-    initial: Duration::from_secs(2),
-    max_delay: Duration::from_secs(15),
-};
 
 /// Waiting for a function to become Active or finish an update.
 pub const READY: Waiter = Waiter {
@@ -53,14 +46,7 @@ const CONFIG: &[&str] = &[
     "vpc_config",
 ];
 
-fn role_not_ready(e: &ResourceError) -> bool {
-    let m = e.message.to_ascii_lowercase();
-    e.class == ErrorClass::Invalid
-        && (m.contains("cannot be assumed")
-            || m.contains("execution role does not have permissions"))
-}
-
-fn load(a: &Attrs) -> Result<Package, ResourceError> {
+fn load(aws: &Aws, a: &Attrs) -> Result<Package, ResourceError> {
     let files: Vec<PathBuf> = attrs::strs(a, "source_files")
         .into_iter()
         .map(PathBuf::from)
@@ -70,7 +56,14 @@ fn load(a: &Attrs) -> Result<Package, ResourceError> {
         .and_then(|f| f.parent())
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    let p = package(&files).map_err(|e| {
+    let root = aws.lambda_source.as_deref().ok_or_else(|| {
+        ResourceError::new(
+            ErrorClass::Invalid,
+            format!("packaging Lambda source {dir}"),
+            "no Lambda handler directory is configured (`[compute] lambda_source`)",
+        )
+    })?;
+    let p = package(root, &files).map_err(|e| {
         ResourceError::new(
             ErrorClass::Invalid,
             format!("packaging Lambda source {dir}"),
@@ -112,7 +105,10 @@ fn vpc(a: &Attrs) -> VpcConfig {
 fn outputs(region: &str, arn: &str) -> Attrs {
     obj(json!({
         "arn": arn,
-        "invoke_arn": format!("arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"),
+        "invoke_arn": format!(
+            "arn:{}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            crate::aws::partition_of_region(region)
+        ),
     }))
 }
 
@@ -158,8 +154,8 @@ impl ResourceType for Function {
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let lambda = &self.0.region(&ctx.region).lambda;
         let name = attrs::str(a, "function_name")?;
-        let code = load(a)?;
-        let out = retry_when(ctx, &ROLE_PROPAGATION, role_not_ready, || async {
+        let code = load(&self.0, a)?;
+        let out = transient::call(ctx, "lambda", "CreateFunction", || async {
             let mut req = lambda
                 .create_function()
                 .function_name(name)
@@ -256,7 +252,7 @@ impl ResourceType for Function {
     ) -> Result<Attrs, ResourceError> {
         let lambda = &self.0.region(&ctx.region).lambda;
         if from.get("source_code_hash") != to.get("source_code_hash") {
-            let code = load(to)?;
+            let code = load(&self.0, to)?;
             lambda
                 .update_function_code()
                 .function_name(id)
@@ -267,7 +263,7 @@ impl ResourceType for Function {
             wait_ready(ctx, lambda, id).await?;
         }
         if CONFIG.iter().any(|k| from.get(*k) != to.get(*k)) {
-            retry_when(ctx, &ROLE_PROPAGATION, role_not_ready, || async {
+            transient::call(ctx, "lambda", "UpdateFunctionConfiguration", || async {
                 lambda
                     .update_function_configuration()
                     .function_name(id)

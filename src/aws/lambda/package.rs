@@ -5,9 +5,16 @@
 //! A function's package holds its own handler file(s), by file name,
 //! sorted, with a fixed timestamp (1980-01-01) and mode 0644, so editing one
 //! handler changes only its function.
+//!
+//! Only files directly inside the configured handler directory are
+//! packaged, each opened without following a symbolic link: a plan file or
+//! a planted link cannot make hcprov upload anything else (a credentials
+//! file, say) as function code.
 
-use std::io::{Cursor, Write};
-use std::path::PathBuf;
+use std::fs::OpenOptions;
+use std::io::{Cursor, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -23,8 +30,59 @@ pub struct Package {
     pub sha256: String,
 }
 
-/// Packages the given files (each stored under its file name).
-pub fn package(files: &[PathBuf]) -> std::io::Result<Package> {
+fn refused(f: &Path, why: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!("{}: {why}", f.display()),
+    )
+}
+
+/// Reads `f`, which must be a regular file directly inside `root`, without
+/// following a link.
+fn read_source(root: &Path, f: &Path) -> std::io::Result<Vec<u8>> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", root.display())))?;
+    let parent = f
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let inside = parent.canonicalize().is_ok_and(|p| p == root)
+        && f.file_name().is_some_and(|n| n != ".." && n != ".");
+    if !inside {
+        return Err(refused(
+            f,
+            &format!(
+                "is outside the Lambda handler directory {}; only files directly in it are packaged",
+                root.display()
+            ),
+        ));
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(f)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                refused(
+                    f,
+                    "is a symbolic link; handler files are packaged only as real files",
+                )
+            } else {
+                std::io::Error::new(e.kind(), format!("{}: {e}", f.display()))
+            }
+        })?;
+    if !file.metadata()?.is_file() {
+        return Err(refused(f, "is not a regular file"));
+    }
+    let mut body = vec![];
+    file.read_to_end(&mut body)?;
+    Ok(body)
+}
+
+/// Packages the given files (each stored under its file name); every one
+/// must be a regular file directly inside `root`.
+pub fn package(root: &Path, files: &[PathBuf]) -> std::io::Result<Package> {
     let mut files = files.to_vec();
     if files.is_empty() {
         return Err(std::io::Error::new(
@@ -44,9 +102,8 @@ pub fn package(files: &[PathBuf]) -> std::io::Result<Package> {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
+        let body = read_source(root, &f)?;
         zip.start_file(name, opts).map_err(std::io::Error::other)?;
-        let body = std::fs::read(&f)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", f.display())))?;
         zip.write_all(&body)?;
     }
     let bytes = zip.finish().map_err(std::io::Error::other)?.into_inner();
@@ -68,9 +125,10 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("a.py"), "X = 1\n").unwrap();
         let files = [dir.path().join("b.py"), dir.path().join("a.py")];
-        let one = package(&files).unwrap();
+        let root = dir.path();
+        let one = package(root, &files).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        let two = package(&[files[1].clone(), files[0].clone()]).unwrap();
+        let two = package(root, &[files[1].clone(), files[0].clone()]).unwrap();
         assert_eq!(one.bytes, two.bytes);
         assert_eq!(one.sha256, two.sha256);
         let z = zip::ZipArchive::new(Cursor::new(one.bytes.clone())).unwrap();
@@ -79,7 +137,31 @@ mod tests {
             ["a.py", "b.py"].into_iter().collect()
         );
         std::fs::write(dir.path().join("a.py"), "X = 2\n").unwrap();
-        assert_ne!(package(&files).unwrap().sha256, one.sha256);
-        assert!(package(&[dir.path().join("missing.py")]).is_err());
+        assert_ne!(package(root, &files).unwrap().sha256, one.sha256);
+        assert!(package(root, &[dir.path().join("missing.py")]).is_err());
+    }
+
+    #[test]
+    fn nothing_outside_the_handler_directory_is_packaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lambdas");
+        std::fs::create_dir(&root).unwrap();
+        let secret = dir.path().join("credentials");
+        std::fs::write(&secret, "aws_secret_access_key = x\n").unwrap();
+        std::fs::write(root.join("ok.py"), "X = 1\n").unwrap();
+        std::os::unix::fs::symlink(&secret, root.join("link.py")).unwrap();
+        for bad in [
+            secret.clone(),
+            root.join("../credentials"),
+            root.join("link.py"),
+        ] {
+            let err = package(&root, &[root.join("ok.py"), bad.clone()]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::PermissionDenied,
+                "{bad:?}: {err}"
+            );
+        }
+        assert!(package(&root, &[root.join("ok.py")]).is_ok());
     }
 }

@@ -1,5 +1,6 @@
-//! CloudWatch Logs log group: the name forces replacement; retention and
-//! tags update in place. Its id is the name.
+//! CloudWatch Logs log group: the name forces replacement; retention, the
+//! KMS key (`kms_key_id`, associated or disassociated in place) and tags
+//! update in place. Its id is the name.
 
 use std::sync::Arc;
 
@@ -17,8 +18,24 @@ use crate::engine::value::Attrs;
 /// `logs_log_group`.
 pub struct LogGroup(pub Arc<Aws>);
 
-fn arn(region: &str, name: &str) -> String {
-    format!("arn:aws:logs:{region}:{{account}}:log-group:{name}")
+impl LogGroup {
+    /// The group's ARN as AWS reports it, or built from the account id and
+    /// partition when the answer lacks it.
+    async fn arn(
+        &self,
+        g: Option<&aws_sdk_cloudwatchlogs::types::LogGroup>,
+        region: &str,
+        name: &str,
+    ) -> Result<String, ResourceError> {
+        match g.and_then(bare_arn) {
+            Some(a) => Ok(a),
+            None => {
+                self.0
+                    .arn("logs", region, &format!("log-group:{name}"))
+                    .await
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -36,6 +53,7 @@ impl ResourceType for LogGroup {
         let name = attrs::str(a, "name")?;
         logs.create_log_group()
             .log_group_name(name)
+            .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
             .set_tags(Some(tags::desired(a).into_iter().collect()))
             .send()
             .await
@@ -44,7 +62,7 @@ impl ResourceType for LogGroup {
         let found = find(logs, name).await?;
         Ok(Created {
             id: name.to_string(),
-            outputs: outputs(found.as_ref(), &ctx.region, name),
+            outputs: outputs(self.arn(found.as_ref(), &ctx.region, name).await?),
         })
     }
 
@@ -62,7 +80,7 @@ impl ResourceType for LogGroup {
         let Some(g) = find(logs, id).await? else {
             return Ok(None);
         };
-        let arn = bare_arn(&g).unwrap_or_else(|| arn(&ctx.region, id));
+        let arn = self.arn(Some(&g), &ctx.region, id).await?;
         let t = logs
             .list_tags_for_resource()
             .resource_arn(&arn)
@@ -72,11 +90,12 @@ impl ResourceType for LogGroup {
         let attrs = json!({
             "name": id,
             "retention_in_days": g.retention_in_days().map_or(Value::Null, |d| json!(d)),
+            "kms_key_id": g.kms_key_id(),
             "tags": tags::live(t.tags().into_iter().flatten()),
         });
         Ok(Some(Observed {
             attrs: attrs.as_object().cloned().unwrap_or_default(),
-            outputs: outputs(Some(&g), &ctx.region, id),
+            outputs: outputs(arn),
         }))
     }
 
@@ -91,11 +110,30 @@ impl ResourceType for LogGroup {
         if from.get("retention_in_days") != to.get("retention_in_days") {
             set_retention(logs, id, attrs::opt_int(to, "retention_in_days")).await?;
         }
+        if from.get("kms_key_id") != to.get("kms_key_id") {
+            let what = format!("setting the KMS key of CloudWatch log group ({id})");
+            match attrs::opt_str(to, "kms_key_id") {
+                Some(k) => logs
+                    .associate_kms_key()
+                    .log_group_name(id)
+                    .kms_key_id(k)
+                    .send()
+                    .await
+                    .ctx(&what)
+                    .map(|_| ())?,
+                None => logs
+                    .disassociate_kms_key()
+                    .log_group_name(id)
+                    .send()
+                    .await
+                    .ctx(&what)
+                    .map(|_| ())?,
+            }
+        }
         if tags::changed(from, to) {
-            let arn = outputs(find(logs, id).await?.as_ref(), &ctx.region, id)["arn"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let arn = self
+                .arn(find(logs, id).await?.as_ref(), &ctx.region, id)
+                .await?;
             let arn: &str = &arn;
             tags::sync(
                 from,
@@ -192,8 +230,7 @@ fn bare_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<String> {
     g.arn().map(|a| a.trim_end_matches(":*").to_string())
 }
 
-fn outputs(g: Option<&aws_sdk_cloudwatchlogs::types::LogGroup>, region: &str, name: &str) -> Attrs {
-    let arn = g.and_then(bare_arn).unwrap_or_else(|| arn(region, name));
+fn outputs(arn: String) -> Attrs {
     json!({ "arn": arn })
         .as_object()
         .cloned()

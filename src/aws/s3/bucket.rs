@@ -14,6 +14,7 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -21,11 +22,17 @@ use crate::engine::value::Attrs;
 /// `s3_bucket`.
 pub struct Bucket(pub Arc<Aws>);
 
-fn outputs(name: &str) -> Attrs {
-    obj(json!({ "arn": format!("arn:aws:s3:::{name}") }))
+fn outputs(region: &str, name: &str) -> Attrs {
+    let partition = crate::aws::partition_of_region(region);
+    obj(json!({ "arn": format!("arn:{partition}:s3:::{name}") }))
 }
 
-async fn put_tags(s3: &aws_sdk_s3::Client, name: &str, a: &Attrs) -> Result<(), ResourceError> {
+async fn put_tags(
+    ctx: &Ctx,
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+    a: &Attrs,
+) -> Result<(), ResourceError> {
     let set: Result<Vec<Tag>, _> = tags::desired(a)
         .into_iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
@@ -36,12 +43,15 @@ async fn put_tags(s3: &aws_sdk_s3::Client, name: &str, a: &Attrs) -> Result<(), 
         .set_tag_set(Some(set))
         .build()
         .map_err(|e| ResourceError::new(ErrorClass::Invalid, "building S3 tags", e.to_string()))?;
-    s3.put_bucket_tagging()
-        .bucket(name)
-        .tagging(tagging)
-        .send()
-        .await
-        .ctx(&format!("tagging S3 bucket ({name})"))?;
+    transient::call(ctx, "s3", "PutBucketTagging", || async {
+        s3.put_bucket_tagging()
+            .bucket(name)
+            .tagging(tagging.clone())
+            .send()
+            .await
+            .ctx(&format!("tagging S3 bucket ({name})"))
+    })
+    .await?;
     Ok(())
 }
 
@@ -69,10 +79,10 @@ impl ResourceType for Bucket {
         req.send()
             .await
             .ctx(&format!("creating S3 bucket ({name})"))?;
-        put_tags(s3, name, a).await?;
+        put_tags(ctx, s3, name, a).await?;
         Ok(Created {
             id: name.to_string(),
-            outputs: outputs(name),
+            outputs: outputs(&ctx.region, name),
         })
     }
 
@@ -106,7 +116,7 @@ impl ResourceType for Bucket {
                 "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
                 "tags": live_tags,
             })),
-            outputs: outputs(id),
+            outputs: outputs(&ctx.region, id),
         }))
     }
 
@@ -118,24 +128,34 @@ impl ResourceType for Bucket {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         if tags::changed(from, to) {
-            put_tags(&self.0.region(&ctx.region).s3, id, to).await?;
+            put_tags(ctx, &self.0.region(&ctx.region).s3, id, to).await?;
         }
         Ok(Attrs::new())
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
         let s3 = &self.0.region(&ctx.region).s3;
-        if a.get("force_destroy").and_then(serde_json::Value::as_bool) == Some(true) {
+        let force = a.get("force_destroy").and_then(serde_json::Value::as_bool) == Some(true);
+        if force {
             ignore_not_found(empty(s3, id).await)?;
         }
-        ignore_not_found(
-            s3.delete_bucket()
-                .bucket(id)
-                .send()
-                .await
-                .ctx(&format!("deleting S3 bucket ({id})"))
-                .map(|_| ()),
-        )
+        let r = s3
+            .delete_bucket()
+            .bucket(id)
+            .send()
+            .await
+            .ctx(&format!("deleting S3 bucket ({id})"))
+            .map(|_| ());
+        match r {
+            Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") && !force => {
+                e.message = format!(
+                    "{}; the bucket still holds objects, and hcprov empties buckets only in a disposable environment: copy or empty it yourself, or set `disposable = true` in hcprov.toml if its data may go",
+                    e.message
+                );
+                Err(e)
+            }
+            other => ignore_not_found(other),
+        }
     }
 }
 

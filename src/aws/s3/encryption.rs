@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -37,15 +38,16 @@ impl Encryption {
             .rules(rule)
             .build()
             .map_err(|e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string()))?;
-        self.0
-            .region(&ctx.region)
-            .s3
-            .put_bucket_encryption()
-            .bucket(bucket)
-            .server_side_encryption_configuration(cfg)
-            .send()
-            .await
-            .ctx(&what)?;
+        let s3 = &self.0.region(&ctx.region).s3;
+        transient::call(ctx, "s3", "PutBucketEncryption", || async {
+            s3.put_bucket_encryption()
+                .bucket(bucket)
+                .server_side_encryption_configuration(cfg.clone())
+                .send()
+                .await
+                .ctx(&what)
+        })
+        .await?;
         Ok(bucket.to_string())
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -61,15 +62,16 @@ impl Lifecycle {
             .set_rules(Some(rules))
             .build()
             .map_err(invalid)?;
-        self.0
-            .region(&ctx.region)
-            .s3
-            .put_bucket_lifecycle_configuration()
-            .bucket(bucket)
-            .lifecycle_configuration(cfg)
-            .send()
-            .await
-            .ctx(&what)?;
+        let s3 = &self.0.region(&ctx.region).s3;
+        transient::call(ctx, "s3", "PutBucketLifecycleConfiguration", || async {
+            s3.put_bucket_lifecycle_configuration()
+                .bucket(bucket)
+                .lifecycle_configuration(cfg.clone())
+                .send()
+                .await
+                .ctx(&what)
+        })
+        .await?;
         Ok(bucket.to_string())
     }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -18,15 +19,17 @@ pub struct Policy(pub Arc<Aws>);
 impl Policy {
     async fn put(&self, ctx: &Ctx, a: &Attrs) -> Result<String, ResourceError> {
         let bucket = attrs::str(a, "bucket")?;
-        self.0
-            .region(&ctx.region)
-            .s3
-            .put_bucket_policy()
-            .bucket(bucket)
-            .policy(attrs::doc(a, "policy")?)
-            .send()
-            .await
-            .ctx(&format!("setting policy of S3 bucket ({bucket})"))?;
+        let s3 = &self.0.region(&ctx.region).s3;
+        let policy = attrs::doc(a, "policy")?;
+        transient::call(ctx, "s3", "PutBucketPolicy", || async {
+            s3.put_bucket_policy()
+                .bucket(bucket)
+                .policy(policy.clone())
+                .send()
+                .await
+                .ctx(&format!("setting policy of S3 bucket ({bucket})"))
+        })
+        .await?;
         Ok(bucket.to_string())
     }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -32,15 +33,16 @@ impl PublicAccessBlock {
             .ignore_public_acls(attrs::bool(a, SWITCHES[2])?)
             .restrict_public_buckets(attrs::bool(a, SWITCHES[3])?)
             .build();
-        self.0
-            .region(&ctx.region)
-            .s3
-            .put_public_access_block()
-            .bucket(bucket)
-            .public_access_block_configuration(cfg)
-            .send()
-            .await
-            .ctx(&format!("blocking public access to S3 bucket ({bucket})"))?;
+        let s3 = &self.0.region(&ctx.region).s3;
+        transient::call(ctx, "s3", "PutPublicAccessBlock", || async {
+            s3.put_public_access_block()
+                .bucket(bucket)
+                .public_access_block_configuration(cfg.clone())
+                .send()
+                .await
+                .ctx(&format!("blocking public access to S3 bucket ({bucket})"))
+        })
+        .await?;
         Ok(bucket.to_string())
     }
 }

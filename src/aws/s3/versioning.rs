@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -18,19 +19,20 @@ pub struct Versioning(pub Arc<Aws>);
 
 impl Versioning {
     async fn put(&self, ctx: &Ctx, bucket: &str, status: &str) -> Result<(), ResourceError> {
-        self.0
-            .region(&ctx.region)
-            .s3
-            .put_bucket_versioning()
-            .bucket(bucket)
-            .versioning_configuration(
-                VersioningConfiguration::builder()
-                    .status(BucketVersioningStatus::from(status))
-                    .build(),
-            )
-            .send()
-            .await
-            .ctx(&format!("setting versioning of S3 bucket ({bucket})"))?;
+        let s3 = &self.0.region(&ctx.region).s3;
+        transient::call(ctx, "s3", "PutBucketVersioning", || async {
+            s3.put_bucket_versioning()
+                .bucket(bucket)
+                .versioning_configuration(
+                    VersioningConfiguration::builder()
+                        .status(BucketVersioningStatus::from(status))
+                        .build(),
+                )
+                .send()
+                .await
+                .ctx(&format!("setting versioning of S3 bucket ({bucket})"))
+        })
+        .await?;
         Ok(())
     }
 }

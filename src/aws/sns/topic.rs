@@ -1,5 +1,6 @@
-//! SNS topic: the name forces replacement; display name and tags update in
-//! place. Its id is the topic ARN.
+//! SNS topic: the name forces replacement; display name, KMS key
+//! (`kms_master_key_id`, server-side encryption) and tags update in place.
+//! Its id is the topic ARN.
 
 use std::sync::Arc;
 
@@ -48,6 +49,10 @@ impl ResourceType for Topic {
             .create_topic()
             .name(name)
             .attributes("DisplayName", attrs::str(a, "display_name")?)
+            .attributes(
+                "KmsMasterKeyId",
+                attrs::opt_str(a, "kms_master_key_id").unwrap_or_default(),
+            )
             .set_tags(Some(sns_tags(tags::desired(a))?))
             .send()
             .await
@@ -91,6 +96,7 @@ impl ResourceType for Topic {
             attrs: obj(json!({
                 "name": id.rsplit(':').next().unwrap_or_default(),
                 "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
+                "kms_master_key_id": a.get("KmsMasterKeyId").filter(|k| !k.is_empty()),
                 "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
             })),
             outputs: obj(json!({ "arn": id })),
@@ -105,14 +111,19 @@ impl ResourceType for Topic {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let sns = &self.0.region(&ctx.region).sns;
-        if from.get("display_name") != to.get("display_name") {
-            sns.set_topic_attributes()
-                .topic_arn(id)
-                .attribute_name("DisplayName")
-                .attribute_value(attrs::str(to, "display_name")?)
-                .send()
-                .await
-                .ctx(&format!("updating SNS topic ({id})"))?;
+        for (attr, name) in [
+            ("display_name", "DisplayName"),
+            ("kms_master_key_id", "KmsMasterKeyId"),
+        ] {
+            if from.get(attr) != to.get(attr) {
+                sns.set_topic_attributes()
+                    .topic_arn(id)
+                    .attribute_name(name)
+                    .attribute_value(attrs::opt_str(to, attr).unwrap_or_default())
+                    .send()
+                    .await
+                    .ctx(&format!("updating {name} of SNS topic ({id})"))?;
+            }
         }
         tags::sync(
             from,

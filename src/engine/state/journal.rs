@@ -69,11 +69,15 @@ impl Entry {
     }
 }
 
-/// One journal line: the serial of the checkpoint that wrote it, and the change.
+/// One journal line: the serial and lineage of the checkpoint that wrote
+/// it, and the change. The lineage keeps a leftover journal from ever being
+/// replayed onto another state.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Line {
     /// The checkpoint's serial.
     pub serial: u64,
+    /// The lineage of the state it belongs to.
+    pub lineage: String,
     /// The change.
     #[serde(flatten)]
     pub entry: Entry,
@@ -87,13 +91,14 @@ pub fn journal_path(state: &Path) -> PathBuf {
 }
 
 /// Encodes a checkpoint's entries as journal lines.
-pub fn encode(serial: u64, entries: &[Entry]) -> Vec<u8> {
+pub fn encode(serial: u64, lineage: &str, entries: &[Entry]) -> Vec<u8> {
     let mut out = Vec::new();
     for e in entries {
         serde_json::to_writer(
             &mut out,
             &Line {
                 serial,
+                lineage: lineage.to_string(),
                 entry: e.clone(),
             },
         )
@@ -121,6 +126,14 @@ pub fn replay(state: &mut State, journal: &[u8]) -> Result<usize, String> {
             Err(_) if i + 1 == lines.len() => break,
             Err(e) => return Err(format!("journal line {}: {e}", i + 1)),
         };
+        if line.lineage != state.lineage {
+            return Err(format!(
+                "journal line {} belongs to another state (lineage {:?}, this state's is {:?}); nothing was replayed",
+                i + 1,
+                line.lineage,
+                state.lineage
+            ));
+        }
         if line.serial > base {
             line.entry.apply(state);
             state.serial = line.serial;
@@ -151,14 +164,17 @@ mod tests {
     fn replays_newer_entries_and_ignores_a_torn_tail() {
         let mut s = State::new("e");
         s.serial = 3;
+        let l = s.lineage.clone();
         let mut j = encode(
             3,
+            &l,
             &[Entry::Put {
                 resource: res("t.old"),
             }],
         );
         j.extend(encode(
             4,
+            &l,
             &[
                 Entry::Put {
                     resource: res("t.a"),
@@ -170,6 +186,7 @@ mod tests {
         ));
         j.extend(encode(
             5,
+            &l,
             &[Entry::Remove {
                 address: "t.a".into(),
             }],
@@ -194,10 +211,27 @@ mod tests {
         let mut j = b"not json\n".to_vec();
         j.extend(encode(
             1,
+            &s.lineage,
             &[Entry::Remove {
                 address: "t.a".into(),
             }],
         ));
         assert!(replay(&mut s, &j).unwrap_err().contains("line 1"));
+    }
+
+    #[test]
+    fn a_journal_of_another_lineage_is_never_replayed() {
+        let mut s = State::new("e");
+        let before = s.clone();
+        let j = encode(
+            7,
+            "someone-else",
+            &[Entry::Put {
+                resource: res("t.planted"),
+            }],
+        );
+        let err = replay(&mut s, &j).unwrap_err();
+        assert!(err.contains("another state"), "{err}");
+        assert_eq!(s, before);
     }
 }

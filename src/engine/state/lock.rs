@@ -1,5 +1,8 @@
 //! The state lock: a file created exclusively next to the state, holding the
-//! holder's pid, host, start time and command. Never stolen silently.
+//! holder's pid, host, start time, command and a random token. Never stolen
+//! silently, and removed only by whoever holds the token it carries: after
+//! `hcprov unlock --force`, the old holder can no longer delete the new
+//! holder's lock.
 
 use std::fmt;
 use std::fs::{self, OpenOptions};
@@ -22,6 +25,10 @@ pub struct LockHolder {
     pub started_at: String,
     /// The command holding it, e.g. "apply".
     pub command: String,
+    /// A random token only the holder knows in memory; the lock is removed
+    /// only when the file still carries it.
+    #[serde(default)]
+    pub token: String,
 }
 
 impl fmt::Display for LockHolder {
@@ -41,6 +48,7 @@ impl LockHolder {
             host: hostname(),
             started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             command: command.to_string(),
+            token: uuid::Uuid::new_v4().to_string(),
         }
     }
 
@@ -82,13 +90,43 @@ pub fn lock_path(state: &Path) -> PathBuf {
 /// Holds the lock until dropped.
 #[derive(Debug)]
 pub struct LockGuard {
+    release: LockRelease,
+}
+
+/// Removes a lock if, and only if, it still carries the holder's token; a
+/// clone can be handed to a signal handler that exits without unwinding.
+#[derive(Debug, Clone)]
+pub struct LockRelease {
     path: PathBuf,
+    token: String,
+}
+
+impl LockRelease {
+    /// Removes the lock when it is still ours; reports a lock someone else
+    /// holds now (left in place).
+    pub fn release(&self) -> Result<(), StateError> {
+        match super::safe::read(&self.path)? {
+            None => Ok(()),
+            Some(bytes) => {
+                let holder: Option<LockHolder> = serde_json::from_slice(&bytes).ok();
+                match holder {
+                    Some(h) if h.token == self.token => super::safe::remove(&self.path),
+                    other => Err(StateError::LockTaken {
+                        path: self.path.clone(),
+                        holder: Box::new(other.unwrap_or_else(unknown_holder)),
+                    }),
+                }
+            }
+        }
+    }
 }
 
 impl LockGuard {
     pub(super) fn acquire(state: &Path, command: &str) -> Result<LockGuard, StateError> {
         let path = lock_path(state);
         let holder = LockHolder::current(command);
+        // O_EXCL never follows a link: a planted one makes this fail as
+        // "already exists", and is then reported, never written through.
         match OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -104,19 +142,24 @@ impl LockGuard {
                         path: path.clone(),
                         source,
                     })?;
-                Ok(LockGuard { path })
+                Ok(LockGuard {
+                    release: LockRelease {
+                        path,
+                        token: holder.token,
+                    },
+                })
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = read_holder(&path);
                 if holder.is_dead() {
                     Err(StateError::StaleLock {
                         path: state.to_path_buf(),
-                        holder,
+                        holder: Box::new(holder),
                     })
                 } else {
                     Err(StateError::Locked {
                         path: state.to_path_buf(),
-                        holder,
+                        holder: Box::new(holder),
                     })
                 }
             }
@@ -127,46 +170,62 @@ impl LockGuard {
             }),
         }
     }
+
+    /// A handle that releases this lock (when it is still ours).
+    pub fn releaser(&self) -> LockRelease {
+        self.release.clone()
+    }
 }
 
-/// Reads a lock file's holder; an unreadable one is reported as unknown.
+fn unknown_holder() -> LockHolder {
+    LockHolder {
+        pid: 0,
+        host: "unknown".into(),
+        started_at: "unknown".into(),
+        command: "unknown".into(),
+        token: String::new(),
+    }
+}
+
+/// Reads a lock file's holder (never through a link); an unreadable one is
+/// reported as unknown.
 pub fn read_holder(path: &Path) -> LockHolder {
-    fs::read(path)
+    super::safe::read(path)
         .ok()
+        .flatten()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or(LockHolder {
-            pid: 0,
-            host: "unknown".into(),
-            started_at: "unknown".into(),
-            command: "unknown".into(),
-        })
+        .unwrap_or_else(unknown_holder)
 }
 
 /// Removes the lock on `state`. Refuses a live holder unless `force`.
 /// Returns the holder that was removed, or `None` when there was no lock.
 pub fn unlock(state: &Path, force: bool) -> Result<Option<LockHolder>, StateError> {
     let path = lock_path(state);
-    if !path.exists() {
+    if fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
     let holder = read_holder(&path);
     if !force && !holder.is_dead() {
         return Err(StateError::Locked {
             path: state.to_path_buf(),
-            holder,
+            holder: Box::new(holder),
         });
     }
-    fs::remove_file(&path).map_err(|source| StateError::Io {
-        action: "removing lock file",
+    // Remove exactly the lock that was shown: a lock taken meanwhile by
+    // someone else carries another token and stays.
+    LockRelease {
         path,
-        source,
-    })?;
+        token: holder.token.clone(),
+    }
+    .release()?;
     Ok(Some(holder))
 }
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+        if let Err(e) = self.release.release() {
+            tracing::warn!("{e}");
+        }
     }
 }
 
@@ -199,6 +258,7 @@ mod tests {
             host: hostname(),
             started_at: "then".into(),
             command: "apply".into(),
+            token: "t-dead".into(),
         };
         fs::write(lock_path(&state), serde_json::to_vec(&dead).unwrap()).unwrap();
         let err = LockGuard::acquire(&state, "plan").unwrap_err();
@@ -207,5 +267,34 @@ mod tests {
         assert!(lock_path(&state).exists(), "a stale lock is never stolen");
         assert_eq!(unlock(&state, false).unwrap(), Some(dead));
         LockGuard::acquire(&state, "plan").unwrap();
+    }
+
+    #[test]
+    fn only_the_token_holder_removes_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("dev.json");
+        let old = LockGuard::acquire(&state, "apply").unwrap();
+        // An operator force-unlocks, and a new run takes the lock.
+        let shown = unlock(&state, true).unwrap().unwrap();
+        assert_eq!(shown.command, "apply");
+        let new = LockGuard::acquire(&state, "destroy").unwrap();
+        // The old holder finishes: the new holder's lock stays.
+        let err = old.releaser().release().unwrap_err();
+        assert!(matches!(err, StateError::LockTaken { .. }), "{err}");
+        drop(old);
+        assert_eq!(read_holder(&lock_path(&state)).command, "destroy");
+        drop(new);
+        assert!(!lock_path(&state).exists());
+    }
+
+    #[test]
+    fn a_planted_lock_link_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("dev.json");
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, lock_path(&state)).unwrap();
+        let err = LockGuard::acquire(&state, "apply").unwrap_err();
+        assert!(matches!(err, StateError::Locked { .. }), "{err}");
+        assert!(!target.exists(), "nothing was written through the link");
     }
 }

@@ -5,6 +5,7 @@
 
 mod journal;
 mod lock;
+mod safe;
 mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,8 @@ use serde_json::Value;
 use super::value::Attrs;
 
 pub use journal::{encode as encode_journal, journal_path, Entry};
-pub use lock::{hostname, lock_path, read_holder, unlock, LockGuard, LockHolder};
+pub use lock::{hostname, lock_path, read_holder, unlock, LockGuard, LockHolder, LockRelease};
+pub use safe::read as read_nofollow;
 pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
 
 /// The state format this build reads and writes.
@@ -207,7 +209,7 @@ pub enum StateError {
         /// The state file.
         path: PathBuf,
         /// Who holds it.
-        holder: LockHolder,
+        holder: Box<LockHolder>,
     },
     /// The lock was left by a process that is no longer running.
     #[error("state {path} has a stale lock: {holder}, which is no longer running; check nothing else is using this state, then run `hcprov unlock --state {path}`")]
@@ -215,7 +217,24 @@ pub enum StateError {
         /// The state file.
         path: PathBuf,
         /// Who held it.
-        holder: LockHolder,
+        holder: Box<LockHolder>,
+    },
+    /// A path beside the state is not safe to use: a symbolic link, a file
+    /// or directory of another user, or one others may write.
+    #[error("{path} {detail}")]
+    Unsafe {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        detail: String,
+    },
+    /// The lock was taken over by someone else while this process held it.
+    #[error("the lock on {path} is no longer this process's (now held by {holder}); it was left in place")]
+    LockTaken {
+        /// The state file.
+        path: PathBuf,
+        /// Who holds it now.
+        holder: Box<LockHolder>,
     },
     /// A file system operation failed.
     #[error("{action} {path}: {source}")]

@@ -1,6 +1,7 @@
 //! Reading and writing the state file: atomic replace (temp file in the same
 //! directory, fsync, rename, fsync of the directory), mode 0600, rotated
-//! backups, and a lock file naming its holder.
+//! backups, and a lock file naming its holder. The directory is private and
+//! no file beside the state is opened through a symbolic link (see `safe`).
 
 use std::fs;
 use std::io::Write;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::journal::{journal_path, replay};
 use super::lock::LockGuard;
+use super::safe;
 use super::{State, StateError, FORMAT_VERSION};
 
 /// How many backups of earlier states are kept.
@@ -39,7 +41,8 @@ impl FileStore {
         &self.path
     }
 
-    fn dir(&self) -> PathBuf {
+    /// The directory holding the state, its journal, lock and backups.
+    pub fn dir(&self) -> PathBuf {
         match self.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -69,10 +72,12 @@ impl FileStore {
     /// Loads the state; `None` when the file does not exist. Never modifies
     /// the file, whatever it holds.
     pub fn load(&self) -> Result<Option<State>, StateError> {
-        let bytes = match fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io("reading state file", &self.path)(e)),
+        let dir = self.dir();
+        if dir.exists() {
+            safe::check_dir(&dir, false)?;
+        }
+        let Some(bytes) = safe::read(&self.path)? else {
+            return Ok(None);
         };
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| self.corrupt(format!("not JSON: {e}")))?;
@@ -90,12 +95,8 @@ impl FileStore {
         let mut state: State =
             serde_json::from_value(value).map_err(|e| self.corrupt(e.to_string()))?;
         // Checkpoints written since the last full write.
-        match fs::read(journal_path(&self.path)) {
-            Ok(j) => {
-                replay(&mut state, &j).map_err(|e| self.corrupt(e))?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io("reading state journal", &self.path)(e)),
+        if let Some(j) = safe::read(&journal_path(&self.path))? {
+            replay(&mut state, &j).map_err(|e| self.corrupt(e))?;
         }
         state.verify().map_err(|e| self.corrupt(e))?;
         Ok(Some(state))
@@ -112,24 +113,16 @@ impl FileStore {
     /// Writes serialised state bytes as the new snapshot and drops the
     /// journal (whose entries the snapshot includes).
     pub fn write_snapshot(&self, bytes: &[u8]) -> Result<(), StateError> {
+        safe::private_dir(&self.dir(), false)?;
         write_private_atomic(&self.path, bytes)?;
-        match fs::remove_file(journal_path(&self.path)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io("removing state journal", &self.path)(e)),
-        }
+        safe::remove(&journal_path(&self.path))?;
+        safe::sync_dir(&self.dir())
     }
 
     /// Appends checkpoint lines to the journal and fsyncs it.
     pub fn append_journal(&self, bytes: &[u8]) -> Result<(), StateError> {
-        use std::os::unix::fs::OpenOptionsExt;
         let path = journal_path(&self.path);
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io("opening state journal", &self.path))?;
+        let mut f = safe::open_append(&path)?;
         f.write_all(bytes)
             .and_then(|()| f.sync_data())
             .map_err(io("appending to state journal", &self.path))
@@ -138,13 +131,11 @@ impl FileStore {
     /// Copies the current file, if any, into the backup directory, keeping
     /// the newest [`BACKUPS_KEPT`]. Returns the backup's path.
     pub fn backup(&self) -> Result<Option<PathBuf>, StateError> {
-        let bytes = match fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io("reading state file", &self.path)(e)),
+        let Some(bytes) = safe::read(&self.path)? else {
+            return Ok(None);
         };
         let dir = self.backup_dir();
-        create_private_dir(&dir)?;
+        safe::private_dir(&dir, true)?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
         let name = self.file_name();
         let target = dir.join(format!("{name}.{stamp}"));
@@ -160,8 +151,7 @@ impl FileStore {
             .collect();
         olds.sort();
         while olds.len() > BACKUPS_KEPT {
-            let p = olds.remove(0);
-            let _ = fs::remove_file(p);
+            safe::remove(&olds.remove(0))?;
         }
         Ok(Some(target))
     }
@@ -169,28 +159,22 @@ impl FileStore {
     /// Takes the exclusive lock for `command`, or fails at once naming the
     /// holder.
     pub fn lock(&self, command: &str) -> Result<LockGuard, StateError> {
-        create_private_dir(&self.dir())?;
+        safe::private_dir(&self.dir(), false)?;
         LockGuard::acquire(&self.path, command)
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), StateError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    fs::create_dir_all(dir).map_err(io("creating directory", dir))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-        .map_err(io("setting permissions on", dir))
-}
-
 /// Writes `bytes` to `path` atomically with mode 0600: a temp file in the
-/// same directory, fsync, rename over `path`, fsync of the directory.
+/// same directory, fsync, rename over `path` (a link there is replaced, not
+/// followed), fsync of the directory. A missing directory is created 0700.
 pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    create_private_dir(&dir)?;
+    if !dir.exists() {
+        safe::private_dir(&dir, false)?;
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".hcprov-")
         .suffix(".tmp")
@@ -207,10 +191,7 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError>
         path: path.to_path_buf(),
         source: e.error,
     })?;
-    if let Ok(d) = fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    safe::sync_dir(&dir)
 }
 
 #[cfg(test)]
@@ -270,5 +251,108 @@ mod tests {
         }
         let n = fs::read_dir(store.backup_dir()).unwrap().count();
         assert_eq!(n, BACKUPS_KEPT);
+    }
+
+    #[test]
+    fn a_world_writable_state_directory_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = dir.path().join("state");
+        fs::create_dir(&sd).unwrap();
+        fs::set_permissions(&sd, fs::Permissions::from_mode(0o777)).unwrap();
+        let store = FileStore::new(sd.join("dev.json"));
+        for err in [
+            store.lock("apply").unwrap_err(),
+            store.load().unwrap_err(),
+            store.write(&State::new("dev")).unwrap_err(),
+        ] {
+            let msg = err.to_string();
+            assert!(
+                msg.contains("writable by group or others") && msg.contains("chmod 700"),
+                "{msg}"
+            );
+        }
+        assert_eq!(fs::read_dir(&sd).unwrap().count(), 0, "nothing written");
+        let mode = fs::metadata(&sd).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o777, "the directory's mode is the user's to change");
+        // A new directory is made private.
+        let fresh = FileStore::new(dir.path().join("new/dev.json"));
+        drop(fresh.lock("plan").unwrap());
+        let mode = fs::metadata(dir.path().join("new"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn planted_links_at_the_journal_and_backups_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let store = FileStore::new(dir.path().join("state/dev.json"));
+        let s = State::new("dev");
+        store.write(&s).unwrap();
+        let state_bytes = fs::read(store.path()).unwrap();
+
+        // A journal link pointing outside: never read, never appended to.
+        let victim = outside.join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        std::os::unix::fs::symlink(&victim, journal_path(store.path())).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        let err = store.append_journal(b"x\n").unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
+        fs::remove_file(journal_path(store.path())).unwrap();
+
+        // A .backups link: no backup is written there, and rotation deletes
+        // nothing there.
+        for i in 0..(BACKUPS_KEPT + 2) {
+            fs::write(outside.join(format!("dev.json.2026010{i}")), b"theirs").unwrap();
+        }
+        std::os::unix::fs::symlink(&outside, store.backup_dir()).unwrap();
+        let err = store.backup().unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), BACKUPS_KEPT + 3);
+        assert_eq!(fs::read(store.path()).unwrap(), state_bytes);
+    }
+
+    #[test]
+    fn a_journal_from_another_state_or_user_is_not_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("state/dev.json"));
+        let s = State::new("dev");
+        store.write(&s).unwrap();
+        let planted = crate::engine::state::encode_journal(
+            9,
+            "another-lineage",
+            &[crate::engine::state::Entry::Remove {
+                address: "x.y".into(),
+            }],
+        );
+        fs::write(journal_path(store.path()), &planted).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(
+            err.contains("another state") && err.contains("left untouched"),
+            "{err}"
+        );
+        assert_eq!(fs::read(journal_path(store.path())).unwrap(), planted);
+
+        // The same journal with the right lineage, but owned by another user.
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            let ours = crate::engine::state::encode_journal(
+                9,
+                &s.lineage,
+                &[crate::engine::state::Entry::Remove {
+                    address: "x.y".into(),
+                }],
+            );
+            fs::write(journal_path(store.path()), &ours).unwrap();
+            std::os::unix::fs::chown(journal_path(store.path()), Some(65534), Some(65534)).unwrap();
+            let err = store.load().unwrap_err().to_string();
+            assert!(err.contains("owned by uid 65534"), "{err}");
+        }
     }
 }
