@@ -76,6 +76,10 @@ def handler(event, context, clients=None):
         }
         if os.environ.get("KMS_KEY_ID"):
             put["SSEKMSKeyId"] = os.environ["KMS_KEY_ID"]
+        if os.environ.get("DATA_BUCKET_OWNER"):
+            # Bucket names are global: never write patient data into a
+            # same-named bucket of another account.
+            put["ExpectedBucketOwner"] = os.environ["DATA_BUCKET_OWNER"]
         s3.put_object(**put)
     except Exception:  # noqa: BLE001 - never leak internals to the caller
         logger.exception("processing patient record failed")

@@ -12,6 +12,11 @@ Fills (each is listed in the README's emulator table):
   endpoints on loopback, so requests count as secure transport: a statement
   conditioned only on `aws:SecureTransport = false` never matches, and every
   other statement is evaluated as moto does.
+- AWS Backup `ListRecoveryPointsByBackupVault`: not routed by moto. moto runs
+  no backup jobs, so a vault holds no recovery points: the fill answers an
+  existing vault's list as AWS does with none (`{"RecoveryPoints": []}`) and
+  a missing vault with ResourceNotFoundException (through moto's own
+  describe).
 """
 
 import json
@@ -50,10 +55,27 @@ def patch_s3_secure_transport():
     FakeBucket.get_permission = get_permission
 
 
+def fill_backup_recovery_points():
+    from urllib.parse import unquote
+
+    from moto.backup import urls
+    from moto.backup.responses import BackupResponse
+
+    def list_recovery_points_by_backup_vault(self):
+        # /backup-vaults/{backupVaultName}/recovery-points/
+        name = unquote(self.path.split("?")[0].strip("/").split("/")[1])
+        self.backup_backend.describe_backup_vault(name)
+        return json.dumps({"RecoveryPoints": []})
+
+    BackupResponse.list_recovery_points_by_backup_vault = list_recovery_points_by_backup_vault
+    urls.url_paths["{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/?$"] = urls.response.dispatch
+
+
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
     patch_s3_secure_transport()
+    fill_backup_recovery_points()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", argv[0]])

@@ -127,6 +127,9 @@ pub struct Aws {
     /// The directory Lambda handlers are packaged from; nothing outside it
     /// is ever uploaded as code.
     pub lambda_source: Option<std::path::PathBuf>,
+    /// Whether a destroy may delete the recovery points in a Backup vault
+    /// (`destroy --delete-recovery-points`); off by default.
+    pub delete_recovery_points: std::sync::atomic::AtomicBool,
 }
 
 impl Aws {
@@ -165,6 +168,7 @@ impl Aws {
             identity: tokio::sync::OnceCell::new(),
             calls: Arc::new(ApiCalls::default()),
             lambda_source: None,
+            delete_recovery_points: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -23,15 +23,18 @@ pub fn identity(attrs: &Attrs) -> Vec<(String, String)> {
         .collect()
 }
 
-/// True unless `live` (observed attributes) carries an identity tag that
-/// names another address or another state than `attrs`: a live object
-/// without them may be ours from before tagging, one with other values is
-/// someone else's.
+/// True when `live` (observed attributes) carries every identity tag of
+/// `attrs` with the same value: only then did this state's run make it.
+/// An object without them (a same-named object someone else made, or one
+/// made before identity tags existed) is never adopted, updated or deleted
+/// by a re-run: the create then fails naming the clash, for a person to
+/// resolve. Types without tags (identity empty) are found by their parent,
+/// which is already ours.
 pub fn claims(attrs: &Attrs, live: &Attrs) -> bool {
     let theirs = desired(live);
     identity(attrs)
         .iter()
-        .all(|(k, v)| theirs.get(k).is_none_or(|t| t == v))
+        .all(|(k, v)| theirs.get(k) == Some(v))
 }
 
 /// The desired tags of `attrs`.
@@ -102,6 +105,25 @@ pub fn changed(from: &Attrs, to: &Attrs) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_objects_carrying_both_identity_tags_are_claimed() {
+        let obj = |v: Value| v.as_object().unwrap().clone();
+        let want =
+            obj(json!({"tags": {ADDRESS_TAG: "s3_bucket.data", LINEAGE_TAG: "l-1", "Team": "a"}}));
+        let ours = obj(json!({"tags": {ADDRESS_TAG: "s3_bucket.data", LINEAGE_TAG: "l-1"}}));
+        assert!(claims(&want, &ours));
+        for theirs in [
+            json!({"tags": {}}),
+            json!({"tags": {ADDRESS_TAG: "s3_bucket.data"}}),
+            json!({"tags": {ADDRESS_TAG: "s3_bucket.data", LINEAGE_TAG: "l-other"}}),
+            json!({}),
+        ] {
+            assert!(!claims(&want, &obj(theirs.clone())), "{theirs}");
+        }
+        // Untagged types are found by their parent.
+        assert!(claims(&obj(json!({"role": "r"})), &obj(json!({}))));
+    }
 
     #[test]
     fn diff_sets_changed_and_removes_dropped() {

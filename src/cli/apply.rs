@@ -74,15 +74,18 @@ fn read_saved(s: &Session, path: &Path, state: Option<&State>) -> Result<Plan> {
             s.cfg.environment
         );
     }
+    if plan.fresh_state {
+        bail!("plan file {shown} was made without a state file, so nothing ties it to this environment's state lineage; nothing was changed: make it again with `hcprov plan --out FILE`, which records the new state first");
+    }
     plan.check_against(state)?;
     Ok(plan)
 }
 
 /// Checks every change of a saved plan against the configuration and the
 /// state (the only AWS call: identifying the account the policies name).
-async fn verify_saved(s: &Session, path: &Path, plan: &Plan, state: Option<&State>) -> Result<()> {
-    let graph = s.graph(&plan.lineage).await?;
-    check_saved(plan, state, &graph).map_err(|e| {
+async fn verify_saved(s: &Session, path: &Path, plan: &Plan, state: &State) -> Result<()> {
+    let graph = s.graph(state).await?;
+    check_saved(plan, Some(state), &graph).map_err(|e| {
         anyhow!("plan file {} was refused before anything ran: {e}; it was edited or the configuration changed since it was made: review a new plan (`hcprov plan --out FILE`)", path.display())
     })
 }
@@ -98,14 +101,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
                 bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", destruction_question(&asks), path.display());
             }
-            verify_saved(&s, path, &saved, (!fresh).then_some(&state)).await?;
+            verify_saved(&s, path, &saved, &state).await?;
             // What runs, and what is shown, is the plan made now from the
             // same state and configuration; the file must be exactly it.
-            let state = if fresh {
-                State::with_lineage(&saved.environment, &saved.lineage)
-            } else {
-                state.clone()
-            };
             let now = s.plan(&state, fresh).await?;
             if let Some(d) = first_difference(&saved, &now) {
                 bail!("plan file {} does not match what hcprov would do now: {d}; the file was edited, or the configuration or the live platform changed since it was made; nothing was changed: review a new plan (`hcprov plan --out FILE`)", path.display());

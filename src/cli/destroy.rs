@@ -12,10 +12,18 @@ pub struct Args {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub force: bool,
+    /// Also delete the recovery points (backups) in the stack's Backup
+    /// vault; without it, a vault that holds any is kept, with its key.
+    #[arg(long)]
+    pub delete_recovery_points: bool,
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
+    s.aws.delete_recovery_points.store(
+        args.delete_recovery_points,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let lock = s.store.lock("destroy")?;
     let Some(state) = s.store.load()? else {
         println!(

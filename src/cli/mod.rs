@@ -137,17 +137,24 @@ impl Session {
         })
     }
 
-    /// The desired graph for a state of `lineage`, and the stack outputs.
+    /// The desired graph for `state` (its lineage, its zones), and the stack
+    /// outputs.
     /// Policies name the account and partition, so this identifies the
     /// caller first (one STS call per run).
     async fn blueprint(
         &self,
-        lineage: &str,
+        state: &State,
     ) -> Result<(Graph, std::collections::BTreeMap<String, serde_json::Value>)> {
+        let lineage = &state.lineage;
         let id = self.aws.identity(&self.cfg.region).await?;
         let region = &self.cfg.region;
         let net = &self.cfg.network;
-        let zones = if net.availability_zones.is_empty() {
+        // Zones in use stay in use: re-reading the region's list on every
+        // plan would replace subnets whenever AWS's list changes.
+        let in_use = stack::zones_in_use(state, net.zone_count());
+        let zones = if let (true, Some(zones)) = (net.availability_zones.is_empty(), in_use) {
+            zones
+        } else if net.availability_zones.is_empty() {
             let available = self.aws.zones(region).await?;
             let n = net.zone_count();
             anyhow::ensure!(
@@ -174,14 +181,14 @@ impl Session {
         Ok((graph, bp.outputs))
     }
 
-    /// The desired graph for a state of `lineage`.
-    async fn graph(&self, lineage: &str) -> Result<Graph> {
-        Ok(self.blueprint(lineage).await?.0)
+    /// The desired graph for `state`.
+    async fn graph(&self, state: &State) -> Result<Graph> {
+        Ok(self.blueprint(state).await?.0)
     }
 
     /// Refreshes `state` and plans the blueprint against it.
     async fn plan(&self, state: &State, fresh: bool) -> Result<Plan> {
-        let (graph, outputs) = self.blueprint(&state.lineage).await?;
+        let (graph, outputs) = self.blueprint(state).await?;
         let live = refresh(
             state,
             &self.registry,

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::{render, Cli, Session, EXIT_CHANGES, EXIT_OK};
-use crate::engine::state::write_private_atomic;
+use crate::engine::state::{journal_path, lock_path, write_private_atomic};
 
 /// Options of `plan`.
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,24 @@ pub struct Args {
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
     let _lock = s.store.lock("plan")?;
-    let (state, fresh) = s.load_state()?;
+    if let Some(out) = &args.out {
+        let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let state = s.store.path();
+        let reserved = [state.to_path_buf(), journal_path(state), lock_path(state)];
+        anyhow::ensure!(
+            !reserved.iter().any(|r| abs(r) == abs(out)) && !abs(out).starts_with(abs(&s.store.backup_dir())),
+            "--out {} would overwrite hcprov's own state, journal, lock or backups; save the plan elsewhere",
+            out.display()
+        );
+    }
+    let (state, mut fresh) = s.load_state()?;
+    if fresh && args.out.is_some() {
+        // A saved plan is tied to a state's lineage: record the new, empty
+        // state now, so apply can check the plan against it (a plan file
+        // cannot bring a lineage of its own).
+        s.store.write(&state)?;
+        fresh = false;
+    }
     let plan = s.plan(&state, fresh).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);

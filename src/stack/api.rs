@@ -55,6 +55,11 @@ pub fn build(b: &mut Builder, compute: &Compute) -> Api {
         "main",
         json!({
             "rest_api_id": api_id, "description": format!("hcprov deployment {hash}"),
+            "triggers": {
+                "resource_id": reference(&resource, "id"),
+                "method": reference(&method, "id"),
+                "integration_uri": reference(&compute.data_processor, "invoke_arn"),
+            },
         }),
     );
     b.depends_on(&deployment, &method);
@@ -71,7 +76,8 @@ pub fn build(b: &mut Builder, compute: &Compute) -> Api {
             "statement_id": "AllowAPIGatewayInvoke",
             "action": "lambda:InvokeFunction",
             "principal": "apigateway.amazonaws.com",
-            "source_arn": join(vec![reference(&api, "execution_arn"), json!("/*/*")]),
+            // Only this stage's POST /patients may invoke the function.
+            "source_arn": join(vec![reference(&api, "execution_arn"), json!("/prod/POST/patients")]),
         }),
     );
     let region = b.cfg.region.clone();

@@ -21,16 +21,16 @@ pub struct Compute {
     pub remediation: String,
 }
 
-struct Spec {
+pub(super) struct Spec {
     name: &'static str,
-    base: &'static str,
+    pub(super) base: &'static str,
     handler: &'static str,
     timeout: i64,
     memory: i64,
     in_vpc: bool,
 }
 
-const FUNCTIONS: [Spec; 3] = [
+pub(super) const FUNCTIONS: [Spec; 3] = [
     Spec {
         name: "data_processor",
         base: "healthcare-data-processor",
@@ -61,10 +61,11 @@ const FUNCTIONS: [Spec; 3] = [
 /// statements (its own log group aside).
 fn permissions(b: &Builder, name: &str, storage: &Storage, key: &str) -> Vec<Value> {
     let region = &b.cfg.region;
+    let dns = b.dns_suffix();
     let key_via = |services: &[&str]| {
         json!({
             "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": reference(key, "arn"),
-            "Condition": {"StringEquals": {"kms:ViaService": services.iter().map(|s| format!("{s}.{region}.amazonaws.com")).collect::<Vec<_>>()}},
+            "Condition": {"StringEquals": {"kms:ViaService": services.iter().map(|s| format!("{s}.{region}.{dns}")).collect::<Vec<_>>()}},
         })
     };
     match name {
@@ -154,6 +155,7 @@ pub fn build(
                 "DYNAMODB_TABLE": reference(&storage.table, "id"),
                 "ENVIRONMENT": env_name,
                 "KMS_KEY_ID": reference(&sec.key, "arn"),
+                "DATA_BUCKET_OWNER": b.account.id,
             }),
             "health_check" => {
                 json!({ "DYNAMODB_TABLE": reference(&storage.table, "id"), "ENVIRONMENT": env_name })

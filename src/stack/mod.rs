@@ -105,18 +105,35 @@ impl<'a> Builder<'a> {
         format!("arn:{}:s3:::{bucket}", self.account.partition)
     }
 
-    /// The trust policy letting `service` assume a role, only on behalf of
-    /// this account (and, when given, only for sources matching
-    /// `source_arn`): the confused-deputy guard AWS recommends.
+    /// The trust policy letting `service` assume a role on behalf of this
+    /// account only: the confused-deputy guard AWS recommends. With
+    /// `source_arn` (a service documented to send both keys, such as VPC
+    /// flow logs), both are required. Without it, `aws:SourceAccount` is
+    /// checked whenever the service sends it (`StringEqualsIfExists`): a
+    /// request naming another account is refused, and a service that sends
+    /// no source context can still assume its role.
     pub fn trust_policy(&self, service: &str, source_arn: Option<&str>) -> Value {
-        let mut condition = json!({"StringEquals": {"aws:SourceAccount": self.account.id}});
-        if let Some(arn) = source_arn {
-            condition["ArnLike"] = json!({ "aws:SourceArn": arn });
-        }
+        let condition = match source_arn {
+            Some(arn) => json!({
+                "StringEquals": {"aws:SourceAccount": self.account.id},
+                "ArnLike": {"aws:SourceArn": arn},
+            }),
+            None => json!({"StringEqualsIfExists": {"aws:SourceAccount": self.account.id}}),
+        };
         json!({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole", "Condition": condition}],
         })
+    }
+
+    /// The DNS suffix of service endpoints and regional principals in the
+    /// partition (`amazonaws.com`, `amazonaws.com.cn` in China).
+    pub fn dns_suffix(&self) -> &'static str {
+        if self.account.partition == "aws-cn" {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
     }
 
     /// `base-<environment>`.
@@ -168,6 +185,19 @@ impl<'a> Builder<'a> {
     pub fn output(&mut self, name: &str, value: Value) {
         self.outputs.insert(name.into(), value);
     }
+}
+
+/// The zones the state's public subnets are in, one per subnet pair, when
+/// the state holds all `n` of them: a stack keeps its zones, whatever AWS's
+/// list of available zones says later.
+pub fn zones_in_use(state: &crate::engine::state::State, n: usize) -> Option<Vec<String>> {
+    (1..=n)
+        .map(|i| {
+            let subnet = state.resources.get(&format!("ec2_subnet.public_{i}"))?;
+            let az = subnet.attributes.get("availability_zone")?.as_str()?;
+            Some(az.to_string())
+        })
+        .collect()
 }
 
 /// Builds the blueprint for `cfg` in `account`; fails when the Lambda
@@ -272,6 +302,51 @@ mod tests {
     }
 
     #[test]
+    fn a_stack_keeps_the_zones_its_subnets_are_in() {
+        use crate::engine::state::{ResourceState, State};
+        let mut state = State::new("t1");
+        assert_eq!(zones_in_use(&state, 2), None, "a new stack asks AWS");
+        for (i, az) in [(1, "us-east-1d"), (2, "us-east-1f")] {
+            let address = format!("ec2_subnet.public_{i}");
+            state.resources.insert(
+                address.clone(),
+                ResourceState {
+                    address,
+                    kind: "ec2_subnet".into(),
+                    region: "us-east-1".into(),
+                    id: format!("subnet-{i}"),
+                    attributes: json!({"availability_zone": az})
+                        .as_object()
+                        .unwrap()
+                        .clone(),
+                    outputs: Default::default(),
+                    dependencies: vec![],
+                },
+            );
+        }
+        assert_eq!(
+            zones_in_use(&state, 2),
+            Some(vec!["us-east-1d".to_string(), "us-east-1f".to_string()])
+        );
+        assert_eq!(
+            zones_in_use(&state, 3),
+            None,
+            "a third zone is new: ask AWS"
+        );
+        let bp = blueprint(
+            &Config::parse(std::path::Path::new("t.toml"), &format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR")), None, None).unwrap(),
+            &Account { zones: zones_in_use(&state, 2).unwrap(), ..test_account() },
+        )
+        .unwrap();
+        let subnet = bp
+            .nodes
+            .iter()
+            .find(|n| n.address == "ec2_subnet.private_2")
+            .unwrap();
+        assert_eq!(subnet.attrs["availability_zone"], json!("us-east-1f"));
+    }
+
+    #[test]
     fn roles_are_least_privilege_and_protections_are_on() {
         let text = format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR"));
         let cfg = Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap();
@@ -322,13 +397,11 @@ mod tests {
         }
         // Trust policies are limited to the account.
         for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role") {
-            let st = &n.attrs["assume_role_policy"]["Statement"][0];
-            assert_eq!(
-                st["Condition"]["StringEquals"]["aws:SourceAccount"],
-                json!("123456789012"),
-                "{}",
-                n.address
-            );
+            let c = &n.attrs["assume_role_policy"]["Statement"][0]["Condition"];
+            let account = c["StringEquals"]["aws:SourceAccount"]
+                .as_str()
+                .or(c["StringEqualsIfExists"]["aws:SourceAccount"].as_str());
+            assert_eq!(account, Some("123456789012"), "{}", n.address);
         }
         assert_eq!(
             node("apigateway_method.patients_post")["authorization"],
@@ -363,6 +436,14 @@ mod tests {
                 n.address
             );
         }
+        // A replaced function (a new invoke ARN) replaces the deployment.
+        let triggers = node("apigateway_deployment.main")["triggers"].clone();
+        assert!(
+            triggers["integration_uri"]
+                .to_string()
+                .contains("lambda_function.data_processor"),
+            "{triggers}"
+        );
         let mut disposable = cfg.clone();
         disposable.disposable = true;
         let bp = blueprint(&disposable, &test_account()).unwrap();

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::api::Api;
 use super::compute::Compute;
+use super::security::alerts_topic_name;
 use super::storage::Storage;
 use super::{reference, Builder};
 
@@ -82,7 +83,7 @@ pub fn build(b: &mut Builder, key: &str, compute: &Compute, storage: &Storage, a
         "alerts",
         None,
         json!({
-            "name": b.name("healthcare-alerts"), "display_name": "Healthcare System Alerts",
+            "name": alerts_topic_name(b), "display_name": "Healthcare System Alerts",
             "kms_master_key_id": reference(key, "arn"),
         }),
     );
@@ -112,10 +113,17 @@ pub fn build(b: &mut Builder, key: &str, compute: &Compute, storage: &Storage, a
             }),
         );
     }
+    // Only the stack's own alarms trigger remediation, not every alarm in
+    // the account.
+    let alarm_arns: Vec<String> = ALARMS
+        .iter()
+        .map(|a| b.arn("cloudwatch", &format!("alarm:{}", b.name(a.base))))
+        .collect();
     let rule = b.tagged("eventbridge_rule", "remediation", None, json!({
         "name": b.name("healthcare-auto-remediation"),
         "description": "Trigger remediation on CloudWatch alarms",
-        "event_pattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"], "detail": {"state": {"value": ["ALARM"]}}},
+        "event_pattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
+                          "resources": alarm_arns, "detail": {"state": {"value": ["ALARM"]}}},
     }));
     b.plain("eventbridge_target", "remediation", json!({
         "rule": reference(&rule, "id"), "target_id": "remediation-lambda", "arn": reference(&compute.remediation, "arn"),

@@ -145,6 +145,12 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                 "Resource": [group_arn.clone(), join(vec![group_arn, json!(":*")])],
+            }, {
+                // The flow-log service looks its group up before delivering;
+                // DescribeLogGroups is authorized on the group pattern only.
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": b.arn("logs", "log-group:*"),
             }],
         },
     }));

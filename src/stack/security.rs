@@ -5,12 +5,18 @@
 
 use serde_json::{json, Value};
 
+use super::compute::FUNCTIONS;
 use super::{reference, Builder};
 
 /// Addresses later parts of the stack refer to.
 pub struct Security {
     /// The KMS key.
     pub key: String,
+}
+
+/// The name of the stack's alerts topic (the key policy names it).
+pub fn alerts_topic_name(b: &Builder) -> String {
+    b.name("healthcare-alerts")
 }
 
 /// The name of the stack's CloudTrail trail (the key policy names it).
@@ -29,15 +35,30 @@ fn key_policy(b: &Builder) -> Value {
         "Action": "kms:*",
         "Resource": "*",
     })];
-    // Log groups of the stack (flow logs, Lambda, API access logs) are
-    // encrypted with the key: CloudWatch Logs needs it, for those groups.
+    // The stack's log groups (flow logs, one per function) are encrypted
+    // with the key: CloudWatch Logs may use it for exactly those groups.
+    let mut groups = vec![];
+    if b.cfg.has("networking") {
+        groups.push(format!("/aws/vpc/{}", b.name("healthcare")));
+    }
+    if b.cfg.has("compute") {
+        groups.extend(
+            FUNCTIONS
+                .iter()
+                .map(|f| format!("/aws/lambda/{}", b.name(f.base))),
+        );
+    }
+    let group_arns: Vec<String> = groups
+        .iter()
+        .map(|g| b.arn("logs", &format!("log-group:{g}")))
+        .collect();
     statements.push(json!({
         "Sid": "CloudWatchLogsEncryptsTheStacksLogGroups",
         "Effect": "Allow",
-        "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
+        "Principal": {"Service": format!("logs.{region}.{}", b.dns_suffix())},
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
-        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": b.arn("logs", &format!("log-group:/aws/*-{}", b.cfg.environment))}},
+        "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group_arns}},
     }));
     if b.cfg.has("storage") {
         let trail = b.arn("cloudtrail", &format!("trail/{}", trail_name(b)));
@@ -62,14 +83,17 @@ fn key_policy(b: &Builder) -> Value {
         }));
     }
     if b.cfg.has("monitoring") {
-        // Alarms publish to the encrypted alerts topic.
+        // Alarms publish to the encrypted alerts topic, and to no other.
         statements.push(json!({
             "Sid": "CloudWatchAlarmsPublishToTheEncryptedTopic",
             "Effect": "Allow",
             "Principal": {"Service": "cloudwatch.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": acct}},
+            "Condition": {"StringEquals": {
+                "aws:SourceAccount": acct,
+                "kms:EncryptionContext:aws:sns:topicArn": b.arn("sns", &alerts_topic_name(b)),
+            }},
         }));
     }
     json!({"Version": "2012-10-17", "Statement": statements})

@@ -40,6 +40,9 @@ pub fn build(b: &mut Builder, key: &str) -> Result<Storage, String> {
             "bucket": data_name, "force_destroy": force_destroy,
         }),
     );
+    // The key outlives the bucket: when destroy keeps a bucket (it still
+    // holds objects), it keeps the key those objects are encrypted with.
+    b.depends_on(&data, key);
     let data_id = reference(&data, "id");
     b.plain(
         "s3_bucket_versioning",
@@ -73,6 +76,7 @@ pub fn build(b: &mut Builder, key: &str) -> Result<Storage, String> {
             "bucket": trail_bucket_name, "force_destroy": force_destroy,
         }),
     );
+    b.depends_on(&trail_bucket, key);
     public_access_block(b, "cloudtrail", &trail_bucket);
     // CloudTrail may write here only for this account's trail.
     let trail_arn = b.arn("cloudtrail", &format!("trail/{}", trail_name(b)));

@@ -12,6 +12,7 @@ mod inventory;
 mod platform;
 mod protections;
 mod proxy;
+mod real_aws;
 mod replay;
 mod secrets;
 mod security;

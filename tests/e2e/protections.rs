@@ -105,7 +105,7 @@ pub async fn check(moto: &Moto, env: &str, api_id: &str, kms_arn: &str) {
         let role = iam.get_role().role_name(&role_name).send().await.unwrap();
         let trust = doc(role.role().unwrap().assume_role_policy_document().unwrap());
         assert_eq!(
-            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            trust["Statement"][0]["Condition"]["StringEqualsIfExists"]["aws:SourceAccount"],
             json!(ACCOUNT),
             "{role_name}"
         );

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use super::harness::block_on;
 
-fn event(status: u16, body: Value) -> ReplayEvent {
+pub(super) fn event(status: u16, body: Value) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
             .uri("https://placeholder")
@@ -34,7 +34,7 @@ fn event(status: u16, body: Value) -> ReplayEvent {
 }
 
 /// A JSON error answer with a request id.
-fn error_with(status: u16, code: &str, request_id: &str, body: Value) -> ReplayEvent {
+pub(super) fn error_with(status: u16, code: &str, request_id: &str, body: Value) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
             .uri("https://placeholder")
@@ -50,7 +50,7 @@ fn error_with(status: u16, code: &str, request_id: &str, body: Value) -> ReplayE
     )
 }
 
-fn error(status: u16, code: &str) -> ReplayEvent {
+pub(super) fn error(status: u16, code: &str) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
             .uri("https://placeholder")
@@ -65,7 +65,7 @@ fn error(status: u16, code: &str) -> ReplayEvent {
     )
 }
 
-async fn aws_with(replay: &StaticReplayClient) -> Arc<Aws> {
+pub(super) async fn aws_with(replay: &StaticReplayClient) -> Arc<Aws> {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_ec2::config::Credentials::new(
@@ -77,15 +77,15 @@ async fn aws_with(replay: &StaticReplayClient) -> Arc<Aws> {
     Arc::new(Aws::from_config(sdk, false))
 }
 
-fn ctx(address: &str) -> Ctx {
+pub(super) fn ctx(address: &str) -> Ctx {
     Ctx::new(address, "us-east-1", Arc::new(Stats::default()), None)
 }
 
-fn obj(v: Value) -> Attrs {
+pub(super) fn obj(v: Value) -> Attrs {
     v.as_object().unwrap().clone()
 }
 
-fn requests(replay: &StaticReplayClient) -> Vec<(String, String, Value)> {
+pub(super) fn requests(replay: &StaticReplayClient) -> Vec<(String, String, Value)> {
     replay
         .actual_requests()
         .map(|r| {

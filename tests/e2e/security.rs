@@ -5,24 +5,44 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
 use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
-use super::proxy::Proxy;
+use super::proxy::{Fault, Proxy, Seen};
 
-/// The services the proxy saw after request number `mark`.
-fn services_since(proxy: &Proxy, mark: usize) -> Vec<String> {
-    proxy
-        .log
-        .lock()
-        .unwrap()
-        .iter()
-        .skip(mark)
-        .map(|(_, s)| s.clone())
-        .collect()
+/// Every request's operation (`Action=` of the query protocols, the
+/// `X-Amz-Target` of the JSON ones, else method and path), in order.
+type Ops = Arc<Mutex<Vec<String>>>;
+
+fn recording(moto: &Moto) -> (Proxy, Ops) {
+    let ops: Ops = Arc::default();
+    let o = ops.clone();
+    let proxy = Proxy::start(
+        &moto.url,
+        Arc::new(move |seen: &Seen| {
+            let body = String::from_utf8_lossy(&seen.body).into_owned();
+            let target = seen
+                .head
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("x-amz-target:"))
+                .map(|l| l.split(':').nth(1).unwrap_or_default().trim().to_string());
+            let op = match (body.split("Action=").nth(1), target) {
+                (Some(a), _) => a.split('&').next().unwrap_or_default().to_string(),
+                (None, Some(t)) => t,
+                (None, None) => seen.head.lines().next().unwrap_or_default().to_string(),
+            };
+            o.lock().unwrap().push(op);
+            None
+        }),
+    );
+    (proxy, ops)
 }
+
+/// The only calls allowed before a saved plan is refused: who the caller
+/// is, and (for a stack without subnets yet) which zones the region has.
+const READS_BEFORE_REFUSAL: &[&str] = &["GetCallerIdentity", "DescribeAvailabilityZones"];
 
 fn requests(proxy: &Proxy) -> usize {
     proxy.log.lock().unwrap().len()
@@ -39,30 +59,47 @@ fn change<'a>(plan: &'a mut Value, address: &str) -> &'a mut Value {
 
 /// Applies `plan` edited by `edit`; expects a refusal naming `needle`,
 /// with no request but the account lookup (STS) reaching the emulator.
-fn refused(p: &Project, proxy: &Proxy, plan: &Value, edit: impl Fn(&mut Value), needle: &str) {
+fn refused(p: &Project, ops: &Ops, plan: &Value, edit: impl Fn(&mut Value), needle: &str) {
     let mut edited = plan.clone();
     edit(&mut edited);
     let file = p.dir.path().join("edited.plan");
     fs::write(&file, serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
-    let mark = requests(proxy);
+    let mark = ops.lock().unwrap().len();
     let r = p.run(&["apply", "--auto-approve", "edited.plan"]).expect(1);
     assert!(
         r.stderr.contains("refused before anything ran") && r.stderr.contains(needle),
         "{needle}: {}",
         r.stderr
     );
-    let seen = services_since(proxy, mark);
+    let seen: Vec<String> = ops.lock().unwrap()[mark..].to_vec();
     assert!(
-        seen.iter().all(|s| s == "sts"),
-        "only the account lookup may run before the refusal: {seen:?}"
+        seen.iter()
+            .all(|s| READS_BEFORE_REFUSAL.contains(&s.as_str())),
+        "only the account and zone lookups may run before the refusal: {seen:?}"
     );
-    assert!(!p.state_path().exists(), "no state was written");
+    // `plan --out` recorded the new, empty state; nothing changed it.
+    let state: Value = serde_json::from_slice(&fs::read(p.state_path()).unwrap()).unwrap();
+    assert_eq!(
+        (state["serial"].as_u64(), state["resources"].clone()),
+        (Some(0), json!([]))
+    );
+    assert_eq!(
+        state["lineage"],
+        plan_lineage(p),
+        "the plan is tied to the recorded lineage"
+    );
+}
+
+fn plan_lineage(p: &Project) -> Value {
+    let plan: Value =
+        serde_json::from_slice(&fs::read(p.dir.path().join("honest.plan")).unwrap()).unwrap();
+    plan["lineage"].clone()
 }
 
 #[test]
 fn hand_edited_saved_plans_are_refused_before_any_change() {
     let moto = Moto::start();
-    let proxy = Proxy::start(&moto.url, Arc::new(|_| None));
+    let (proxy, ops) = recording(&moto);
     let p = Project::new(&proxy.url, BASE_CONFIG);
     // An object hcprov never made, which a forged delete would target.
     block_on(async {
@@ -89,7 +126,7 @@ fn hand_edited_saved_plans_are_refused_before_any_change() {
     // 1. A role policy widened to every action on every resource.
     refused(
         &p,
-        &proxy,
+        &ops,
         &plan,
         |pl| {
             change(pl, "iam_role_policy.data_processor")["desired"]["policy"]["Statement"] =
@@ -100,7 +137,7 @@ fn hand_edited_saved_plans_are_refused_before_any_change() {
     // 2. A delete of an object the state does not hold.
     refused(
         &p,
-        &proxy,
+        &ops,
         &plan,
         |pl| {
             let forged = json!({
@@ -115,7 +152,7 @@ fn hand_edited_saved_plans_are_refused_before_any_change() {
     // 3. A Lambda package source outside the handler directory.
     refused(
         &p,
-        &proxy,
+        &ops,
         &plan,
         |pl| {
             let creds = p.dir.path().join("credentials").display().to_string();
@@ -176,7 +213,16 @@ fn hand_edited_saved_plans_are_refused_before_any_change() {
             .iter()
             .all(|r| !r.role_name().starts_with("healthcare-")));
     });
-    assert!(!p.state_path().exists());
+    // 6. Another state's lineage: the plan is refused (it cannot bring one).
+    let mut foreign = plan.clone();
+    foreign["lineage"] = json!("prod-lineage");
+    fs::write(
+        p.dir.path().join("foreign.plan"),
+        serde_json::to_vec(&foreign).unwrap(),
+    )
+    .unwrap();
+    let r = p.run(&["apply", "foreign.plan"]).expect(1);
+    assert!(r.stderr.contains("lineage prod-lineage"), "{}", r.stderr);
 
     // The honest plan applies.
     let r = p.run(&["apply", "honest.plan"]).expect(0);
@@ -249,4 +295,100 @@ fn a_state_directory_others_can_write_is_refused() {
     assert_eq!(r.code, 1, "the endpoint is closed: {}", r.stderr);
     let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn a_plan_is_never_saved_over_the_state_its_journal_or_lock() {
+    let p = Project::new("http://127.0.0.1:9", BASE_CONFIG);
+    for target in [
+        "state/e2e.json",
+        "state/e2e.json.journal",
+        "state/e2e.json.lock",
+        "state/.backups/x",
+    ] {
+        let r = p.run(&["plan", "--out", target]).expect(1);
+        assert!(
+            r.stderr.contains("would overwrite hcprov's own state"),
+            "{target}: {}",
+            r.stderr
+        );
+        assert!(
+            !p.dir.path().join(target).exists() || target.ends_with(".lock"),
+            "{target}"
+        );
+    }
+}
+
+/// What an operator sees never carries the caller's ARN (unless `-v`) or the
+/// raw body of an answer the SDK could not parse.
+#[test]
+fn errors_show_neither_the_callers_arn_nor_unparsed_bodies() {
+    let moto = Moto::start();
+    let base = BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]"));
+    let p = Project::new(&moto.url, &base);
+    p.run(&["apply"]).expect(0);
+    const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/ci-drift/session-9";
+    const BODY_SENTINEL: &str = "internal-proxy-page-7731";
+    let proxy = Proxy::start(
+        &moto.url,
+        Arc::new(|seen: &Seen| {
+            if seen.mentions("TrentService.DescribeKey") {
+                return Some(Fault::shaped(
+                    seen,
+                    400,
+                    "AccessDeniedException",
+                    &format!("User: {CALLER} is not authorized to perform: kms:DescribeKey"),
+                ));
+            }
+            if seen.mentions("Action=DescribeFlowLogs") {
+                return Some(Fault {
+                    status: 400,
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    body: format!("<html><body>{BODY_SENTINEL}</body></html>"),
+                });
+            }
+            None
+        }),
+    );
+    let p2 = Project {
+        dir: tempfile::tempdir().unwrap(),
+        endpoint: proxy.url.clone(),
+    };
+    fs::write(p2.dir.path().join("hcprov.toml"), &base).unwrap();
+    fs::create_dir_all(p2.dir.path().join("state")).unwrap();
+    fs::set_permissions(
+        p2.dir.path().join("state"),
+        fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    fs::copy(p.state_path(), p2.state_path()).unwrap();
+    let quiet = p2.run(&["drift", "--json"]).expect(1);
+    let report = quiet.json();
+    let text = format!("{}{}", quiet.stdout, quiet.stderr);
+    assert!(!text.contains(CALLER), "the caller's ARN leaked: {text}");
+    assert!(!text.contains(BODY_SENTINEL), "a raw body leaked: {text}");
+    let errors: Vec<&str> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["error"].as_str())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("User: <caller> is not authorized")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("HTTP 400 with a body the SDK could not parse")),
+        "{errors:?}"
+    );
+    let verbose = p2.run(&["-v", "drift", "--json"]).expect(1);
+    assert!(
+        verbose.stdout.contains(CALLER),
+        "-v shows the caller: {}",
+        verbose.stdout
+    );
 }

@@ -104,6 +104,31 @@ const ROWS: &[Row] = &[
         budget: "kms-key-propagation",
     },
     Row {
+        service: "logs",
+        needles: &["Logs_20140328.CreateLogGroup"],
+        status: 400,
+        code: "InvalidParameterException",
+        message: "Unable to use KMS key: the key policy does not allow CloudWatch Logs",
+        budget: "kms-key-propagation",
+    },
+    Row {
+        service: "iam",
+        needles: &["Action=PutRolePolicy"],
+        status: 404,
+        code: "NoSuchEntity",
+        message: "The role with name x cannot be found.",
+        budget: "iam-role-propagation",
+    },
+    Row {
+        service: "s3",
+        needles: &["PUT /healthcare-cloudtrail-", "!?"],
+        status: 409,
+        code: "OperationAborted",
+        message:
+            "A conflicting conditional operation is currently in progress against this resource.",
+        budget: "s3-bucket-propagation",
+    },
+    Row {
         service: "lambda",
         needles: &["POST /2015-03-31/functions "],
         status: 400,
@@ -113,9 +138,16 @@ const ROWS: &[Row] = &[
     },
 ];
 
+/// True when the request is to `service` and has every needle in its
+/// request line, headers or body; a needle `!x` means the request line
+/// must not contain `x`.
 fn matches(seen: &Seen, service: &str, needles: &[&str]) -> bool {
     let line = seen.head.lines().next().unwrap_or_default();
-    seen.service() == service && needles.iter().all(|n| line.contains(n) || seen.mentions(n))
+    seen.service() == service
+        && needles.iter().all(|n| match n.strip_prefix('!') {
+            Some(absent) => !line.contains(absent),
+            None => line.contains(n) || seen.mentions(n),
+        })
 }
 
 #[test]

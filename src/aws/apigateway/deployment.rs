@@ -54,18 +54,20 @@ impl ResourceType for Deployment {
     /// carries the triggers), other than the one the state records.
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let (api, description) = (attrs::str(a, "rest_api_id")?, attrs::str(a, "description")?);
-        let out = self
+        let deployments = self
             .0
             .region(&ctx.region)
             .apigateway
             .get_deployments()
             .rest_api_id(api)
             .limit(500)
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<Vec<_>, _>>()
             .await
             .ctx(&format!("looking for API Gateway deployments of ({api})"))?;
-        Ok(out
-            .items()
+        Ok(deployments
             .iter()
             .filter(|d| d.description() == Some(description))
             .filter_map(|d| d.id().map(str::to_string))
@@ -90,10 +92,15 @@ impl ResourceType for Deployment {
                 .await
                 .ctx(&format!("reading API Gateway deployment ({id})")),
         )?;
+        // The triggers are hcprov's own (AWS keeps nothing of them): carried
+        // over from what was applied.
+        let triggers = prior.get("triggers").cloned().unwrap_or_default();
         Ok(out.map(|d| Observed {
-            attrs: obj(
-                json!({ "rest_api_id": api, "description": d.description().unwrap_or_default() }),
-            ),
+            attrs: obj(json!({
+                "rest_api_id": api,
+                "description": d.description().unwrap_or_default(),
+                "triggers": triggers,
+            })),
             outputs: Attrs::new(),
         }))
     }

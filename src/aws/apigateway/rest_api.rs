@@ -78,17 +78,19 @@ impl ResourceType for RestApi {
         if want.is_empty() {
             return Ok(vec![]);
         }
-        let out = self
+        let apis = self
             .0
             .region(&ctx.region)
             .apigateway
             .get_rest_apis()
             .limit(500)
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<Vec<_>, _>>()
             .await
             .ctx("looking for API Gateway REST APIs")?;
-        Ok(out
-            .items()
+        Ok(apis
             .iter()
             .filter(|api| {
                 let t = api.tags();

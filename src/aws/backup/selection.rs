@@ -70,17 +70,19 @@ impl ResourceType for Selection {
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let (name, plan) = (attrs::str(a, "name")?, attrs::str(a, "plan_id")?);
-        let out = self
+        let selections = self
             .0
             .region(&ctx.region)
             .backup
             .list_backup_selections()
             .backup_plan_id(plan)
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Result<Vec<_>, _>>()
             .await
             .ctx(&format!("looking for AWS Backup selections of ({plan})"))?;
-        Ok(out
-            .backup_selections_list()
+        Ok(selections
             .iter()
             .filter(|s| s.selection_name() == Some(name))
             .filter_map(|s| s.selection_id().map(|id| format!("{plan}/{id}")))

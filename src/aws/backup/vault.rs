@@ -11,7 +11,7 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::Aws;
-use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
 
 /// `backup_vault`.
@@ -100,11 +100,49 @@ impl ResourceType for Vault {
         Ok(Attrs::new())
     }
 
+    /// A vault that holds recovery points cannot be deleted, and deleting
+    /// the key that encrypts them would make them unrecoverable: unless
+    /// the run allows it (`destroy --delete-recovery-points`), the delete
+    /// stops with one line, and the key (which depends on the vault being
+    /// gone) is kept too.
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
-        let r = self
-            .0
-            .region(&ctx.region)
-            .backup
+        let backup = &self.0.region(&ctx.region).backup;
+        let points = not_found_to_none(recovery_points(backup, id).await)?;
+        let Some(points) = points else {
+            return Ok(());
+        };
+        if !points.is_empty() {
+            if !self
+                .0
+                .delete_recovery_points
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                return Err(ResourceError::new(
+                    ErrorClass::DependencyViolation,
+                    format!("deleting AWS Backup vault ({id})"),
+                    format!(
+                        "the vault holds {} recovery point{} (backups of patient data); the vault and the key that encrypts them are kept: restore or copy what you need, then run `hcprov destroy --delete-recovery-points` to delete them",
+                        points.len(),
+                        if points.len() == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            for arn in &points {
+                ignore_not_found(
+                    backup
+                        .delete_recovery_point()
+                        .backup_vault_name(id)
+                        .recovery_point_arn(arn)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .ctx(&format!(
+                            "deleting recovery point {arn} of AWS Backup vault ({id})"
+                        )),
+                )?;
+            }
+        }
+        let r = backup
             .delete_backup_vault()
             .backup_vault_name(id)
             .send()
@@ -114,4 +152,28 @@ impl ResourceType for Vault {
                 .ctx(&format!("deleting AWS Backup vault ({id})")),
         )
     }
+}
+
+/// Every recovery point in the vault, by ARN (all pages).
+async fn recovery_points(
+    backup: &aws_sdk_backup::Client,
+    vault: &str,
+) -> Result<Vec<String>, ResourceError> {
+    let mut pages = backup
+        .list_recovery_points_by_backup_vault()
+        .backup_vault_name(vault)
+        .into_paginator()
+        .send();
+    let mut arns = vec![];
+    while let Some(page) = pages.next().await {
+        let page = page.ctx(&format!(
+            "listing recovery points of AWS Backup vault ({vault})"
+        ))?;
+        arns.extend(
+            page.recovery_points()
+                .iter()
+                .filter_map(|p| p.recovery_point_arn().map(str::to_string)),
+        );
+    }
+    Ok(arns)
 }

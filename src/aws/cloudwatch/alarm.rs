@@ -212,22 +212,49 @@ impl ResourceType for Alarm {
         from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
-        self.put(ctx, to).await?;
-        let (_, remove) = tags::diff(from, to);
-        if !remove.is_empty() {
+        let untagged = |a: &Attrs| {
+            let mut a = a.clone();
+            a.remove("tags");
+            a
+        };
+        if untagged(from) != untagged(to) {
+            self.put(ctx, to).await?;
+        }
+        // PutMetricAlarm ignores the tags of an existing alarm: they change
+        // through TagResource and UntagResource only.
+        if tags::changed(from, to) {
             let arn = self
                 .0
                 .arn("cloudwatch", &ctx.region, &format!("alarm:{id}"))
                 .await?;
-            self.0
-                .region(&ctx.region)
-                .cloudwatch
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(&format!("untagging CloudWatch alarm ({id})"))?;
+            let (cw, arn) = (&self.0.region(&ctx.region).cloudwatch, arn.as_str());
+            tags::sync(
+                from,
+                to,
+                |remove| async move {
+                    cw.untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove))
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .ctx(&format!("untagging CloudWatch alarm ({id})"))
+                },
+                |set| async move {
+                    let tags: Vec<Tag> = set
+                        .into_iter()
+                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                        .collect();
+                    cw.tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .ctx(&format!("tagging CloudWatch alarm ({id})"))
+                },
+            )
+            .await?;
         }
         Ok(Attrs::new())
     }

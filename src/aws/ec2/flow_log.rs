@@ -10,6 +10,7 @@ use aws_sdk_ec2::types::{
 };
 use serde_json::json;
 
+use super::all_pages;
 use super::{
     batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
@@ -143,15 +144,14 @@ async fn describe(
     ids: Option<Vec<String>>,
     filters: Option<Vec<Filter>>,
 ) -> Result<HashMap<String, Observed>, ResourceError> {
-    let out = ec2
-        .describe_flow_logs()
-        .set_flow_log_ids(ids)
-        .set_filter(filters)
-        .send()
-        .await
-        .ctx("describing EC2 flow logs")?;
-    Ok(out
-        .flow_logs()
+    let items = all_pages!(
+        ec2.describe_flow_logs()
+            .set_flow_log_ids(ids)
+            .set_filter(filters),
+        flow_logs,
+        "describing EC2 flow logs"
+    );
+    Ok(items
         .iter()
         .map(|f| {
             let attrs = json!({

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2Type};
 use serde_json::json;
 
+use super::all_pages;
 use super::{
     batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
@@ -139,15 +140,14 @@ async fn describe(
     ids: Option<Vec<String>>,
     filters: Option<Vec<Filter>>,
 ) -> Result<HashMap<String, Observed>, ResourceError> {
-    let out = ec2
-        .describe_internet_gateways()
-        .set_internet_gateway_ids(ids)
-        .set_filters(filters)
-        .send()
-        .await
-        .ctx("describing EC2 internet gateways")?;
-    Ok(out
-        .internet_gateways()
+    let items = all_pages!(
+        ec2.describe_internet_gateways()
+            .set_internet_gateway_ids(ids)
+            .set_filters(filters),
+        internet_gateways,
+        "describing EC2 internet gateways"
+    );
+    Ok(items
         .iter()
         .map(|g| {
             let vpc = g.attachments().first().and_then(|a| a.vpc_id());

@@ -2,6 +2,7 @@
 //! updates, reading tags back, and deletes that wait out DependencyViolation.
 
 mod eip;
+pub mod eni;
 mod flow_log;
 mod internet_gateway;
 mod nat_gateway;
@@ -35,6 +36,20 @@ pub const DEPENDENCY_VIOLATION: Budget = Budget {
     initial: Duration::from_secs(2),
     max_delay: Duration::from_secs(30),
 };
+
+/// Every item of every page of a paginated EC2 Describe call: a search by
+/// tag or filter must see the whole account, not its first page.
+macro_rules! all_pages {
+    ($req:expr, $items:ident, $what:expr) => {{
+        let mut pages = $req.into_paginator().send();
+        let mut all = Vec::new();
+        while let Some(page) = pages.next().await {
+            all.extend(page.ctx($what)?.$items().iter().cloned());
+        }
+        all
+    }};
+}
+pub(crate) use all_pages;
 
 /// Registers the EC2 resource types.
 pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
@@ -172,10 +187,24 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), ResourceError>>,
 {
+    delete_retrying_within(ctx, &DEPENDENCY_VIOLATION, op).await
+}
+
+/// Runs a delete, treating NotFound as done and retrying DependencyViolation
+/// within `budget`.
+async fn delete_retrying_within<F, Fut>(
+    ctx: &Ctx,
+    budget: &Budget,
+    op: F,
+) -> Result<(), ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), ResourceError>>,
+{
     ignore_not_found(
         retry_when(
             ctx,
-            &DEPENDENCY_VIOLATION,
+            budget,
             |e| e.class == ErrorClass::DependencyViolation,
             op,
         )

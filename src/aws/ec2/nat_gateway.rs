@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, NatGatewayState, ResourceType as Ec2Type};
 use serde_json::json;
 
+use super::all_pages;
 use super::{batched, find_described, ids, single, tag_spec, tags_value, update_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
@@ -25,9 +26,11 @@ pub const AVAILABLE: Waiter = Waiter {
 };
 
 /// Waiting for a NAT gateway to be deleted.
+/// AWS documents up to 30 minutes for a NAT gateway to finish deleting
+/// (its EIP and subnet are held until then).
 pub const DELETED: Waiter = Waiter {
     name: "NAT gateway to be deleted",
-    timeout: Duration::from_secs(600),
+    timeout: Duration::from_secs(30 * 60),
     interval: Duration::from_secs(5),
 };
 
@@ -179,15 +182,14 @@ async fn describe(
     ids: Option<Vec<String>>,
     filters: Option<Vec<Filter>>,
 ) -> Result<HashMap<String, Observed>, ResourceError> {
-    let out = ec2
-        .describe_nat_gateways()
-        .set_nat_gateway_ids(ids)
-        .set_filter(filters)
-        .send()
-        .await
-        .ctx("describing EC2 NAT gateways")?;
-    Ok(out
-        .nat_gateways()
+    let items = all_pages!(
+        ec2.describe_nat_gateways()
+            .set_nat_gateway_ids(ids)
+            .set_filter(filters),
+        nat_gateways,
+        "describing EC2 NAT gateways"
+    );
+    Ok(items
         .iter()
         .filter(|g| {
             !matches!(
@@ -212,4 +214,14 @@ async fn describe(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deletion_wait_covers_aws_documented_worst_case() {
+        assert!(DELETED.timeout >= Duration::from_secs(30 * 60));
+    }
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2Type};
 use serde_json::{json, Value};
 
+use super::all_pages;
 use super::{
     batched, delete_retrying, find_described, ids, single, tag_spec, tags_value, update_tags,
 };
@@ -246,15 +247,14 @@ async fn describe(
     ids: Option<Vec<String>>,
     filters: Option<Vec<Filter>>,
 ) -> Result<HashMap<String, Observed>, ResourceError> {
-    let out = ec2
-        .describe_route_tables()
-        .set_route_table_ids(ids)
-        .set_filters(filters)
-        .send()
-        .await
-        .ctx("describing EC2 route tables")?;
-    Ok(out
-        .route_tables()
+    let items = all_pages!(
+        ec2.describe_route_tables()
+            .set_route_table_ids(ids)
+            .set_filters(filters),
+        route_tables,
+        "describing EC2 route tables"
+    );
+    Ok(items
         .iter()
         .map(|t| {
             (

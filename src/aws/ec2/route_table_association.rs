@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
+use super::all_pages;
 use super::{batched, delete_retrying, ids, single};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
@@ -53,17 +54,13 @@ impl ResourceType for RouteTableAssociation {
             .name("association.subnet-id")
             .values(subnet)
             .build();
-        let out = self
-            .0
-            .region(&ctx.region)
-            .ec2
-            .describe_route_tables()
-            .filters(filter)
-            .send()
-            .await
-            .ctx("looking for EC2 route table associations")?;
-        Ok(out
-            .route_tables()
+        let ec2 = &self.0.region(&ctx.region).ec2;
+        let items = all_pages!(
+            ec2.describe_route_tables().filters(filter),
+            route_tables,
+            "looking for EC2 route table associations"
+        );
+        Ok(items
             .iter()
             .filter(|rt| rt.route_table_id() == Some(table))
             .flat_map(|rt| rt.associations())
@@ -95,10 +92,8 @@ impl ResourceType for RouteTableAssociation {
         // A filter, unlike ids, does not fail on associations that are gone.
         batched(items, |batch| async move {
             let filter = aws_sdk_ec2::types::Filter::builder().name("association.route-table-association-id").set_values(Some(ids(&batch))).build();
-            let out = ec2.describe_route_tables().filters(filter).send().await.ctx("reading EC2 route table associations")?;
-            Ok(out
-                .route_tables()
-                .iter()
+            let items = all_pages!(ec2.describe_route_tables().filters(filter), route_tables, "reading EC2 route table associations");
+Ok(items.iter()
                 .flat_map(|rt| rt.associations().iter().map(move |a| (rt, a)))
                 .filter_map(|(rt, a)| {
                     let attrs = json!({ "subnet_id": a.subnet_id(), "route_table_id": rt.route_table_id() });

@@ -5,29 +5,19 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2Type, UserIdGroupPair};
 use serde_json::{json, Value};
 
+use super::all_pages;
 use super::{find_tagged, tag_spec, tags_value, update_tags};
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::transient;
 use crate::aws::Aws;
-use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, Budget};
+use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
-
-/// Deleting a group Lambda used waits for its ENIs to be released, which on
-/// AWS can take many minutes.
-pub const ENI_RELEASE: Budget = Budget {
-    name: "security-group-eni-release",
-    max_elapsed: Duration::from_secs(45 * 60),
-    initial: Duration::from_secs(5),
-    max_delay: Duration::from_secs(60),
-};
 
 /// `ec2_security_group`.
 pub struct SecurityGroup(pub Arc<Aws>);
@@ -225,14 +215,12 @@ impl ResourceType for SecurityGroup {
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_security_groups()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 security groups by tag")?;
-            Ok(out
-                .security_groups()
+            let items = all_pages!(
+                ec2.describe_security_groups().set_filters(Some(f)),
+                security_groups,
+                "looking for EC2 security groups by tag"
+            );
+            Ok(items
                 .iter()
                 .filter_map(|x| x.group_id())
                 .map(str::to_string)
@@ -327,21 +315,15 @@ impl ResourceType for SecurityGroup {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let r = retry_when(
-            ctx,
-            &ENI_RELEASE,
-            |e| e.class == ErrorClass::DependencyViolation,
-            || async {
-                ec2.delete_security_group()
-                    .group_id(id)
-                    .send()
-                    .await
-                    .ctx(&format!("deleting EC2 security group ({id})"))
-                    .map(|_| ())
-            },
-        )
-        .await;
-        ignore_not_found(r)
+        super::eni::delete_after_lambda_enis(ctx, ec2, "group-id", id, || async {
+            ec2.delete_security_group()
+                .group_id(id)
+                .send()
+                .await
+                .ctx(&format!("deleting EC2 security group ({id})"))
+                .map(|_| ())
+        })
+        .await
     }
 }
 

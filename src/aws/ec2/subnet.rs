@@ -8,10 +8,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Ec2Type};
 use serde_json::json;
 
-use super::{
-    batched, delete_retrying, find_described, ids, output, single, tag_spec, tags_value,
-    update_tags,
-};
+use super::all_pages;
+use super::{batched, find_described, ids, output, single, tag_spec, tags_value, update_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
 use crate::aws::transient;
@@ -110,7 +108,7 @@ impl ResourceType for Subnet {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        delete_retrying(ctx, || async {
+        super::eni::delete_after_lambda_enis(ctx, ec2, "subnet-id", id, || async {
             ec2.delete_subnet()
                 .subnet_id(id)
                 .send()
@@ -150,15 +148,14 @@ async fn describe(
     ids: Option<Vec<String>>,
     filters: Option<Vec<Filter>>,
 ) -> Result<HashMap<String, Observed>, ResourceError> {
-    let out = ec2
-        .describe_subnets()
-        .set_subnet_ids(ids)
-        .set_filters(filters)
-        .send()
-        .await
-        .ctx("describing EC2 subnets")?;
-    Ok(out
-        .subnets()
+    let items = all_pages!(
+        ec2.describe_subnets()
+            .set_subnet_ids(ids)
+            .set_filters(filters),
+        subnets,
+        "describing EC2 subnets"
+    );
+    Ok(items
         .iter()
         .map(|s| {
             let attrs = json!({

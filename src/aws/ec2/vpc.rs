@@ -7,9 +7,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2Type, VpcAttributeName};
 use serde_json::json;
 
-use super::{
-    batched, delete_retrying, find_tagged, ids, output, single, tag_spec, tags_value, update_tags,
-};
+use super::all_pages;
+use super::{batched, find_tagged, ids, output, single, tag_spec, tags_value, update_tags};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::SdkResultExt;
 use crate::aws::transient;
@@ -53,14 +52,12 @@ impl ResourceType for Vpc {
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_vpcs()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 VPCs by tag")?;
-            Ok(out
-                .vpcs()
+            let items = all_pages!(
+                ec2.describe_vpcs().set_filters(Some(f)),
+                vpcs,
+                "looking for EC2 VPCs by tag"
+            );
+            Ok(items
                 .iter()
                 .filter_map(|x| x.vpc_id())
                 .map(str::to_string)
@@ -127,7 +124,7 @@ impl ResourceType for Vpc {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        delete_retrying(ctx, || async {
+        super::eni::delete_after_lambda_enis(ctx, ec2, "vpc-id", id, || async {
             ec2.delete_vpc()
                 .vpc_id(id)
                 .send()

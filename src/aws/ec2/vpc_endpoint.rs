@@ -4,19 +4,29 @@
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, VpcEndpointType};
 use serde_json::json;
 
+use super::all_pages;
 use super::{
     batched, delete_retrying, find_tagged, ids, single, tag_spec, tags_value, update_tags,
 };
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::SdkResultExt;
+use crate::aws::error::{classify_code, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
+use crate::engine::retry::{wait_until, Poll, Waiter};
 use crate::engine::value::Attrs;
+
+/// Waiting for a deleted endpoint to be gone.
+pub const DELETED: Waiter = Waiter {
+    name: "VPC endpoint to be deleted",
+    timeout: Duration::from_secs(600),
+    interval: Duration::from_secs(3),
+};
 
 /// `ec2_vpc_endpoint`.
 pub struct VpcEndpoint(pub Arc<Aws>);
@@ -59,14 +69,12 @@ impl ResourceType for VpcEndpoint {
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         find_tagged(a, |f| async move {
-            let out = ec2
-                .describe_vpc_endpoints()
-                .set_filters(Some(f))
-                .send()
-                .await
-                .ctx("looking for EC2 VPC endpoints by tag")?;
-            Ok(out
-                .vpc_endpoints()
+            let items = all_pages!(
+                ec2.describe_vpc_endpoints().set_filters(Some(f)),
+                vpc_endpoints,
+                "looking for EC2 VPC endpoints by tag"
+            );
+            Ok(items
                 .iter()
                 .filter(|e| !gone(e))
                 .filter_map(|x| x.vpc_endpoint_id())
@@ -143,15 +151,51 @@ impl ResourceType for VpcEndpoint {
         Ok(Attrs::new())
     }
 
+    /// DeleteVpcEndpoints answers 200 even when it could not delete the
+    /// endpoint: the failure is an item of `Unsuccessful` in the answer.
+    /// Then the endpoint is `deleting` for a while; the delete waits until
+    /// it is gone, so the route tables and VPC after it can go.
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
+        let what = format!("deleting EC2 VPC endpoint ({id})");
         delete_retrying(ctx, || async {
-            ec2.delete_vpc_endpoints()
+            let out = ec2
+                .delete_vpc_endpoints()
                 .vpc_endpoint_ids(id)
                 .send()
                 .await
-                .ctx(&format!("deleting EC2 VPC endpoint ({id})"))
-                .map(|_| ())
+                .ctx(&what)?;
+            match out.unsuccessful().iter().find_map(|u| u.error()) {
+                None => Ok(()),
+                Some(e) => {
+                    let code = e.code().unwrap_or("Unknown").to_string();
+                    Err(ResourceError {
+                        class: classify_code(&code),
+                        action: what.clone(),
+                        message: format!("{code}: {}", e.message().unwrap_or_default()),
+                        code: Some(code),
+                    })
+                }
+            }
+        })
+        .await?;
+        wait_until(ctx, &DELETED, || async {
+            let out = not_found_to_none(
+                ec2.describe_vpc_endpoints()
+                    .vpc_endpoint_ids(id)
+                    .send()
+                    .await
+                    .ctx(&format!("reading EC2 VPC endpoint ({id})")),
+            )?;
+            let state = out
+                .as_ref()
+                .and_then(|o| o.vpc_endpoints().first())
+                .and_then(|e| e.state())
+                .map(|s| s.as_str().to_ascii_lowercase());
+            Ok(match state.as_deref() {
+                None | Some("deleted") => Poll::Ready(()),
+                Some(s) => Poll::Pending(s.to_string()),
+            })
         })
         .await
     }

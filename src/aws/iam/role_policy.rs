@@ -10,6 +10,7 @@ use super::split_id;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -20,16 +21,18 @@ pub struct RolePolicy(pub Arc<Aws>);
 impl RolePolicy {
     async fn put(&self, ctx: &Ctx, a: &Attrs) -> Result<String, ResourceError> {
         let (role, name) = (attrs::str(a, "role")?, attrs::str(a, "name")?);
-        self.0
-            .region(&ctx.region)
-            .iam
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .policy_document(attrs::doc(a, "policy")?)
-            .send()
-            .await
-            .ctx(&format!("putting IAM role policy ({role}:{name})"))?;
+        let iam = &self.0.region(&ctx.region).iam;
+        let doc = attrs::doc(a, "policy")?;
+        transient::call(ctx, "iam", "PutRolePolicy", || async {
+            iam.put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(doc.clone())
+                .send()
+                .await
+                .ctx(&format!("putting IAM role policy ({role}:{name})"))
+        })
+        .await?;
         Ok(format!("{role}:{name}"))
     }
 }

@@ -11,6 +11,7 @@ use super::split_id;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -30,15 +31,16 @@ impl ResourceType for RolePolicyAttachment {
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let (role, arn) = (attrs::str(a, "role")?, attrs::str(a, "policy_arn")?);
-        self.0
-            .region(&ctx.region)
-            .iam
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
-            .send()
-            .await
-            .ctx(&format!("attaching {arn} to IAM role ({role})"))?;
+        let iam = &self.0.region(&ctx.region).iam;
+        transient::call(ctx, "iam", "AttachRolePolicy", || async {
+            iam.attach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+                .ctx(&format!("attaching {arn} to IAM role ({role})"))
+        })
+        .await?;
         Ok(Created {
             id: format!("{role}/{arn}"),
             outputs: Attrs::new(),

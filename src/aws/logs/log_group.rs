@@ -11,6 +11,7 @@ use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
+use crate::aws::transient;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -51,13 +52,16 @@ impl ResourceType for LogGroup {
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let logs = &self.0.region(&ctx.region).logs;
         let name = attrs::str(a, "name")?;
-        logs.create_log_group()
-            .log_group_name(name)
-            .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
-            .set_tags(Some(tags::desired(a).into_iter().collect()))
-            .send()
-            .await
-            .ctx(&format!("creating CloudWatch log group ({name})"))?;
+        transient::call(ctx, "logs", "CreateLogGroup", || async {
+            logs.create_log_group()
+                .log_group_name(name)
+                .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+                .set_tags(Some(tags::desired(a).into_iter().collect()))
+                .send()
+                .await
+                .ctx(&format!("creating CloudWatch log group ({name})"))
+        })
+        .await?;
         set_retention(logs, name, attrs::opt_int(a, "retention_in_days")).await?;
         let found = find(logs, name).await?;
         Ok(Created {
@@ -113,14 +117,18 @@ impl ResourceType for LogGroup {
         if from.get("kms_key_id") != to.get("kms_key_id") {
             let what = format!("setting the KMS key of CloudWatch log group ({id})");
             match attrs::opt_str(to, "kms_key_id") {
-                Some(k) => logs
-                    .associate_kms_key()
-                    .log_group_name(id)
-                    .kms_key_id(k)
-                    .send()
-                    .await
-                    .ctx(&what)
-                    .map(|_| ())?,
+                Some(k) => {
+                    transient::call(ctx, "logs", "AssociateKmsKey", || async {
+                        logs.associate_kms_key()
+                            .log_group_name(id)
+                            .kms_key_id(k)
+                            .send()
+                            .await
+                            .ctx(&what)
+                            .map(|_| ())
+                    })
+                    .await?
+                }
                 None => logs
                     .disassociate_kms_key()
                     .log_group_name(id)

@@ -68,17 +68,20 @@ impl ResourceType for Bucket {
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let s3 = &self.0.region(&ctx.region).s3;
         let name = attrs::str(a, "bucket")?;
-        let mut req = s3.create_bucket().bucket(name);
-        if ctx.region != "us-east-1" {
-            req = req.create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(ctx.region.as_str()))
-                    .build(),
-            );
-        }
-        req.send()
-            .await
-            .ctx(&format!("creating S3 bucket ({name})"))?;
+        let location = (ctx.region != "us-east-1").then(|| {
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(ctx.region.as_str()))
+                .build()
+        });
+        transient::call(ctx, "s3", "CreateBucket", || async {
+            s3.create_bucket()
+                .bucket(name)
+                .set_create_bucket_configuration(location.clone())
+                .send()
+                .await
+                .ctx(&format!("creating S3 bucket ({name})"))
+        })
+        .await?;
         put_tags(ctx, s3, name, a).await?;
         Ok(Created {
             id: name.to_string(),
@@ -210,12 +213,39 @@ async fn empty(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), ResourceErro
                 .map_err(|e| {
                     ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string())
                 })?;
-            s3.delete_objects()
+            let out = s3
+                .delete_objects()
                 .bucket(bucket)
                 .delete(delete)
                 .send()
                 .await
                 .ctx(&what)?;
+            // DeleteObjects answers 200 with a per-object error list; those
+            // objects would come back on the next page: give up, naming them.
+            if !out.errors().is_empty() {
+                let named: Vec<String> = out
+                    .errors()
+                    .iter()
+                    .take(5)
+                    .map(|e| {
+                        format!(
+                            "{} ({}: {})",
+                            e.key().unwrap_or("?"),
+                            e.code().unwrap_or("?"),
+                            e.message().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                return Err(ResourceError::new(
+                    ErrorClass::Other,
+                    what.clone(),
+                    format!(
+                        "{} object version(s) could not be deleted, e.g. {}; delete them by hand (or fix the permission, object lock or legal hold that keeps them), then run destroy again",
+                        out.errors().len(),
+                        named.join(", ")
+                    ),
+                ));
+            }
         }
     }
 }
