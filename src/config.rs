@@ -61,6 +61,10 @@ pub struct Config {
     /// audit buckets of a real environment are never emptied by hcprov.
     #[serde(default)]
     pub disposable: bool,
+    /// The only accounts hcprov may plan or apply this configuration in
+    /// (as Terraform's AWS provider has); empty: any.
+    #[serde(default)]
+    pub allowed_account_ids: Vec<String>,
     /// Tags on every taggable object (`Environment` defaults to the
     /// environment).
     #[serde(default)]
@@ -401,6 +405,14 @@ impl Config {
                 return Err(bad(
                     "stack.components",
                     format!("lists {c:?}, which needs {missing:?}; add it"),
+                ));
+            }
+        }
+        for (i, a) in self.allowed_account_ids.iter().enumerate() {
+            if a.len() != 12 || !a.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad(
+                    &format!("allowed_account_ids[{i}]"),
+                    format!("must be a 12-digit AWS account id; got {a:?}"),
                 ));
             }
         }

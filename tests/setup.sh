@@ -3,6 +3,17 @@
 # the lambdas' test dependencies. Idempotent: does nothing when up to date.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# Graphviz renders `hcprov graph` in the tests; util-linux `script` gives
+# them a pseudo-terminal (Debian's bsdutils, present on every machine).
+if ! command -v dot >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing graphviz" >&2
+    apt-get update -qq >/dev/null && apt-get install -y -qq graphviz >/dev/null
+  else
+    echo "setup: graphviz is missing; install it (apt-get install graphviz)" >&2
+    exit 1
+  fi
+fi
 venv="$root/.venv"
 reqs="$root/tests/requirements.txt"
 stamp="$venv/.hcprov-requirements"

@@ -25,7 +25,18 @@ pub fn classify_code(code: &str) -> ErrorClass {
         || c == "SlowDown"
     {
         ErrorClass::Throttled
-    } else if c.contains("AccessDenied") || c == "UnauthorizedOperation" || c == "AuthFailure" {
+    } else if matches!(
+        c,
+        "ExpiredToken"
+            | "ExpiredTokenException"
+            | "InvalidClientTokenId"
+            | "UnrecognizedClientException"
+            | "SignatureDoesNotMatch"
+            | "AuthFailure"
+            | "RequestExpired"
+    ) {
+        ErrorClass::Credentials
+    } else if c.contains("AccessDenied") || c == "UnauthorizedOperation" {
         ErrorClass::AccessDenied
     } else if c == "DependencyViolation" || c == "DeleteConflict" || c.contains("InUse") {
         ErrorClass::DependencyViolation
@@ -72,6 +83,21 @@ pub fn redact_principals(text: &str) -> String {
     out
 }
 
+/// An error and its sources, by their Display only (never Debug dumps),
+/// each said once.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![];
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(x) = cur {
+        let text = x.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = x.source();
+    }
+    parts.join(": ")
+}
+
 /// Converts an SDK error, naming what was being done.
 pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> ResourceError
 where
@@ -95,10 +121,7 @@ where
         ),
         (None, _, SdkError::TimeoutError(_)) => "the request timed out".to_string(),
         (None, _, SdkError::DispatchFailure(_)) => {
-            format!(
-                "the request could not be sent: {}",
-                DisplayErrorContext(&err)
-            )
+            format!("the request could not be sent: {}", causes(&err))
         }
         _ => DisplayErrorContext(&err).to_string(),
     };
@@ -169,6 +192,11 @@ mod tests {
             ErrorClass::AccessDenied
         );
         assert_eq!(classify_code("InvalidParameterValue"), ErrorClass::Invalid);
+        assert_eq!(
+            classify_code("InvalidClientTokenId"),
+            ErrorClass::Credentials
+        );
+        assert_eq!(classify_code("ExpiredToken"), ErrorClass::Credentials);
     }
 
     #[test]

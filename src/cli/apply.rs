@@ -9,10 +9,12 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use tokio::sync::watch;
 
+use super::progress::Live;
 use super::{render, Cli, Session, EXIT_ERROR, EXIT_OK};
 use crate::engine::apply::{apply, ApplyOptions, NodeOutcome};
 use crate::engine::checkpoint::Checkpointer;
 use crate::engine::plan::{Action, Plan};
+use crate::engine::resource::Stats;
 use crate::engine::saved::{check_format, check_saved, first_difference};
 use crate::engine::state::{read_nofollow, LockGuard, LockRelease, State};
 
@@ -101,6 +103,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
                 bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", destruction_question(&asks), path.display());
             }
+            let id = s.identify().await?;
+            print!("{}", s.header(&id));
             verify_saved(&s, path, &saved, &state).await?;
             // What runs, and what is shown, is the plan made now from the
             // same state and configuration; the file must be exactly it.
@@ -110,7 +114,11 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             }
             now
         }
-        None => s.plan(&state, fresh).await?,
+        None => {
+            let id = s.identify().await?;
+            print!("{}", s.header(&id));
+            s.plan(&state, fresh).await?
+        }
     };
     print!("{}", render::plan(&plan));
     print_pending(&state);
@@ -163,23 +171,30 @@ pub(super) async fn execute(
     println!();
     let (tx, rx) = watch::channel(false);
     let signals = tokio::spawn(watch_signals(tx, lock.releaser()));
+    let live = Live::new(
+        plan.summary.create + plan.summary.update + 2 * plan.summary.replace + plan.summary.delete,
+    );
+    let stats = Arc::new(Stats::default());
+    let (stop_live, live_stopped) = tokio::sync::oneshot::channel();
+    let ticker = tokio::spawn(live.clone().run(stats.clone(), live_stopped));
+    let on_end = live.clone();
     let progress = Arc::new(
-        |addr: &str,
-         done: &str,
-         err: Option<&crate::engine::resource::ResourceError>,
-         took: Duration| match err {
-            None => println!("{addr}: {done} in {:.3}s", took.as_secs_f64()),
-            Some(e) => println!("{addr}: FAILED: {e}"),
-        },
+        move |addr: &str,
+              done: &str,
+              err: Option<&crate::engine::resource::ResourceError>,
+              took: Duration| on_end.finished(addr, done, err, took),
     );
     let ckpt = Arc::new(Checkpointer::new(state, Arc::new(s.store.clone())));
     let opts = ApplyOptions {
         parallelism: s.parallelism,
         stop: rx,
         progress: Some(progress),
+        stats: Some(stats),
     };
     let report = apply(plan, ckpt.clone(), s.registry.clone(), opts).await;
     signals.abort();
+    let _ = stop_live.send(());
+    let _ = ticker.await;
 
     let failed: Vec<_> = report
         .results

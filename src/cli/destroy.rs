@@ -33,6 +33,10 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         return Ok(EXIT_OK);
     };
     let plan = plan_destroy(&state);
+    if plan.summary.has_changes() || !state.pending.is_empty() {
+        let id = s.identify().await?;
+        print!("{}", s.header(&id));
+    }
     print!("{}", render::plan(&plan));
     super::apply::print_pending(&state);
     if !plan.summary.has_changes() && state.pending.is_empty() {

@@ -84,6 +84,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             s.store.path().display()
         );
     };
+    s.identify().await?;
     let live = refresh(
         &state,
         &s.registry,

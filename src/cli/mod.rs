@@ -2,11 +2,15 @@
 //! codes. This module is the only place that prints.
 
 mod apply;
+mod completions;
 mod confirm;
 mod destroy;
+mod diff;
 mod drift;
+mod graph;
 mod output;
 mod plan;
+mod progress;
 mod render;
 mod unlock;
 
@@ -56,6 +60,9 @@ pub struct Cli {
     /// Send every AWS call to this endpoint (an emulator); also AWS_ENDPOINT_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// No colour (also when stdout is not a terminal, or NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
     /// More logging (-v: retries and progress, -vv: debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -79,6 +86,12 @@ pub enum Command {
     Output(output::Args),
     /// Remove a lock left by a process that is gone.
     Unlock(unlock::Args),
+    /// Print the dependency graph (DOT or Mermaid).
+    Graph(graph::Args),
+    /// Print shell completions.
+    Completions(completions::Args),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// Everything a command needs: config, state store, AWS clients, types.
@@ -93,6 +106,8 @@ pub struct Session {
     pub registry: Arc<Registry>,
     /// Parallelism.
     pub parallelism: usize,
+    /// The configuration file's path.
+    pub cfg_path: PathBuf,
 }
 
 impl Session {
@@ -117,7 +132,42 @@ impl Session {
             aws,
             registry,
             parallelism: usize::from(cli.parallelism),
+            cfg_path: cli.config.clone(),
         })
+    }
+
+    /// Who the credentials are (one STS call), refusing an account the
+    /// configuration does not allow; the first AWS call of every command
+    /// that talks to AWS. Missing, expired or rejected credentials are one
+    /// line that says what was tried and what to do.
+    async fn identify(&self) -> Result<aws::Identity> {
+        let id = match self.aws.identity(&self.cfg.region).await {
+            Ok(id) => id,
+            Err(e) => return Err(anyhow::anyhow!(credentials_error(&e))),
+        };
+        let allowed = &self.cfg.allowed_account_ids;
+        anyhow::ensure!(
+            allowed.is_empty() || allowed.contains(&id.account),
+            "the credentials belong to account {}, which is not in `allowed_account_ids` ({}) of {}; nothing was changed: use the credentials of an allowed account (AWS_PROFILE) or fix the configuration",
+            id.account,
+            allowed.join(", "),
+            self.cfg_path.display()
+        );
+        Ok(id)
+    }
+
+    /// The header naming where a plan runs: account, principal, region.
+    fn header(&self, id: &aws::Identity) -> String {
+        format!(
+            "Account {} as {}, region {}.\n",
+            id.account,
+            if id.arn.is_empty() {
+                "(unknown principal)"
+            } else {
+                &id.arn
+            },
+            self.cfg.region
+        )
     }
 
     /// The state, or a new empty one (`true` when new).
@@ -181,6 +231,30 @@ impl Session {
         Ok((graph, bp.outputs))
     }
 
+    /// The desired graph without calling AWS: the account and zones are
+    /// placeholders, which change attribute values but no edge.
+    fn offline_graph(&self) -> Result<Graph> {
+        let region = &self.cfg.region;
+        let net = &self.cfg.network;
+        let zones = (0..net.zone_count())
+            .map(|i| {
+                let letter = net
+                    .availability_zones
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| char::from(b'a' + i as u8).to_string());
+                format!("{region}{letter}")
+            })
+            .collect();
+        let account = stack::Account {
+            id: "000000000000".into(),
+            partition: aws::partition_of_region(region).into(),
+            zones,
+        };
+        let bp = stack::blueprint(&self.cfg, &account).map_err(anyhow::Error::msg)?;
+        Graph::build(bp.nodes).context("building the resource graph")
+    }
+
     /// The desired graph for `state`.
     async fn graph(&self, state: &State) -> Result<Graph> {
         Ok(self.blueprint(state).await?.0)
@@ -207,9 +281,40 @@ impl Session {
     }
 }
 
+/// One line for an identity call that failed: missing or expired
+/// credentials get what was tried and how to fix it, never SDK error text.
+fn credentials_error(e: &crate::engine::resource::ResourceError) -> String {
+    let code = e.code.as_deref().unwrap_or_default();
+    let m = e.message.to_ascii_lowercase();
+    if e.code.is_none() && m.contains("credentials") {
+        "no AWS credentials could be loaded (tried the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE with ~/.aws/config and ~/.aws/credentials, SSO, web identity, and container and instance metadata); nothing was changed: set AWS_PROFILE to a configured profile, run `aws sso login --profile NAME`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into()
+    } else if matches!(
+        code,
+        "ExpiredToken"
+            | "ExpiredTokenException"
+            | "InvalidClientTokenId"
+            | "SignatureDoesNotMatch"
+            | "UnrecognizedClientException"
+            | "InvalidToken"
+    ) {
+        format!("AWS refused the credentials ({code}: they are expired, revoked or mistyped); nothing was changed: refresh them (`aws sso login`, a new session token) and run again")
+    } else {
+        format!("{}: {}; nothing was changed", e.action, e.message)
+    }
+}
+
+/// Whether stdout gets colour: a terminal, no `NO_COLOR`, no `--no-color`.
+pub fn colour(cli: &Cli) -> bool {
+    use std::io::IsTerminal;
+    !cli.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
 /// Runs the parsed command; returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
     aws::error::show_principals(cli.verbose > 0);
+    console::set_colors_enabled(colour(&cli));
     let r = match &cli.command {
         Command::Plan(a) => plan::run(&cli, a).await,
         Command::Apply(a) => apply::run(&cli, a).await,
@@ -217,6 +322,9 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Drift(a) => drift::run(&cli, a).await,
         Command::Output(a) => output::run(&cli, a),
         Command::Unlock(a) => unlock::run(&cli, a),
+        Command::Graph(a) => graph::run(&cli, a).await,
+        Command::Completions(a) => completions::completions(a),
+        Command::Man => completions::man(),
     };
     match r {
         Ok(code) => code,

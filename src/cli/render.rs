@@ -6,44 +6,68 @@ use serde_json::Value;
 
 use super::drift::Report;
 use crate::engine::plan::{Action, AttrChange, Drift, DriftStatus, Plan};
-use crate::engine::value::render as value;
+use console::style;
 
 fn attr_line(out: &mut String, c: &AttrChange, create: bool) {
-    let show = |v: &Option<Value>| v.as_ref().map_or("(none)".to_string(), value);
+    let none = Value::Null;
     if create {
-        let _ = writeln!(out, "      {:<28} = {}", c.name, show(&c.after));
-    } else {
-        let forces = if c.forces_replacement {
-            "   # forces replacement"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "      ~ {}: {} -> {}{forces}",
-            c.name,
-            show(&c.before),
-            show(&c.after)
-        );
+        super::diff::created(out, "      ", &c.name, c.after.as_ref().unwrap_or(&none));
+        return;
+    }
+    let before = c.before.as_ref().unwrap_or(&none);
+    let after = c.after.as_ref().unwrap_or(&none);
+    let start = out.len();
+    super::diff::changed(out, "    ", &c.name, before, after);
+    if c.forces_replacement {
+        // On the attribute's own (first) line.
+        let end = out[start..].find('\n').map_or(out.len(), |i| start + i);
+        out.insert_str(end, &format!("   {}", style("# forces replacement").red()));
+    }
+}
+
+/// The action's symbol, coloured: create green, update yellow, replace
+/// and delete red.
+fn symbol(a: Action) -> String {
+    let s = format!("{:<3}", a.symbol());
+    match a {
+        Action::Create => style(s).green().bold().to_string(),
+        Action::Update => style(s).yellow().bold().to_string(),
+        Action::Replace | Action::Delete => style(s).red().bold().to_string(),
+        Action::NoOp => s,
     }
 }
 
 fn drift_lines(out: &mut String, d: &Drift) {
     match d.status {
         DriftStatus::Deleted => {
-            let _ = writeln!(out, "  - {} ({}): deleted outside hcprov", d.address, d.id);
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): {}",
+                style("-").red().bold(),
+                d.address,
+                d.id,
+                style("deleted outside hcprov").red()
+            );
         }
         DriftStatus::Unreadable => {
             let _ = writeln!(
                 out,
-                "  ? {} ({}): could not be read: {}",
+                "  {} {} ({}): could not be read: {}",
+                style("?").magenta().bold(),
                 d.address,
                 d.id,
                 d.error.as_deref().unwrap_or("unknown error")
             );
         }
         DriftStatus::Modified => {
-            let _ = writeln!(out, "  ~ {} ({}): modified outside hcprov", d.address, d.id);
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): {}",
+                style("~").yellow().bold(),
+                d.address,
+                d.id,
+                style("modified outside hcprov").yellow()
+            );
             for c in &d.attributes {
                 attr_line(out, c, false);
             }
@@ -56,7 +80,13 @@ fn drift_lines(out: &mut String, d: &Drift) {
 pub fn plan(p: &Plan) -> String {
     let mut out = String::new();
     if !p.drift.is_empty() {
-        let _ = writeln!(out, "Changed outside hcprov since the last apply:\n");
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style("Changed outside hcprov since the last apply:")
+                .yellow()
+                .bold()
+        );
         for d in &p.drift {
             drift_lines(&mut out, d);
         }
@@ -89,7 +119,7 @@ pub fn plan(p: &Plan) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "  {:<3} {}{id}{why}", c.action.symbol(), c.address);
+        let _ = writeln!(out, "  {} {}{id}{why}", symbol(c.action), c.address);
         for a in &c.attributes {
             attr_line(&mut out, a, c.action == Action::Create);
         }

@@ -107,6 +107,9 @@ pub struct ApplyOptions {
     pub stop: watch::Receiver<bool>,
     /// Progress callback.
     pub progress: Option<Progress>,
+    /// Counters to share with the caller (live progress reads what is
+    /// running); a fresh set when `None`.
+    pub stats: Option<Arc<Stats>>,
 }
 
 fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<Op>, Dag) {
@@ -560,7 +563,7 @@ pub async fn apply(
     opts: ApplyOptions,
 ) -> ApplyReport {
     let started = Instant::now();
-    let stats = Arc::new(Stats::default());
+    let stats = opts.stats.clone().unwrap_or_default();
     let recorded: HashMap<String, Vec<String>> = ckpt.read(|s| {
         s.resources
             .values()
@@ -591,7 +594,10 @@ pub async fn apply(
             };
             tracing::info!("{doing} {}", change.address);
             let t = Instant::now();
+            let running = ctx.stats.clone();
+            running.started(&change.address, doing);
             let r = run_op(op, change, &ckpt, &registry, ctx).await;
+            running.ended(&change.address);
             if let Some(p) = progress {
                 p(&change.address, done, r.as_ref().err(), t.elapsed());
             }

@@ -27,6 +27,8 @@ pub enum ErrorClass {
     Throttled,
     /// The credentials lack permission.
     AccessDenied,
+    /// The credentials expired or were rejected.
+    Credentials,
     /// The object is still in use (for example EC2 DependencyViolation).
     DependencyViolation,
     /// A known eventual-consistency condition (IAM role not yet assumable).
@@ -37,6 +39,23 @@ pub enum ErrorClass {
     Invalid,
     /// Anything else.
     Other,
+}
+
+impl ErrorClass {
+    /// What the operator does next about an error of this class.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            ErrorClass::NotFound => "it is gone outside hcprov: `hcprov plan` shows it, `hcprov apply` makes it again",
+            ErrorClass::Throttled => "AWS kept throttling after every retry: run again later, or with a lower --parallelism",
+            ErrorClass::Credentials => "AWS rejected the credentials (expired or revoked): refresh them (`aws sso login`, a new session token), then run again to continue",
+            ErrorClass::AccessDenied => "the credentials lack this permission: grant it to the principal the plan header names (README, \"Using a real AWS account\"), or use other credentials",
+            ErrorClass::DependencyViolation => "something else still uses it: remove that dependency or wait for AWS to release it, then run again",
+            ErrorClass::Eventual => "AWS has not caught up with a change made seconds ago: run again in a minute",
+            ErrorClass::Timeout => "it did not reach that state in time: check it in the AWS console, then run again to continue",
+            ErrorClass::Invalid => "AWS refused the request as invalid: fix the setting it names in hcprov.toml, then run again",
+            ErrorClass::Other => "run again with -v to see each call; the state keeps everything that finished",
+        }
+    }
 }
 
 /// A failed resource operation, with what was being done.
@@ -102,9 +121,64 @@ pub struct Stats {
     /// Objects an interrupted run made after this one had looked for them
     /// and created its own; deleted.
     pub discarded: AtomicU64,
+    /// The operations running now, by address: what live progress shows.
+    running: Mutex<std::collections::BTreeMap<String, Running>>,
+}
+
+/// One operation in flight.
+#[derive(Debug, Clone)]
+pub struct Running {
+    /// "creating", "updating", "destroying".
+    pub doing: &'static str,
+    /// When it started.
+    pub since: std::time::Instant,
+    /// What it waits for now, when a waiter is polling ("NAT gateway to
+    /// become available (still pending)").
+    pub waiting: Option<String>,
 }
 
 impl Stats {
+    /// Records that `address` started `doing`.
+    pub fn started(&self, address: &str, doing: &'static str) {
+        self.running.lock().expect("running lock").insert(
+            address.to_string(),
+            Running {
+                doing,
+                since: std::time::Instant::now(),
+                waiting: None,
+            },
+        );
+    }
+
+    /// Records that `address` ended.
+    pub fn ended(&self, address: &str) {
+        self.running.lock().expect("running lock").remove(address);
+    }
+
+    /// Records what `address` is waiting for.
+    pub fn waiting(&self, address: &str, what: String) {
+        if let Some(r) = self.running.lock().expect("running lock").get_mut(address) {
+            r.waiting = Some(what);
+        }
+    }
+
+    /// Records that `address` no longer waits.
+    pub fn waited(&self, address: &str) {
+        if let Some(r) = self.running.lock().expect("running lock").get_mut(address) {
+            r.waiting = None;
+        }
+    }
+
+    /// The operations running now.
+    pub fn running(&self) -> Vec<(String, Running)> {
+        self.running
+            .lock()
+            .expect("running lock")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Current retry count.
     pub fn retries(&self) -> u64 {
         self.retries.load(Ordering::Relaxed)

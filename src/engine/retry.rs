@@ -105,11 +105,18 @@ where
 
 /// Polls until `poll` returns `Ready`, failing with a timeout error that
 /// names the waiter and the last state seen.
-pub async fn wait_until<T, F, Fut>(
-    ctx: &Ctx,
-    waiter: &Waiter,
-    mut poll: F,
-) -> Result<T, ResourceError>
+pub async fn wait_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, poll: F) -> Result<T, ResourceError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, ResourceError>>,
+{
+    let r = poll_until(ctx, waiter, poll).await;
+    // Whatever the outcome, the operation no longer waits for this.
+    ctx.stats.waited(&ctx.address);
+    r
+}
+
+async fn poll_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, mut poll: F) -> Result<T, ResourceError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, ResourceError>>,
@@ -128,6 +135,8 @@ where
                     ));
                 }
                 ctx.stats.waits.fetch_add(1, Ordering::Relaxed);
+                ctx.stats
+                    .waiting(&ctx.address, format!("{} (still {state})", waiter.name));
                 tracing::info!(
                     address = %ctx.address,
                     "waiting for {}: still {state}, polling again in {interval:?}",

@@ -86,6 +86,7 @@ async fn run(
             parallelism,
             stop: rx,
             progress: None,
+            stats: None,
         },
     )
     .await

@@ -13,7 +13,8 @@ pub type Attrs = Map<String, Value>;
 
 const REF: &str = "$ref";
 const JOIN: &str = "$join";
-const UNKNOWN: &str = "$unknown";
+/// The marker key of a value known only after apply.
+pub const UNKNOWN: &str = "$unknown";
 
 /// A reference to `attr` of the node at `address`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -132,6 +133,7 @@ pub fn render(v: &Value) -> String {
             let items: Vec<String> = a.iter().map(render).collect();
             format!("[{}]", items.join(", "))
         }
+        Value::Object(m) if m.is_empty() => "{}".into(),
         Value::Object(m) => {
             let items: Vec<String> = m
                 .iter()

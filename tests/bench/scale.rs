@@ -110,6 +110,7 @@ pub fn measure(n: usize) -> Row {
                 parallelism: 64,
                 stop: rx,
                 progress: None,
+                stats: None,
             },
         )
         .await;

@@ -192,7 +192,9 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
     let human = p.run(&["drift"]).expect(2);
     assert!(
         human.stdout.contains("~ kms_key.main")
-            && human.stdout.contains("enable_key_rotation: true -> false"),
+            && human
+                .stdout
+                .contains("~ enable_key_rotation = true -> false"),
         "{}",
         human.stdout
     );
@@ -285,7 +287,8 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
     // plan shows the drift first, apply puts it back, drift is clean again.
     let plan = p.run(&["plan"]).expect(0);
     assert!(
-        plan.stdout.starts_with("Changed outside hcprov"),
+        plan.stdout.starts_with("Account 123456789012 as ")
+            && plan.stdout.lines().nth(1) == Some("Changed outside hcprov since the last apply:"),
         "{}",
         plan.stdout
     );

@@ -141,7 +141,14 @@ fn lock_of_a_dead_process_is_reported_with_the_command_to_clear_it() {
 
 #[test]
 fn destroy_without_force_refuses_when_stdin_is_not_a_terminal() {
+    // Destroy names the account before it shows the plan: an emulator
+    // answers who the credentials are.
+    let moto = super::harness::Moto::start();
     let p = with_state(BASE_CONFIG, GOOD_STATE.replace("\"resources\": []", r#""resources": [{"address": "ec2_vpc.main", "type": "ec2_vpc", "region": "us-east-1", "id": "vpc-1", "attributes": {}}]"#).as_bytes());
+    let p = Project {
+        dir: p.dir,
+        endpoint: moto.url.clone(),
+    };
     let before = fs::read(p.state_path()).unwrap();
     let r = p.run(&["destroy"]);
     one_line_error(&r, &["--force", "not a terminal"]);

@@ -9,6 +9,7 @@ mod harness;
 mod inputs;
 mod interrupt;
 mod inventory;
+mod operator;
 mod platform;
 mod protections;
 mod proxy;

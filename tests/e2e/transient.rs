@@ -235,6 +235,7 @@ fn an_error_outside_the_table_fails_at_once_with_its_request_id() {
         .unwrap_or_else(|| panic!("{}", r.stdout));
     assert!(
         failed.contains("InvalidBucketState")
+            && failed.contains("; next: AWS refused the request as invalid")
             && failed.contains(&format!("(request id {PROXY_REQUEST_ID})")),
         "{failed}"
     );
