@@ -58,6 +58,7 @@ macro_rules! region_clients {
     };
     (@s3 s3, $b:ident, $ps:ident) => { $b.force_path_style($ps) };
     (@s3 backup, $b:ident, $ps:ident) => { if $ps { $b.interceptor(BackupTagsSlash) } else { $b } };
+    (@s3 apigateway, $b:ident, $ps:ident) => { $b.retry_classifier(super::transient::ConcurrentModification) };
     (@s3 $other:ident, $b:ident, $ps:ident) => { $b };
 }
 

@@ -341,3 +341,46 @@ mod tests {
         }
     }
 }
+
+/// API Gateway (REST APIs) answers `409 ConflictException: Unable to
+/// complete operation due to concurrent modification` to any call made
+/// while another change of the same API is in progress, as a concurrent
+/// apply's methods, integrations and deployments are. That one answer is
+/// retried by the SDK itself, with its backoff, on every call of the API
+/// Gateway client; a `ConflictException` that says anything else (an
+/// object that already exists) is not.
+#[derive(Debug)]
+pub struct ConcurrentModification;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry
+    for ConcurrentModification
+{
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let Some(resp) = ctx.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let body = resp.body().bytes().map(String::from_utf8_lossy);
+        if resp.status().as_u16() == 409
+            && body.is_some_and(|b| b.to_ascii_lowercase().contains("concurrent modification"))
+        {
+            RetryAction::transient_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "hcprov::ConcurrentModification"
+    }
+
+    fn priority(
+        &self,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority;
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}

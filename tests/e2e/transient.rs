@@ -241,3 +241,55 @@ fn an_error_outside_the_table_fails_at_once_with_its_request_id() {
     );
     p.run(&["destroy", "--force"]).expect(0);
 }
+
+/// API Gateway's "concurrent modification" 409 is retried by the SDK on
+/// every call of the client; a 409 that says anything else is not.
+#[test]
+fn api_gateway_concurrent_modification_is_retried_and_other_conflicts_are_not() {
+    for (message, retried) in [
+        (
+            "Unable to complete operation due to concurrent modification. Please try again later.",
+            true,
+        ),
+        ("Integration already exists for this method", false),
+    ] {
+        let moto = Moto::start();
+        let seen = Arc::new(Mutex::new(0usize));
+        let s = seen.clone();
+        let proxy = Proxy::start(
+            &moto.url,
+            Arc::new(move |req: &Seen| {
+                let line = req.head.lines().next().unwrap_or_default();
+                if req.service() != "apigateway"
+                    || !(line.starts_with("PUT ") && line.contains("/integration "))
+                {
+                    return None;
+                }
+                let mut n = s.lock().unwrap();
+                *n += 1;
+                (*n == 1).then(|| Fault::shaped(req, 409, "ConflictException", message))
+            }),
+        );
+        let p = Project::new(&proxy.url, BASE_CONFIG);
+        let r = p.run(&["apply"]);
+        let n = *seen.lock().unwrap();
+        if retried {
+            assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+            assert_eq!(n, 2, "answered once with the conflict, then made again");
+            assert!(
+                r.stdout.contains("SDK retries by service: apigateway 1"),
+                "{}",
+                r.stdout
+            );
+        } else {
+            assert_eq!(r.code, 1, "{}", r.stdout);
+            assert_eq!(n, 1, "not retried");
+            assert!(
+                r.stdout
+                    .contains("apigateway_integration.patients_post: FAILED"),
+                "{}",
+                r.stdout
+            );
+        }
+    }
+}
