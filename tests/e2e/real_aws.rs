@@ -45,6 +45,26 @@ fn sent(replay: &StaticReplayClient) -> Vec<(String, String, String)> {
 
 const EC2: &str = "xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"";
 
+/// Deletes `id` with the resource type `kind` against recorded answers.
+fn delete_with(
+    replay: &StaticReplayClient,
+    kind: &str,
+    id: &str,
+    attrs: serde_json::Value,
+    allow_recovery_point_deletes: bool,
+) -> Result<(), hcprov::engine::resource::ResourceError> {
+    block_on(async {
+        let aws = aws_with(replay).await;
+        aws.delete_recovery_points
+            .store(allow_recovery_point_deletes, Ordering::Relaxed);
+        registry(&aws)
+            .get(kind)
+            .unwrap()
+            .delete(&ctx(&format!("{kind}.x")), id, &obj(attrs))
+            .await
+    })
+}
+
 const STS_IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws-us-gov:iam::123456789012:user/ci</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
 
 #[test]
@@ -168,15 +188,7 @@ fn a_vault_with_recovery_points_is_kept_unless_the_run_allows_deleting_them() {
         )
     };
     let replay = StaticReplayClient::new(vec![points()]);
-    let err = block_on(async {
-        let aws = aws_with(&replay).await;
-        registry(&aws)
-            .get("backup_vault")
-            .unwrap()
-            .delete(&ctx("backup_vault.main"), "v", &obj(json!({})))
-            .await
-            .unwrap_err()
-    });
+    let err = delete_with(&replay, "backup_vault", "v", json!({}), false).unwrap_err();
     assert!(
         err.message.contains("holds 2 recovery points")
             && err.message.contains("--delete-recovery-points"),
@@ -190,16 +202,7 @@ fn a_vault_with_recovery_points_is_kept_unless_the_run_allows_deleting_them() {
         event(200, json!({})),
         event(200, json!({})),
     ]);
-    block_on(async {
-        let aws = aws_with(&replay).await;
-        aws.delete_recovery_points.store(true, Ordering::Relaxed);
-        registry(&aws)
-            .get("backup_vault")
-            .unwrap()
-            .delete(&ctx("backup_vault.main"), "v", &obj(json!({})))
-            .await
-            .unwrap()
-    });
+    delete_with(&replay, "backup_vault", "v", json!({}), true).unwrap();
     let reqs = sent(&replay);
     let calls: Vec<(&str, &str)> = reqs.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
     assert_eq!(calls.len(), 4);
@@ -228,19 +231,14 @@ fn emptying_a_bucket_gives_up_naming_objects_it_cannot_delete() {
             r#"<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Error><Key>patient-records/p-1/a.json</Key><VersionId>v1</VersionId><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>"#,
         ),
     ]);
-    let err = block_on(async {
-        let aws = aws_with(&replay).await;
-        registry(&aws)
-            .get("s3_bucket")
-            .unwrap()
-            .delete(
-                &ctx("s3_bucket.data"),
-                "b",
-                &obj(json!({"force_destroy": true})),
-            )
-            .await
-            .unwrap_err()
-    });
+    let err = delete_with(
+        &replay,
+        "s3_bucket",
+        "b",
+        json!({"force_destroy": true}),
+        false,
+    )
+    .unwrap_err();
     assert!(
         err.message
             .contains("patient-records/p-1/a.json (AccessDenied: Access Denied)"),
@@ -254,15 +252,7 @@ fn a_vpc_endpoint_delete_reads_the_errors_inside_a_200_and_waits_until_gone() {
     let replay = StaticReplayClient::new(vec![xml(200, &format!(
         "<DeleteVpcEndpointsResponse {EC2}><requestId>r</requestId><unsuccessful><item><error><code>OperationNotPermitted</code><message>The endpoint is managed by another service</message></error><resourceId>vpce-1</resourceId></item></unsuccessful></DeleteVpcEndpointsResponse>"
     ))]);
-    let err = block_on(async {
-        let aws = aws_with(&replay).await;
-        registry(&aws)
-            .get("ec2_vpc_endpoint")
-            .unwrap()
-            .delete(&ctx("ec2_vpc_endpoint.s3"), "vpce-1", &obj(json!({})))
-            .await
-            .unwrap_err()
-    });
+    let err = delete_with(&replay, "ec2_vpc_endpoint", "vpce-1", json!({}), false).unwrap_err();
     assert!(err.message.starts_with("OperationNotPermitted"), "{err}");
 
     let replay = StaticReplayClient::new(vec![
@@ -270,15 +260,7 @@ fn a_vpc_endpoint_delete_reads_the_errors_inside_a_200_and_waits_until_gone() {
         xml(200, &format!("<DescribeVpcEndpointsResponse {EC2}><requestId>r</requestId><vpcEndpointSet><item><vpcEndpointId>vpce-1</vpcEndpointId><state>deleting</state></item></vpcEndpointSet></DescribeVpcEndpointsResponse>")),
         xml(400, &format!("<Response {EC2}><Errors><Error><Code>InvalidVpcEndpointId.NotFound</Code><Message>gone</Message></Error></Errors><RequestID>r</RequestID></Response>")),
     ]);
-    block_on(async {
-        let aws = aws_with(&replay).await;
-        registry(&aws)
-            .get("ec2_vpc_endpoint")
-            .unwrap()
-            .delete(&ctx("ec2_vpc_endpoint.s3"), "vpce-1", &obj(json!({})))
-            .await
-            .unwrap()
-    });
+    delete_with(&replay, "ec2_vpc_endpoint", "vpce-1", json!({}), false).unwrap();
     assert_eq!(sent(&replay).len(), 3, "polled until the endpoint was gone");
 }
 
@@ -295,15 +277,7 @@ fn lambda_interfaces_left_in_a_security_group_are_deleted_before_the_group() {
         xml(200, &format!("<DeleteNetworkInterfaceResponse {EC2}><requestId>r</requestId><return>true</return></DeleteNetworkInterfaceResponse>")),
         xml(200, &format!("<DeleteSecurityGroupResponse {EC2}><requestId>r</requestId><return>true</return></DeleteSecurityGroupResponse>")),
     ]);
-    block_on(async {
-        let aws = aws_with(&replay).await;
-        registry(&aws)
-            .get("ec2_security_group")
-            .unwrap()
-            .delete(&ctx("ec2_security_group.lambda"), "sg-1", &obj(json!({})))
-            .await
-            .unwrap()
-    });
+    delete_with(&replay, "ec2_security_group", "sg-1", json!({}), false).unwrap();
     let reqs = sent(&replay);
     assert_eq!(reqs.len(), 3);
     assert!(

@@ -50,11 +50,23 @@ pub fn check_dir(dir: &Path, no_link: bool) -> Result<(), StateError> {
     if !m.is_dir() {
         return Err(unsafe_path(dir, "is not a directory"));
     }
+    owned_and_private(&m, dir, "use a directory you own", "700")
+}
+
+/// Refuses what another user owns, or what group or others may write;
+/// `own` says what to do about the first, `mode` is the `chmod` that fixes
+/// the second.
+fn owned_and_private(
+    m: &fs::Metadata,
+    path: &Path,
+    own: &str,
+    mode: &str,
+) -> Result<(), StateError> {
     if m.uid() != euid() {
         return Err(unsafe_path(
-            dir,
+            path,
             format!(
-                "is owned by uid {}, not by this user (uid {}); use a directory you own",
+                "is owned by uid {}, not by this user (uid {}); {own}",
                 m.uid(),
                 euid()
             ),
@@ -62,11 +74,11 @@ pub fn check_dir(dir: &Path, no_link: bool) -> Result<(), StateError> {
     }
     if m.mode() & 0o022 != 0 {
         return Err(unsafe_path(
-            dir,
+            path,
             format!(
-                "is writable by group or others (mode {:04o}); run `chmod 700 {}`",
+                "is writable by group or others (mode {:04o}); run `chmod {mode} {}`",
                 m.mode() & 0o7777,
-                dir.display()
+                path.display()
             ),
         ));
     }
@@ -97,27 +109,12 @@ pub fn check_file(f: &File, path: &Path) -> Result<(), StateError> {
     if !m.is_file() {
         return Err(unsafe_path(path, "is not a regular file"));
     }
-    if m.uid() != euid() {
-        return Err(unsafe_path(
-            path,
-            format!(
-                "is owned by uid {}, not by this user (uid {}); it was not read: remove it if you did not put it there",
-                m.uid(),
-                euid()
-            ),
-        ));
-    }
-    if m.mode() & 0o022 != 0 {
-        return Err(unsafe_path(
-            path,
-            format!(
-                "is writable by group or others (mode {:04o}); it was not read: run `chmod 600 {}`",
-                m.mode() & 0o7777,
-                path.display()
-            ),
-        ));
-    }
-    Ok(())
+    owned_and_private(
+        &m,
+        path,
+        "it was not read: remove it if you did not put it there",
+        "600",
+    )
 }
 
 fn nofollow_error(path: &Path, e: std::io::Error, action: &'static str) -> StateError {
