@@ -9,11 +9,12 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use tokio::sync::watch;
 
+use super::guard;
 use super::progress::Live;
 use super::{render, Cli, Session, EXIT_ERROR, EXIT_OK};
 use crate::engine::apply::{apply, ApplyOptions, NodeOutcome};
 use crate::engine::checkpoint::Checkpointer;
-use crate::engine::plan::{Action, Plan};
+use crate::engine::plan::Plan;
 use crate::engine::resource::Stats;
 use crate::engine::saved::{check_format, check_saved, first_difference};
 use crate::engine::state::{read_nofollow, LockGuard, LockRelease, State};
@@ -27,31 +28,6 @@ pub struct Args {
     /// (required off a terminal when it does).
     #[arg(long)]
     pub auto_approve: bool,
-}
-
-/// The addresses a plan deletes or replaces.
-fn destructive(plan: &Plan) -> Vec<&str> {
-    plan.changes
-        .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .map(|c| c.address.as_str())
-        .collect()
-}
-
-fn destruction_question(addrs: &[&str]) -> String {
-    let shown: Vec<&str> = addrs.iter().take(5).copied().collect();
-    let more = addrs.len().saturating_sub(shown.len());
-    format!(
-        "This plan deletes or replaces {} resource{} ({}{})",
-        addrs.len(),
-        if addrs.len() == 1 { "" } else { "s" },
-        shown.join(", "),
-        if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        }
-    )
 }
 
 /// Reads a saved plan and checks, without calling AWS, its format version,
@@ -99,9 +75,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let plan = match &args.plan {
         Some(path) => {
             let saved = read_saved(&s, path, (!fresh).then_some(&state))?;
-            let asks = destructive(&saved);
+            let asks = guard::destructive(&saved);
             if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
-                bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", destruction_question(&asks), path.display());
+                bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", guard::question(&asks), path.display());
             }
             let id = s.identify().await?;
             print!("{}", s.header(&id));
@@ -125,9 +101,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if !plan.summary.has_changes() && state.pending.is_empty() {
         return Ok(EXIT_OK);
     }
-    let asks = destructive(&plan);
+    let asks = guard::destructive(&plan);
     if !asks.is_empty() && !args.auto_approve {
-        let what = destruction_question(&asks);
+        let what = guard::question(&asks);
         if !super::confirm::ask(&what, &plan.environment, "--auto-approve", "apply")? {
             println!("Not confirmed; nothing was applied.");
             return Ok(EXIT_ERROR);

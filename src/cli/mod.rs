@@ -8,6 +8,7 @@ mod destroy;
 mod diff;
 mod drift;
 mod graph;
+mod guard;
 mod output;
 mod plan;
 mod progress;

@@ -292,6 +292,14 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
         "{}",
         plan.stdout
     );
-    p.run(&["apply"]).expect(0);
+    // Putting retention back from 30 to 7 days deletes logs: a weakening
+    // update, which off a terminal needs the flag.
+    let refused = p.run(&["apply"]).expect(1);
+    assert!(
+        refused.stderr.contains("logs_log_group.vpc_flow_logs"),
+        "{}",
+        refused.stderr
+    );
+    p.run(&["apply", "--auto-approve"]).expect(0);
     p.run(&["drift"]).expect(0);
 }

@@ -246,7 +246,8 @@ fn a_plan_that_replaces_needs_confirmation_off_a_terminal() {
     let mark = requests(&proxy);
     let r = p.run(&["apply", "replace.plan"]).expect(1);
     assert!(
-        r.stderr.contains("deletes or replaces 2 resources")
+        r.stderr
+            .contains("deletes, replaces or weakens 2 resources")
             && r.stderr.contains("ec2_subnet.public_2")
             && r.stderr.contains("--auto-approve"),
         "{}",

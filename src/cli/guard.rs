@@ -1,0 +1,160 @@
+//! Which planned changes need a person's yes: deletes and replacements,
+//! and the in-place updates that lose data or protection (point-in-time
+//! recovery or rotation turned off, versioning suspended, retention cut,
+//! public access unblocked, a key policy rewritten, a trail stopped).
+
+use serde_json::Value;
+
+use crate::engine::plan::{Action, AttrChange, Change, Plan};
+
+/// True when this attribute change of a `kind` loses data or protection.
+pub fn weakens(kind: &str, c: &AttrChange) -> bool {
+    let after = c.after.as_ref().unwrap_or(&Value::Null);
+    let before = c.before.as_ref().unwrap_or(&Value::Null);
+    let num = |v: &Value| v.as_i64();
+    match (kind, c.name.as_str()) {
+        ("dynamodb_table", "point_in_time_recovery")
+        | ("kms_key", "enable_key_rotation")
+        | ("cloudtrail_trail", "enable_logging")
+        | ("cloudtrail_trail", "enable_log_file_validation")
+        | ("cloudtrail_trail", "is_multi_region_trail") => after == &Value::Bool(false),
+        ("s3_bucket_public_access_block", _) => after == &Value::Bool(false),
+        ("s3_bucket_versioning", "status") => after != &Value::String("Enabled".into()),
+        ("logs_log_group", "retention_in_days") => {
+            matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)
+        }
+        ("kms_key", "policy") | ("s3_bucket_policy", "policy") => true,
+        ("s3_bucket_encryption", _)
+        | ("logs_log_group", "kms_key_id")
+        | ("sns_topic", "kms_master_key_id") => true,
+        _ => false,
+    }
+}
+
+fn asks(c: &Change) -> bool {
+    match c.action {
+        Action::Delete | Action::Replace => true,
+        Action::Update => c.attributes.iter().any(|a| weakens(c.kind(), a)),
+        _ => false,
+    }
+}
+
+/// The addresses whose change needs a yes.
+pub fn destructive(plan: &Plan) -> Vec<&str> {
+    plan.changes
+        .iter()
+        .filter(|c| asks(c))
+        .map(|c| c.address.as_str())
+        .collect()
+}
+
+/// The question (or the refusal) naming them.
+pub fn question(addrs: &[&str]) -> String {
+    let shown: Vec<&str> = addrs.iter().take(5).copied().collect();
+    let more = addrs.len().saturating_sub(shown.len());
+    format!(
+        "This plan deletes, replaces or weakens {} resource{} ({}{})",
+        addrs.len(),
+        if addrs.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn change(address: &str, action: Action, attr: &str, before: Value, after: Value) -> Change {
+        Change {
+            address: address.into(),
+            region: "us-east-1".into(),
+            action,
+            id: Some("id".into()),
+            attributes: vec![AttrChange {
+                name: attr.into(),
+                before: Some(before),
+                after: Some(after),
+                forces_replacement: false,
+            }],
+            replace_because: vec![],
+            desired: None,
+            before: None,
+            dependencies: vec![],
+            depends_on: vec![],
+            create_before_destroy: false,
+        }
+    }
+
+    #[test]
+    fn updates_that_lose_data_or_protection_ask_like_deletes() {
+        let mut plan = crate::engine::plan::plan_destroy(&crate::engine::state::State::new("e"));
+        plan.changes = vec![
+            change(
+                "dynamodb_table.t",
+                Action::Update,
+                "point_in_time_recovery",
+                json!(true),
+                json!(false),
+            ),
+            change(
+                "dynamodb_table.u",
+                Action::Update,
+                "point_in_time_recovery",
+                json!(false),
+                json!(true),
+            ),
+            change(
+                "logs_log_group.g",
+                Action::Update,
+                "retention_in_days",
+                json!(90),
+                json!(7),
+            ),
+            change(
+                "logs_log_group.h",
+                Action::Update,
+                "retention_in_days",
+                json!(7),
+                json!(90),
+            ),
+            change(
+                "s3_bucket_versioning.v",
+                Action::Update,
+                "status",
+                json!("Enabled"),
+                json!("Suspended"),
+            ),
+            change(
+                "kms_key.k",
+                Action::Update,
+                "tags",
+                json!({}),
+                json!({"a": "b"}),
+            ),
+            change(
+                "ec2_subnet.s",
+                Action::Replace,
+                "cidr_block",
+                json!("a"),
+                json!("b"),
+            ),
+        ];
+        assert_eq!(
+            destructive(&plan),
+            [
+                "dynamodb_table.t",
+                "logs_log_group.g",
+                "s3_bucket_versioning.v",
+                "ec2_subnet.s"
+            ]
+        );
+        assert!(question(&destructive(&plan))
+            .starts_with("This plan deletes, replaces or weakens 4 resources"));
+    }
+}
