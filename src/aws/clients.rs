@@ -121,6 +121,7 @@ pub struct Aws {
     path_style: bool,
     regions: Mutex<HashMap<String, Arc<RegionClients>>>,
     identity: tokio::sync::OnceCell<Identity>,
+    zones: tokio::sync::Mutex<HashMap<String, Vec<String>>>,
     /// Requests sent so far.
     pub calls: Arc<ApiCalls>,
     /// Client-side rate limits, shared by every client.
@@ -167,6 +168,7 @@ impl Aws {
             path_style,
             regions: Mutex::new(HashMap::new()),
             identity: tokio::sync::OnceCell::new(),
+            zones: tokio::sync::Mutex::new(HashMap::new()),
             calls: Arc::new(ApiCalls::default()),
             lambda_source: None,
             delete_recovery_points: std::sync::atomic::AtomicBool::new(false),
@@ -202,8 +204,21 @@ impl Aws {
 
     /// The zones of `region` a subnet can use, sorted by name: available,
     /// of type `availability-zone` (not Local or Wavelength zones) and not
-    /// needing an opt-in.
+    /// needing an opt-in. One call per region and run.
     pub async fn zones(
+        &self,
+        region: &str,
+    ) -> Result<Vec<String>, crate::engine::resource::ResourceError> {
+        let mut cache = self.zones.lock().await;
+        if let Some(z) = cache.get(region) {
+            return Ok(z.clone());
+        }
+        let z = self.describe_zones(region).await?;
+        cache.insert(region.to_string(), z.clone());
+        Ok(z)
+    }
+
+    async fn describe_zones(
         &self,
         region: &str,
     ) -> Result<Vec<String>, crate::engine::resource::ResourceError> {
