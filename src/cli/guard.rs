@@ -15,6 +15,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
     match (kind, c.name.as_str()) {
         ("dynamodb_table", "point_in_time_recovery")
         | ("kms_key", "enable_key_rotation")
+        | ("kms_key", "enabled")
         | ("cloudtrail_trail", "enable_logging")
         | ("cloudtrail_trail", "enable_log_file_validation")
         | ("cloudtrail_trail", "is_multi_region_trail") => after == &Value::Bool(false),

@@ -107,6 +107,7 @@ pub fn build(b: &mut Builder) -> Security {
         "description": format!("KMS key for healthcare data encryption - {}", b.cfg.environment),
         "deletion_window_in_days": sec.kms_deletion_window_days,
         "enable_key_rotation": sec.kms_key_rotation,
+        "enabled": true,
         "policy": policy,
     }));
     b.plain("kms_alias", "main", json!({

@@ -303,3 +303,42 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
     p.run(&["apply", "--auto-approve"]).expect(0);
     p.run(&["drift"]).expect(0);
 }
+
+/// A key disabled behind hcprov's back makes every store it encrypts
+/// unreadable: drift reports it, and apply enables the key again.
+#[test]
+fn a_disabled_key_is_drift_and_apply_enables_it() {
+    let moto = Moto::start();
+    let p = Project::new(
+        &moto.url,
+        &BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]")),
+    );
+    p.run(&["apply"]).expect(0);
+    let key = id(&p.state(), "kms_key.main");
+    block_on(async {
+        let kms = aws_sdk_kms::Client::new(&moto.sdk().await);
+        kms.disable_key().key_id(&key).send().await.unwrap();
+    });
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    let drifted = report(&r);
+    assert_eq!(
+        drifted["kms_key.main"],
+        (
+            "modified".to_string(),
+            vec![("enabled".to_string(), json!(true), json!(false))]
+        ),
+        "{r:#}"
+    );
+    assert_eq!(
+        drifted.values().filter(|(s, _)| s != "in_sync").count(),
+        1,
+        "only the key: {r:#}"
+    );
+    p.run(&["apply"]).expect(0);
+    p.run(&["drift"]).expect(0);
+    block_on(async {
+        let kms = aws_sdk_kms::Client::new(&moto.sdk().await);
+        let d = kms.describe_key().key_id(&key).send().await.unwrap();
+        assert!(d.key_metadata().unwrap().enabled());
+    });
+}

@@ -1,4 +1,6 @@
-//! KMS key: description, key policy, rotation and tags update in place.
+//! KMS key: description, key policy, enabled state, rotation and tags
+//! update in place. A key disabled outside hcprov (every store it encrypts
+//! is then unreadable) is drift, and apply enables it again.
 //! The key policy is hcprov's (written at creation, compared by drift, put
 //! back by apply); a key without a `policy` attribute keeps KMS's default.
 //! The deletion
@@ -63,6 +65,9 @@ impl ResourceType for Key {
             .ctx("creating KMS key")?;
         let meta = out.key_metadata();
         let id = meta.map(|m| m.key_id()).unwrap_or_default().to_string();
+        if a.get("enabled").and_then(serde_json::Value::as_bool) == Some(false) {
+            set_enabled(kms, &id, false).await?;
+        }
         if attrs::bool(a, "enable_key_rotation")? {
             transient::call(ctx, "kms", "EnableKeyRotation", || async {
                 kms.enable_key_rotation()
@@ -176,6 +181,7 @@ impl ResourceType for Key {
         let attrs = json!({
             "policy": attrs::parse_doc(policy.policy().unwrap_or("null")),
             "description": meta.description().unwrap_or_default(),
+            "enabled": meta.enabled(),
             "enable_key_rotation": rotation,
             // Not readable from KMS: carried over from what was applied.
             "deletion_window_in_days": prior.get("deletion_window_in_days").cloned().unwrap_or(json!(DEFAULT_DELETION_WINDOW_DAYS)),
@@ -195,6 +201,11 @@ impl ResourceType for Key {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let kms = &self.0.region(&ctx.region).kms;
+        if let Some(on) = to.get("enabled").and_then(serde_json::Value::as_bool) {
+            if from.get("enabled").and_then(serde_json::Value::as_bool) != Some(on) {
+                set_enabled(kms, id, on).await?;
+            }
+        }
         if from.get("description") != to.get("description") {
             kms.update_key_description()
                 .key_id(id)
@@ -279,6 +290,20 @@ impl ResourceType for Key {
             other => ignore_not_found(other.map(|_| ())),
         }
     }
+}
+
+/// Enables or disables the key.
+async fn set_enabled(kms: &aws_sdk_kms::Client, id: &str, on: bool) -> Result<(), ResourceError> {
+    let what = format!(
+        "{} KMS key ({id})",
+        if on { "enabling" } else { "disabling" }
+    );
+    if on {
+        kms.enable_key().key_id(id).send().await.ctx(&what)?;
+    } else {
+        kms.disable_key().key_id(id).send().await.ctx(&what)?;
+    }
+    Ok(())
 }
 
 fn outputs(arn: &str, key_id: &str) -> Attrs {
