@@ -14,6 +14,7 @@ use super::progress::Live;
 use super::{render, Cli, Session, EXIT_ERROR, EXIT_OK};
 use crate::engine::apply::{apply, ApplyOptions, NodeOutcome};
 use crate::engine::checkpoint::Checkpointer;
+use crate::engine::graph::Graph;
 use crate::engine::plan::Plan;
 use crate::engine::resource::Stats;
 use crate::engine::saved::{check_format, check_saved, first_difference};
@@ -59,11 +60,10 @@ fn read_saved(s: &Session, path: &Path, state: Option<&State>) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Checks every change of a saved plan against the configuration and the
-/// state (the only AWS call: identifying the account the policies name).
-async fn verify_saved(s: &Session, path: &Path, plan: &Plan, state: &State) -> Result<()> {
-    let graph = s.graph(state).await?;
-    check_saved(plan, Some(state), &graph).map_err(|e| {
+/// Checks every change of a saved plan against `graph` (the blueprint)
+/// and the state, without calling AWS.
+fn verify_saved(path: &Path, plan: &Plan, state: &State, graph: &Graph) -> Result<()> {
+    check_saved(plan, Some(state), graph).map_err(|e| {
         anyhow!("plan file {} was refused before anything ran: {e}; it was edited or the configuration changed since it was made: review a new plan (`hcprov plan --out FILE`)", path.display())
     })
 }
@@ -79,20 +79,21 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
                 bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", guard::question(&asks), path.display());
             }
-            let id = s.identify().await?;
-            print!("{}", s.header(&id));
-            verify_saved(&s, path, &saved, &state).await?;
+            s.announce(true).await?;
+            // The only calls before this check identify the account and
+            // its zones, which the blueprint names.
+            let (graph, outputs) = s.blueprint(&state).await?;
+            verify_saved(path, &saved, &state, &graph)?;
             // What runs, and what is shown, is the plan made now from the
             // same state and configuration; the file must be exactly it.
-            let now = s.plan(&state, fresh).await?;
+            let now = s.plan_on(&graph, outputs, &state, fresh).await?;
             if let Some(d) = first_difference(&saved, &now) {
                 bail!("plan file {} does not match what hcprov would do now: {d}; the file was edited, or the configuration or the live platform changed since it was made; nothing was changed: review a new plan (`hcprov plan --out FILE`)", path.display());
             }
             now
         }
         None => {
-            let id = s.identify().await?;
-            print!("{}", s.header(&id));
+            s.announce(true).await?;
             s.plan(&state, fresh).await?
         }
     };

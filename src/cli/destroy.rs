@@ -34,8 +34,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     };
     let plan = plan_destroy(&state);
     if plan.summary.has_changes() || !state.pending.is_empty() {
-        let id = s.identify().await?;
-        print!("{}", s.header(&id));
+        s.announce(true).await?;
     }
     print!("{}", render::plan(&plan));
     super::apply::print_pending(&state);

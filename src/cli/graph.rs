@@ -123,13 +123,14 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         let _lock = s.store.lock("graph")?;
         s.identify().await?;
         let (state, fresh) = s.load_state()?;
-        let plan = s.plan(&state, fresh).await?;
+        let (graph, outputs) = s.blueprint(&state).await?;
+        let plan = s.plan_on(&graph, outputs, &state, fresh).await?;
         let actions = plan
             .changes
             .iter()
             .map(|c| (c.address.clone(), c.action))
             .collect();
-        (s.graph(&state).await?, actions)
+        (graph, actions)
     } else {
         (s.offline_graph()?, BTreeMap::new())
     };

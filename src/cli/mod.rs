@@ -157,18 +157,23 @@ impl Session {
         Ok(id)
     }
 
-    /// The header naming where a plan runs: account, principal, region.
-    fn header(&self, id: &aws::Identity) -> String {
-        format!(
-            "Account {} as {}, region {}.\n",
-            id.account,
-            if id.arn.is_empty() {
-                "(unknown principal)"
-            } else {
-                &id.arn
-            },
-            self.cfg.region
-        )
+    /// [`Session::identify`], then (when `show`) prints the header naming
+    /// where the command runs: account, principal, region.
+    async fn announce(&self, show: bool) -> Result<()> {
+        let id = self.identify().await?;
+        if !show {
+            return Ok(());
+        }
+        let principal = if id.arn.is_empty() {
+            "(unknown principal)"
+        } else {
+            &id.arn
+        };
+        println!(
+            "Account {} as {principal}, region {}.",
+            id.account, self.cfg.region
+        );
+        Ok(())
     }
 
     /// The state, or a new empty one (`true` when new).
@@ -189,44 +194,49 @@ impl Session {
     }
 
     /// The desired graph for `state` (its lineage, its zones), and the stack
-    /// outputs.
-    /// Policies name the account and partition, so this identifies the
-    /// caller first (one STS call per run).
-    async fn blueprint(
-        &self,
-        state: &State,
-    ) -> Result<(Graph, std::collections::BTreeMap<String, serde_json::Value>)> {
-        let lineage = &state.lineage;
+    /// outputs. Policies name the account and partition, so this identifies
+    /// the caller first (one STS call per run).
+    async fn blueprint(&self, state: &State) -> Result<(Graph, Outputs)> {
         let id = self.aws.identity(&self.cfg.region).await?;
-        let region = &self.cfg.region;
-        let net = &self.cfg.network;
-        // Zones in use stay in use: re-reading the region's list on every
-        // plan would replace subnets whenever AWS's list changes.
-        let in_use = stack::zones_in_use(state, net.zone_count());
-        let zones = if let (true, Some(zones)) = (net.availability_zones.is_empty(), in_use) {
-            zones
-        } else if net.availability_zones.is_empty() {
-            let available = self.aws.zones(region).await?;
-            let n = net.zone_count();
-            anyhow::ensure!(
-                available.len() >= n,
-                "region {region} offers {} available zones ({}), but the configuration needs {n}; list fewer subnets or name the zones in `network.availability_zones`",
-                available.len(),
-                available.join(", ")
-            );
-            available.into_iter().take(n).collect()
-        } else {
-            net.availability_zones
-                .iter()
-                .map(|z| format!("{region}{z}"))
-                .collect()
-        };
         let account = stack::Account {
             id: id.account,
             partition: id.partition,
-            zones,
+            zones: self.zones(state).await?,
         };
-        let mut bp = stack::blueprint(&self.cfg, &account).map_err(anyhow::Error::msg)?;
+        self.build(&account, &state.lineage)
+    }
+
+    /// The zones the subnets use: the ones named in the configuration, or
+    /// else the ones the state's subnets are in (re-reading AWS's list on
+    /// every plan would replace subnets whenever it changes), or else the
+    /// region's first available ones.
+    async fn zones(&self, state: &State) -> Result<Vec<String>> {
+        let region = &self.cfg.region;
+        let net = &self.cfg.network;
+        let n = net.zone_count();
+        if !net.availability_zones.is_empty() {
+            return Ok(net
+                .availability_zones
+                .iter()
+                .map(|z| format!("{region}{z}"))
+                .collect());
+        }
+        if let Some(zones) = stack::zones_in_use(state, n) {
+            return Ok(zones);
+        }
+        let available = self.aws.zones(region).await?;
+        anyhow::ensure!(
+            available.len() >= n,
+            "region {region} offers {} available zones ({}), but the configuration needs {n}; list fewer subnets or name the zones in `network.availability_zones`",
+            available.len(),
+            available.join(", ")
+        );
+        Ok(available.into_iter().take(n).collect())
+    }
+
+    /// The blueprint in `account`, stamped with `lineage`, as a graph.
+    fn build(&self, account: &stack::Account, lineage: &str) -> Result<(Graph, Outputs)> {
+        let mut bp = stack::blueprint(&self.cfg, account).map_err(anyhow::Error::msg)?;
         bp.stamp_lineage(lineage);
         let graph = Graph::build(bp.nodes).context("building the resource graph")?;
         Ok((graph, bp.outputs))
@@ -252,18 +262,23 @@ impl Session {
             partition: aws::partition_of_region(region).into(),
             zones,
         };
-        let bp = stack::blueprint(&self.cfg, &account).map_err(anyhow::Error::msg)?;
-        Graph::build(bp.nodes).context("building the resource graph")
-    }
-
-    /// The desired graph for `state`.
-    async fn graph(&self, state: &State) -> Result<Graph> {
-        Ok(self.blueprint(state).await?.0)
+        Ok(self.build(&account, "offline")?.0)
     }
 
     /// Refreshes `state` and plans the blueprint against it.
     async fn plan(&self, state: &State, fresh: bool) -> Result<Plan> {
         let (graph, outputs) = self.blueprint(state).await?;
+        self.plan_on(&graph, outputs, state, fresh).await
+    }
+
+    /// Refreshes `state` and plans `graph` (a blueprint) against it.
+    async fn plan_on(
+        &self,
+        graph: &Graph,
+        outputs: Outputs,
+        state: &State,
+        fresh: bool,
+    ) -> Result<Plan> {
         let live = refresh(
             state,
             &self.registry,
@@ -272,7 +287,7 @@ impl Session {
         )
         .await;
         Ok(crate::engine::plan::plan(
-            &graph,
+            graph,
             state,
             fresh,
             &live,
@@ -282,6 +297,9 @@ impl Session {
     }
 }
 
+/// The stack's outputs, references unresolved.
+type Outputs = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// One line for an identity call that failed: missing or expired
 /// credentials get what was tried and how to fix it, never SDK error text.
 fn credentials_error(e: &crate::engine::resource::ResourceError) -> String {
@@ -289,15 +307,7 @@ fn credentials_error(e: &crate::engine::resource::ResourceError) -> String {
     let m = e.message.to_ascii_lowercase();
     if e.code.is_none() && m.contains("credentials") {
         "no AWS credentials could be loaded (tried the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE with ~/.aws/config and ~/.aws/credentials, SSO, web identity, and container and instance metadata); nothing was changed: set AWS_PROFILE to a configured profile, run `aws sso login --profile NAME`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into()
-    } else if matches!(
-        code,
-        "ExpiredToken"
-            | "ExpiredTokenException"
-            | "InvalidClientTokenId"
-            | "SignatureDoesNotMatch"
-            | "UnrecognizedClientException"
-            | "InvalidToken"
-    ) {
+    } else if e.class == crate::engine::resource::ErrorClass::Credentials {
         format!("AWS refused the credentials ({code}: they are expired, revoked or mistyped); nothing was changed: refresh them (`aws sso login`, a new session token) and run again")
     } else {
         format!("{}: {}; nothing was changed", e.action, e.message)

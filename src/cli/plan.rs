@@ -33,7 +33,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         );
     }
     let (state, mut fresh) = s.load_state()?;
-    let id = s.identify().await?;
+    s.announce(!args.json).await?;
     if fresh && args.out.is_some() {
         // A saved plan is tied to a state's lineage: record the new, empty
         // state now, so apply can check the plan against it (a plan file
@@ -45,7 +45,6 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {
-        print!("{}", s.header(&id));
         print!("{}", render::plan(&plan));
         super::apply::print_pending(&state);
     }
