@@ -17,6 +17,26 @@ Fills (each is listed in the README's emulator table):
   existing vault's list as AWS does with none (`{"RecoveryPoints": []}`) and
   a missing vault with ResourceNotFoundException (through moto's own
   describe).
+- ElastiCache `NumCacheClusters`: moto makes only the primary; AWS makes
+  that many member clusters (cluster mode off), each visible through
+  `DescribeCacheClusters` with its subnet group and security groups (moto
+  lists none).
+- ElastiCache `ModifyReplicationGroup`: not implemented by moto. The fill
+  applies description, node type, failover, Multi-AZ (refused without
+  failover, as AWS does), snapshot retention and window, and security
+  groups.
+- ElastiCache `DeleteReplicationGroup`: moto leaves the group `deleting`
+  forever. AWS answers `deleting`, then the group and its members are gone.
+- ElastiCache `DeleteCacheSubnetGroup`: not implemented by moto. The fill
+  deletes the group, refuses one a replication group still uses
+  (`CacheSubnetGroupInUse`) and a missing one
+  (`CacheSubnetGroupNotFoundFault`), as AWS does.
+- API Gateway v2 `UpdateStage`: not implemented by moto. The fill updates
+  auto-deploy, default route settings, access logs, description and stage
+  variables, and answers the stage as GetStage does.
+- RDS managed master password: moto stores the fixed value
+  `P@55w0rd!` under user `admin`. AWS generates a random password for the
+  cluster's master user; so does the fill.
 """
 
 import json
@@ -71,11 +91,164 @@ def fill_backup_recovery_points():
     urls.url_paths["{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/?$"] = urls.response.dispatch
 
 
+def fill_elasticache():
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.elasticache.exceptions import (
+        CacheSubnetGroupNotFound,
+        ElastiCacheException,
+        InvalidParameterCombinationException,
+    )
+    from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    class CacheSubnetGroupInUse(ElastiCacheException):
+        code = "CacheSubnetGroupInUse"
+
+    def set_security_groups(cluster, ids):
+        cluster.security_group_ids = list(ids or [])
+        cluster.security_groups = [{"SecurityGroupId": g, "Status": "active"} for g in cluster.security_group_ids]
+
+    create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, **kw):
+        n = kw.get("num_cache_clusters")
+        if n and not kw.get("replicas_per_node_group") and not kw.get("num_node_groups") and (kw.get("cluster_mode") or "disabled") == "disabled":
+            kw["replicas_per_node_group"] = int(n) - 1
+        group = create(self, **kw)
+        for ng in group.node_groups:
+            for m in ng["node_group_members"]:
+                c = CacheCluster(
+                    account_id=self.account_id, region_name=self.region_name, cache_cluster_id=m["cache_cluster_id"],
+                    cache_node_type=group.cache_node_type, replication_group_id=group.replication_group_id, az_mode=None,
+                    preferred_availability_zone=m.get("preferred_availability_zone"), num_cache_nodes=1, engine=group.engine,
+                    engine_version=kw.get("engine_version"), cache_parameter_group_name=kw.get("cache_parameter_group_name"),
+                    cache_subnet_group_name=kw.get("cache_subnet_group_name"), transit_encryption_enabled=group.transit_encryption_enabled,
+                    network_type=None, ip_discovery=None, snapshot_name=None, preferred_maintenance_window=kw.get("preferred_maintenance_window"),
+                    port=group.port, notification_topic_arn=None, auto_minor_version_upgrade=kw.get("auto_minor_version_upgrade"),
+                    snapshot_retention_limit=group.snapshot_retention_limit, snapshot_window=group.snapshot_window, auth_token=None,
+                    outpost_mode=None, preferred_outpost_arn=None, preferred_availability_zones=None, cache_security_group_names=None,
+                    security_group_ids=None, tags=None, snapshot_arns=None, preferred_outpost_arns=None, log_delivery_configurations=[],
+                    cache_node_ids_to_remove=None, cache_node_ids_to_reboot=None,
+                )
+                c.auth_token_enabled = group.auth_token_enabled
+                c.at_rest_encryption_enabled = group.at_rest_encryption_enabled
+                set_security_groups(c, kw.get("security_group_ids"))
+                self.cache_clusters[c.cache_cluster_id] = c
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
+
+    def modify_replication_group(self):
+        backend = self.elasticache_backend
+        group = backend.describe_replication_groups(self._get_param("ReplicationGroupId"))[0]
+        params = self._get_params()
+        failover = self._get_bool_param("AutomaticFailoverEnabled")
+        multi_az = self._get_bool_param("MultiAZEnabled")
+        will_fail_over = group.automatic_failover == "enabled" if failover is None else failover
+        will_multi_az = group.multi_az == "enabled" if multi_az is None else multi_az
+        if will_multi_az and not will_fail_over:
+            raise InvalidParameterCombinationException("Multi-AZ can only be enabled with automatic failover.")
+        members = [backend.cache_clusters[m] for m in group.member_clusters if m in backend.cache_clusters]
+        if "ReplicationGroupDescription" in params:
+            group.description = params["ReplicationGroupDescription"]
+        if "CacheNodeType" in params:
+            group.cache_node_type = params["CacheNodeType"]
+            for m in members:
+                m.cache_node_type = params["CacheNodeType"]
+        if failover is not None:
+            group.automatic_failover = "enabled" if failover else "disabled"
+        if multi_az is not None:
+            group.multi_az = "enabled" if multi_az else "disabled"
+        if "SnapshotRetentionLimit" in params:
+            group.snapshot_retention_limit = int(params["SnapshotRetentionLimit"])
+        if "SnapshotWindow" in params:
+            group.snapshot_window = params["SnapshotWindow"]
+        if "SecurityGroupIds" in params:
+            group.security_group_ids = params["SecurityGroupIds"]
+            for m in members:
+                set_security_groups(m, params["SecurityGroupIds"])
+        return ActionResult({"ReplicationGroup": group})
+
+    ElastiCacheResponse.modify_replication_group = modify_replication_group
+
+    delete = ElastiCacheBackend.delete_replication_group
+
+    def delete_replication_group(self, replication_group_id, retain_primary_cluster):
+        group = self.replication_groups[replication_group_id] if replication_group_id in self.replication_groups else None
+        members = list(group.member_clusters) if group else []
+        answer = delete(self, replication_group_id, retain_primary_cluster)
+        # AWS shows `deleting` in the answer, then the group is gone.
+        self.replication_groups.pop(replication_group_id, None)
+        for m in members:
+            self.cache_clusters.pop(m, None)
+        return answer
+
+    ElastiCacheBackend.delete_replication_group = delete_replication_group
+
+    def delete_cache_subnet_group(self):
+        backend = self.elasticache_backend
+        name = self._get_param("CacheSubnetGroupName")
+        if name not in backend.cache_subnet_groups:
+            raise CacheSubnetGroupNotFound(name)
+        if any(g.cache_subnet_group_name == name for g in backend.replication_groups.values()):
+            raise CacheSubnetGroupInUse(f"Cache subnet group {name} is currently in use by a cache cluster.")
+        del backend.cache_subnet_groups[name]
+        return EmptyResult()
+
+    ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
+
+
+def fill_apigatewayv2_update_stage():
+    from urllib.parse import unquote
+
+    from moto.apigatewayv2.responses import ApiGatewayV2Response
+
+    fields = {
+        "autoDeploy": "auto_deploy",
+        "defaultRouteSettings": "default_route_settings",
+        "accessLogSettings": "access_log_settings",
+        "description": "description",
+        "stageVariables": "stage_variables",
+        "routeSettings": "route_settings",
+    }
+
+    def update_stage(self):
+        # PATCH /v2/apis/{apiId}/stages/{stageName}
+        parts = self.path.split("?")[0].split("/")
+        api_id, stage_name = parts[-3], unquote(parts[-1])
+        stage = self.apigatewayv2_backend.get_stage(api_id, stage_name)
+        body = json.loads(self.body or "{}")
+        for key, attr in fields.items():
+            if key in body:
+                setattr(stage, attr, body[key])
+        from datetime import datetime
+
+        stage.updated = datetime.now()
+        return 200, {}, json.dumps(stage.to_json())
+
+    ApiGatewayV2Response.update_stage = update_stage
+
+
+def fill_rds_master_password():
+    import secrets
+
+    from moto.rds.models import MasterUserSecret
+
+    def generate(self):
+        user = getattr(self.resource, "master_username", None) or "admin"
+        return json.dumps({"username": user, "password": secrets.token_urlsafe(30)})
+
+    MasterUserSecret._generate_secret_string = generate
+
+
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
     patch_s3_secure_transport()
     fill_backup_recovery_points()
+    fill_elasticache()
+    fill_apigatewayv2_update_stage()
+    fill_rds_master_password()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", argv[0]])

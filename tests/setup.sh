@@ -3,17 +3,26 @@
 # the lambdas' test dependencies. Idempotent: does nothing when up to date.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# Graphviz renders `hcprov graph` in the tests; util-linux `script` gives
-# them a pseudo-terminal (Debian's bsdutils, present on every machine).
-if ! command -v dot >/dev/null; then
+# Debian packages the tests use: Graphviz renders `hcprov graph`; a real
+# PostgreSQL and Redis serve the patient API handler's tests; openssl makes
+# their certificates. util-linux `script` gives tests a pseudo-terminal
+# (Debian's bsdutils, present on every machine).
+missing=()
+command -v dot >/dev/null || missing+=(graphviz)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v openssl >/dev/null || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing graphviz" >&2
-    apt-get update -qq >/dev/null && apt-get install -y -qq graphviz >/dev/null
+    echo "setup: installing ${missing[*]}" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "setup: graphviz is missing; install it (apt-get install graphviz)" >&2
+    echo "setup: missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi
+# The patient API handler's pinned dependencies, packaged with it.
+"$root/lambdas/vendor.sh"
 venv="$root/.venv"
 reqs="$root/tests/requirements.txt"
 stamp="$venv/.hcprov-requirements"

@@ -76,6 +76,10 @@ region_clients! {
     events: aws_sdk_eventbridge = "events",
     cloudtrail: aws_sdk_cloudtrail = "cloudtrail",
     backup: aws_sdk_backup = "backup",
+    rds: aws_sdk_rds = "rds",
+    elasticache: aws_sdk_elasticache = "elasticache",
+    secretsmanager: aws_sdk_secretsmanager = "secretsmanager",
+    apigatewayv2: aws_sdk_apigatewayv2 = "apigatewayv2",
     sts: aws_sdk_sts = "sts",
 }
 

@@ -2,6 +2,7 @@
 //! file. Nothing outside this module names the SDK.
 
 pub mod apigateway;
+pub mod apigatewayv2;
 pub mod attrs;
 pub mod backup;
 pub mod clients;
@@ -16,12 +17,15 @@ pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
+pub mod elasticache;
 pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod rds;
 pub mod s3;
+pub mod secretsmanager;
 pub mod sns;
 
 use std::sync::Arc;
@@ -46,5 +50,9 @@ pub fn registry(aws: &Arc<Aws>) -> Registry {
     cloudwatch::register(&mut r, aws);
     events::register(&mut r, aws);
     backup::register(&mut r, aws);
+    rds::register(&mut r, aws);
+    elasticache::register(&mut r, aws);
+    secretsmanager::register(&mut r, aws);
+    apigatewayv2::register(&mut r, aws);
     r
 }

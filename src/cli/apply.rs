@@ -102,6 +102,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if !plan.summary.has_changes() && state.pending.is_empty() {
         return Ok(EXIT_OK);
     }
+    if let Some(refusal) = guard::protected(&plan, &state) {
+        bail!(refusal);
+    }
     let asks = guard::destructive(&plan);
     if !asks.is_empty() && !args.auto_approve {
         let what = guard::question(&asks);

@@ -33,6 +33,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         return Ok(EXIT_OK);
     };
     let plan = plan_destroy(&state);
+    if let Some(refusal) = super::guard::protected(&plan, &state) {
+        anyhow::bail!(refusal);
+    }
     if plan.summary.has_changes() || !state.pending.is_empty() {
         s.announce(true).await?;
     }

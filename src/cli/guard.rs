@@ -19,7 +19,17 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         | ("cloudtrail_trail", "enable_logging")
         | ("cloudtrail_trail", "enable_log_file_validation")
         | ("cloudtrail_trail", "is_multi_region_trail") => after == &Value::Bool(false),
-        ("s3_bucket_public_access_block", _) => after == &Value::Bool(false),
+        ("s3_bucket_public_access_block", _)
+        | ("rds_cluster", "deletion_protection")
+        | ("rds_cluster", "final_snapshot")
+        | ("rds_cluster", "manage_master_user_password")
+        | ("elasticache_replication_group", "automatic_failover")
+        | ("elasticache_replication_group", "multi_az") => after == &Value::Bool(false),
+        ("rds_cluster", "backup_retention_period")
+        | ("elasticache_replication_group", "snapshot_retention_limit") => {
+            matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)
+        }
+        ("apigatewayv2_stage", "access_log_settings") => after.is_null(),
         ("s3_bucket_versioning", "status") => after != &Value::String("Enabled".into()),
         ("logs_log_group", "retention_in_days") => {
             matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)
@@ -27,7 +37,9 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         ("kms_key", "policy") | ("s3_bucket_policy", "policy") => true,
         ("s3_bucket_encryption", _)
         | ("logs_log_group", "kms_key_id")
-        | ("sns_topic", "kms_master_key_id") => true,
+        | ("sns_topic", "kms_master_key_id")
+        | ("secretsmanager_secret", "kms_key_id")
+        | ("rds_cluster", "master_user_secret_kms_key_id") => true,
         _ => false,
     }
 }
@@ -38,6 +50,33 @@ fn asks(c: &Change) -> bool {
         Action::Update => c.attributes.iter().any(|a| weakens(c.kind(), a)),
         _ => false,
     }
+}
+
+/// The settings that turn a resource's deletion protection off, by kind.
+const PROTECTION_SETTING: &[(&str, &str)] = &[("rds_cluster", "[database] deletion_protection")];
+
+/// A one-line refusal when the plan deletes or replaces a resource whose
+/// recorded attributes have deletion protection on: the run stops before
+/// deleting anything, rather than part-way (an Aurora cluster's instances
+/// gone, the cluster refusing).
+pub fn protected(plan: &Plan, state: &crate::engine::state::State) -> Option<String> {
+    plan.changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .find_map(|c| {
+            let r = state.resources.get(&c.address)?;
+            (r.attributes.get("deletion_protection") == Some(&Value::Bool(true))).then(|| {
+                let setting = PROTECTION_SETTING
+                    .iter()
+                    .find(|(k, _)| *k == c.kind())
+                    .map_or("deletion protection", |(_, s)| s);
+                format!(
+                    "{} has deletion protection on, and this plan would {} it: set `{setting} = false` in hcprov.toml and run `hcprov apply`, then run this again; nothing was changed",
+                    c.address,
+                    if c.action == Action::Delete { "delete" } else { "replace" }
+                )
+            })
+        })
 }
 
 /// The addresses whose change needs a yes.

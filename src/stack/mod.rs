@@ -2,6 +2,7 @@
 //! nodes and the stack's outputs. Pure data: nothing here talks to AWS.
 
 mod api;
+mod aurora;
 mod backup;
 mod compute;
 mod monitoring;
@@ -205,6 +206,13 @@ pub fn zones_in_use(state: &crate::engine::state::State, n: usize) -> Option<Vec
 pub fn blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
     // Config validation guarantees each part's prerequisites are present.
     let mut b = Builder::new(cfg, account);
+    if cfg.is("aurora-redis-api") {
+        aurora::build(&mut b)?;
+        return Ok(Blueprint {
+            nodes: b.nodes,
+            outputs: b.outputs,
+        });
+    }
     let sec = cfg.has("security").then(|| security::build(&mut b));
     let key = sec.as_ref().map(|s| s.key.as_str());
     let net = cfg

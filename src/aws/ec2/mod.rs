@@ -9,6 +9,7 @@ mod nat_gateway;
 mod route_table;
 mod route_table_association;
 pub mod security_group;
+mod security_group_rules;
 mod subnet;
 mod vpc;
 mod vpc_endpoint;
@@ -64,6 +65,9 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
     )));
     r.register(Arc::new(vpc_endpoint::VpcEndpoint(aws.clone())));
     r.register(Arc::new(security_group::SecurityGroup(aws.clone())));
+    r.register(Arc::new(security_group_rules::SecurityGroupRules(
+        aws.clone(),
+    )));
     r.register(Arc::new(flow_log::FlowLog(aws.clone())));
 }
 

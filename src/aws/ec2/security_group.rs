@@ -1,7 +1,9 @@
 //! EC2 security group with inline ingress and egress rules (as Terraform's
 //! blocks). Name, description and VPC force replacement; rules are compared
 //! as sets of single-source rules and synced by revoke/authorize, so a rule
-//! added by hand shows up as drift and apply removes it.
+//! added by hand shows up as drift and apply removes it. A group without an
+//! `egress` attribute leaves its egress to an `ec2_security_group_rules`
+//! node (two groups that name each other would otherwise be a cycle).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -24,7 +26,7 @@ pub struct SecurityGroup(pub Arc<Aws>);
 
 /// One rule with a single source.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Rule {
+pub(super) struct Rule {
     from_port: i64,
     to_port: i64,
     protocol: String,
@@ -67,7 +69,7 @@ impl Rule {
         })
     }
 
-    fn to_value(&self) -> Value {
+    pub(super) fn to_value(&self) -> Value {
         let mut v = json!({
             "protocol": self.protocol,
             "from_port": self.from_port,
@@ -104,7 +106,7 @@ impl Rule {
     }
 }
 
-fn rules_of(a: &Attrs, key: &str) -> BTreeSet<Rule> {
+pub(super) fn rules_of(a: &Attrs, key: &str) -> BTreeSet<Rule> {
     a.get(key)
         .and_then(Value::as_array)
         .into_iter()
@@ -119,7 +121,7 @@ pub fn canonical_rules(rules: Vec<Value>) -> Value {
     Value::Array(set.iter().map(Rule::to_value).collect())
 }
 
-fn live_rules(perms: &[IpPermission]) -> BTreeSet<Rule> {
+pub(super) fn live_rules(perms: &[IpPermission]) -> BTreeSet<Rule> {
     let mut out = BTreeSet::new();
     for p in perms {
         let protocol = p.ip_protocol().unwrap_or("-1").to_string();
@@ -187,9 +189,12 @@ impl ResourceType for SecurityGroup {
             .await
             .ctx("creating EC2 security group")?;
         let id = out.group_id().unwrap_or_default().to_string();
-        // AWS starts every group with an allow-all egress rule.
-        let fresh = BTreeSet::from([default_egress()]);
-        sync(ctx, ec2, &id, "egress", &fresh, &rules_of(a, "egress")).await?;
+        // AWS starts every group with an allow-all egress rule. A group
+        // whose egress an `ec2_security_group_rules` node owns leaves it.
+        if a.contains_key("egress") {
+            let fresh = BTreeSet::from([default_egress()]);
+            sync(ctx, ec2, &id, "egress", &fresh, &rules_of(a, "egress")).await?;
+        }
         sync(
             ctx,
             ec2,
@@ -306,7 +311,10 @@ impl ResourceType for SecurityGroup {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        for dir in ["ingress", "egress"] {
+        for dir in ["ingress", "egress"]
+            .into_iter()
+            .filter(|d| to.contains_key(*d))
+        {
             sync(ctx, ec2, id, dir, &rules_of(from, dir), &rules_of(to, dir)).await?;
         }
         update_tags(ec2, id, from, to, "EC2 security group").await?;
@@ -393,7 +401,7 @@ async fn rules_call(
 }
 
 /// Revokes the rules in `have` but not `want`, then authorizes the rest.
-async fn sync(
+pub(super) async fn sync(
     ctx: &Ctx,
     ec2: &aws_sdk_ec2::Client,
     id: &str,

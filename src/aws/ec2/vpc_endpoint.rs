@@ -1,5 +1,8 @@
-//! EC2 gateway VPC endpoint (S3, DynamoDB): VPC and service force
-//! replacement; route tables update in place; tags.
+//! EC2 VPC endpoint: a gateway (S3, DynamoDB: route tables) or an
+//! interface (Secrets Manager and the like: ENIs in subnets, behind
+//! security groups, with private DNS). VPC, service and type force
+//! replacement; route tables, subnets, security groups, private DNS and
+//! tags update in place.
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;
@@ -38,7 +41,7 @@ impl ResourceType for VpcEndpoint {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["vpc_id", "service_name"]
+        &["vpc_id", "service_name", "vpc_endpoint_type"]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -48,10 +51,16 @@ impl ResourceType for VpcEndpoint {
             .ec2
             .create_vpc_endpoint()
             .set_client_token(ctx.token())
-            .vpc_endpoint_type(VpcEndpointType::Gateway)
+            .vpc_endpoint_type(endpoint_type(a))
             .vpc_id(attrs::str(a, "vpc_id")?)
             .service_name(attrs::str(a, "service_name")?)
             .tag_specifications(tag_spec(Ec2Type::VpcEndpoint, a));
+        if interface(a) {
+            req = req
+                .set_subnet_ids(Some(attrs::strs(a, "subnet_ids")))
+                .set_security_group_ids(Some(attrs::strs(a, "security_group_ids")))
+                .private_dns_enabled(attrs::bool(a, "private_dns_enabled")?);
+        }
         for rt in attrs::strs(a, "route_table_ids") {
             req = req.route_table_ids(rt);
         }
@@ -104,7 +113,12 @@ impl ResourceType for VpcEndpoint {
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         batched(items, |batch| async move {
-            let out = ec2.describe_vpc_endpoints().set_vpc_endpoint_ids(Some(ids(&batch))).send().await.ctx("reading EC2 VPC endpoints")?;
+            let out = ec2
+                .describe_vpc_endpoints()
+                .set_vpc_endpoint_ids(Some(ids(&batch)))
+                .send()
+                .await
+                .ctx("reading EC2 VPC endpoints")?;
             let prior: HashMap<String, Attrs> = batch.into_iter().collect();
             Ok(out
                 .vpc_endpoints()
@@ -112,13 +126,34 @@ impl ResourceType for VpcEndpoint {
                 .filter(|e| !gone(e))
                 .map(|e| {
                     let id = e.vpc_endpoint_id().unwrap_or_default().to_string();
-                    let attrs = json!({
+                    let p = prior.get(&id);
+                    let set =
+                        |live: Vec<String>, k: &str| attrs::as_set(live, p.and_then(|p| p.get(k)));
+                    let mut attrs = json!({
                         "vpc_id": e.vpc_id(),
                         "service_name": e.service_name(),
-                        "route_table_ids": attrs::as_set(e.route_table_ids().to_vec(), prior.get(&id).and_then(|p| p.get("route_table_ids"))),
+                        "route_table_ids": set(e.route_table_ids().to_vec(), "route_table_ids"),
                         "tags": tags_value(e.tags()),
                     });
-                    (id, Observed { attrs: obj(attrs), outputs: Attrs::new() })
+                    if e.vpc_endpoint_type() == Some(&VpcEndpointType::Interface) {
+                        attrs["vpc_endpoint_type"] = json!("Interface");
+                        attrs["subnet_ids"] = set(e.subnet_ids().to_vec(), "subnet_ids");
+                        let groups = e
+                            .groups()
+                            .iter()
+                            .filter_map(|g| g.group_id().map(str::to_string))
+                            .collect();
+                        attrs["security_group_ids"] = set(groups, "security_group_ids");
+                        attrs["private_dns_enabled"] =
+                            json!(e.private_dns_enabled().unwrap_or(false));
+                    }
+                    (
+                        id,
+                        Observed {
+                            attrs: obj(attrs),
+                            outputs: Attrs::new(),
+                        },
+                    )
                 })
                 .collect())
         })
@@ -133,19 +168,37 @@ impl ResourceType for VpcEndpoint {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        let old: BTreeSet<String> = attrs::strs(from, "route_table_ids").into_iter().collect();
-        let new: BTreeSet<String> = attrs::strs(to, "route_table_ids").into_iter().collect();
-        if old != new {
-            let mut req = ec2.modify_vpc_endpoint().vpc_endpoint_id(id);
-            for rt in new.difference(&old) {
-                req = req.add_route_table_ids(rt);
+        let set =
+            |a: &Attrs, k: &str| -> BTreeSet<String> { attrs::strs(a, k).into_iter().collect() };
+        let mut req = ec2.modify_vpc_endpoint().vpc_endpoint_id(id);
+        let mut changed = false;
+        for k in ["route_table_ids", "subnet_ids", "security_group_ids"] {
+            let (old, new) = (set(from, k), set(to, k));
+            for add in new.difference(&old) {
+                changed = true;
+                req = match k {
+                    "route_table_ids" => req.add_route_table_ids(add),
+                    "subnet_ids" => req.add_subnet_ids(add),
+                    _ => req.add_security_group_ids(add),
+                };
             }
-            for rt in old.difference(&new) {
-                req = req.remove_route_table_ids(rt);
+            for remove in old.difference(&new) {
+                changed = true;
+                req = match k {
+                    "route_table_ids" => req.remove_route_table_ids(remove),
+                    "subnet_ids" => req.remove_subnet_ids(remove),
+                    _ => req.remove_security_group_ids(remove),
+                };
             }
+        }
+        if interface(to) && from.get("private_dns_enabled") != to.get("private_dns_enabled") {
+            changed = true;
+            req = req.private_dns_enabled(attrs::bool(to, "private_dns_enabled")?);
+        }
+        if changed {
             req.send()
                 .await
-                .ctx(&format!("updating route tables of EC2 VPC endpoint ({id})"))?;
+                .ctx(&format!("updating EC2 VPC endpoint ({id})"))?;
         }
         update_tags(ec2, id, from, to, "EC2 VPC endpoint").await?;
         Ok(Attrs::new())
@@ -198,6 +251,19 @@ impl ResourceType for VpcEndpoint {
             })
         })
         .await
+    }
+}
+
+/// True when `a` asks for an interface endpoint.
+fn interface(a: &Attrs) -> bool {
+    attrs::opt_str(a, "vpc_endpoint_type") == Some("Interface")
+}
+
+fn endpoint_type(a: &Attrs) -> VpcEndpointType {
+    if interface(a) {
+        VpcEndpointType::Interface
+    } else {
+        VpcEndpointType::Gateway
     }
 }
 

@@ -14,7 +14,7 @@ use aws_sdk_lambda::types::{
 };
 use serde_json::{json, Map, Value};
 
-use super::package::{package, Package};
+use super::package::{package_with, Package};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
@@ -63,7 +63,8 @@ fn load(aws: &Aws, a: &Attrs) -> Result<Package, ResourceError> {
             "no Lambda handler directory is configured (`[compute] lambda_source`)",
         )
     })?;
-    let p = package(root, &files).map_err(|e| {
+    let deps = attrs::opt_str(a, "source_deps").map(PathBuf::from);
+    let p = package_with(root, &files, deps.as_deref()).map_err(|e| {
         ResourceError::new(
             ErrorClass::Invalid,
             format!("packaging Lambda source {dir}"),
@@ -236,6 +237,7 @@ impl ResourceType for Function {
                 "vpc_config": vpc,
                 // Where the source lives is hcprov's business, not Lambda's.
                 "source_files": prior.get("source_files").cloned().unwrap_or(Value::Null),
+                "source_deps": prior.get("source_deps").cloned().unwrap_or(Value::Null),
                 "source_code_hash": c.code_sha256(),
                 "tags": tags::live(f.tags().into_iter().flatten()),
             })),

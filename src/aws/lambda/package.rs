@@ -83,6 +83,61 @@ fn read_source(root: &Path, f: &Path) -> std::io::Result<Vec<u8>> {
 /// Packages the given files (each stored under its file name); every one
 /// must be a regular file directly inside `root`.
 pub fn package(root: &Path, files: &[PathBuf]) -> std::io::Result<Package> {
+    package_with(root, files, None)
+}
+
+/// The files under `dir` (a real directory directly inside `root`), by
+/// path relative to it, sorted: a handler's vendored dependencies. Links
+/// are refused; dot files, `__pycache__` and `.pyc` files are left out, so
+/// the package is the same wherever the dependencies were installed.
+fn tree(root: &Path, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let inside = dir.parent().and_then(|p| p.canonicalize().ok()) == root.canonicalize().ok();
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    if !inside || !meta.is_dir() {
+        return Err(refused(
+            dir,
+            &format!(
+                "must be a real directory directly in the Lambda handler directory {}",
+                root.display()
+            ),
+        ));
+    }
+    let mut out = vec![];
+    let mut todo = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, prefix)) = todo.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "__pycache__" || name.ends_with(".pyc") {
+                continue;
+            }
+            let path = entry.path();
+            let rel = format!("{prefix}{name}");
+            let kind = entry.file_type()?;
+            if kind.is_symlink() {
+                return Err(refused(
+                    &path,
+                    "is a symbolic link; dependencies are packaged only as real files",
+                ));
+            } else if kind.is_dir() {
+                todo.push((path, format!("{rel}/")));
+            } else if kind.is_file() {
+                out.push((rel, std::fs::read(&path)?));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Packages `files` as [`package`] does, plus the dependency tree `deps`
+/// (see [`tree`]) when given.
+pub fn package_with(
+    root: &Path,
+    files: &[PathBuf],
+    deps: Option<&Path>,
+) -> std::io::Result<Package> {
     let mut files = files.to_vec();
     if files.is_empty() {
         return Err(std::io::Error::new(
@@ -105,6 +160,12 @@ pub fn package(root: &Path, files: &[PathBuf]) -> std::io::Result<Package> {
         let body = read_source(root, &f)?;
         zip.start_file(name, opts).map_err(std::io::Error::other)?;
         zip.write_all(&body)?;
+    }
+    if let Some(dir) = deps {
+        for (name, body) in tree(root, dir)? {
+            zip.start_file(name, opts).map_err(std::io::Error::other)?;
+            zip.write_all(&body)?;
+        }
     }
     let bytes = zip.finish().map_err(std::io::Error::other)?.into_inner();
     let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes));
@@ -163,5 +224,21 @@ mod tests {
             );
         }
         assert!(package(&root, &[root.join("ok.py")]).is_ok());
+        // A dependency tree is packaged by relative path, links refused.
+        let deps = root.join("vendor");
+        std::fs::create_dir_all(deps.join("pkg/__pycache__")).unwrap();
+        std::fs::write(deps.join("pkg/__init__.py"), "Y = 1\n").unwrap();
+        std::fs::write(deps.join("pkg/__pycache__/x.pyc"), "junk").unwrap();
+        std::fs::write(deps.join(".requirements"), "stamp").unwrap();
+        let p = package_with(&root, &[root.join("ok.py")], Some(&deps)).unwrap();
+        let z = zip::ZipArchive::new(Cursor::new(p.bytes)).unwrap();
+        assert_eq!(
+            z.file_names().collect::<std::collections::BTreeSet<_>>(),
+            ["ok.py", "pkg/__init__.py"].into_iter().collect()
+        );
+        std::os::unix::fs::symlink(&secret, deps.join("pkg/creds.py")).unwrap();
+        let err = package_with(&root, &[root.join("ok.py")], Some(&deps)).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
+        assert!(package_with(&root, &[root.join("ok.py")], Some(dir.path())).is_err());
     }
 }

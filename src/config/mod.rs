@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod platform;
+
+pub use platform::{Cache, Database, HttpApi, PLATFORMS};
+
 /// Retention values CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[i64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -87,37 +91,42 @@ pub struct Config {
     /// Storage inputs.
     #[serde(default)]
     pub storage: Storage,
-    /// Which parts of the platform to build.
+    /// Which platform to build, and which of its parts.
     #[serde(default)]
     pub stack: StackParts,
+    /// Aurora inputs (`aurora-redis-api`).
+    #[serde(default)]
+    pub database: Database,
+    /// Redis inputs (`aurora-redis-api`).
+    #[serde(default)]
+    pub cache: Cache,
+    /// HTTP API inputs (`aurora-redis-api`).
+    #[serde(default)]
+    pub http_api: HttpApi,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,
 }
 
-/// The parts of the platform and the parts each one needs.
-pub const COMPONENTS: &[(&str, &[&str])] = &[
-    ("networking", &[]),
-    ("security", &[]),
-    ("storage", &["security"]),
-    ("compute", &["networking", "security", "storage"]),
-    ("api", &["compute"]),
-    ("monitoring", &["compute", "storage", "api"]),
-    ("backup", &["security", "storage"]),
-];
+/// The parts of the default platform (`serverless-api`) and the parts
+/// each one needs.
+pub const COMPONENTS: &[(&str, &[&str])] = PLATFORMS[0].1;
 
-/// Which parts of the platform to build (all by default).
+/// Which platform to build and which of its parts (all by default).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct StackParts {
-    /// Component names from [`COMPONENTS`].
+    /// `serverless-api` (the default) or `aurora-redis-api`.
+    pub platform: String,
+    /// Component names of the platform; empty: all of them.
     pub components: Vec<String>,
 }
 
 impl Default for StackParts {
     fn default() -> Self {
         StackParts {
-            components: COMPONENTS.iter().map(|(c, _)| c.to_string()).collect(),
+            platform: PLATFORMS[0].0.into(),
+            components: vec![],
         }
     }
 }
@@ -126,6 +135,11 @@ impl Config {
     /// True when the component is part of the stack.
     pub fn has(&self, component: &str) -> bool {
         self.stack.components.iter().any(|c| c == component)
+    }
+
+    /// True when the configuration builds `platform`.
+    pub fn is(&self, platform: &str) -> bool {
+        self.stack.platform == platform
     }
 }
 
@@ -280,10 +294,13 @@ impl Config {
         environment: Option<String>,
         region: Option<String>,
     ) -> Result<Config, ConfigError> {
-        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
             path: path.into(),
             message: e.to_string().trim().replace('\n', " ").replace("  ", " "),
-        })?;
+        };
+        let raw: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        let mut cfg: Config = toml::from_str(text).map_err(parse_error)?;
+        cfg.check_platform(path, &raw)?;
         cfg.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(e) = environment {
             cfg.environment = e;
@@ -299,6 +316,55 @@ impl Config {
             .or_insert_with(|| "hcprov".into());
         cfg.validate(path)?;
         Ok(cfg)
+    }
+
+    /// Checks the platform name, fills in its components when none are
+    /// listed, and refuses settings another platform reads.
+    fn check_platform(&mut self, path: &Path, raw: &toml::Table) -> Result<(), ConfigError> {
+        let bad = |field: &str, message: String| ConfigError::Invalid {
+            path: path.into(),
+            field: field.into(),
+            message,
+        };
+        let p = self.stack.platform.clone();
+        let known: Vec<&str> = PLATFORMS.iter().map(|(n, _)| *n).collect();
+        if let Some((_, why)) = platform::PLANNED.iter().find(|(n, _)| *n == p) {
+            return Err(bad(
+                "stack.platform",
+                format!("{p:?} {why}; choose one of: {}", known.join(", ")),
+            ));
+        }
+        if !known.contains(&p.as_str()) {
+            return Err(bad(
+                "stack.platform",
+                format!(
+                    "has unknown platform {p:?}; choose one of: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        for (setting, platforms) in platform::ONLY_FOR {
+            let present = match setting.split_once('.') {
+                Some((table, key)) => raw
+                    .get(table)
+                    .and_then(|t| t.as_table())
+                    .is_some_and(|t| t.contains_key(key)),
+                None => raw.contains_key(*setting),
+            };
+            if present && !platforms.contains(&p.as_str()) {
+                return Err(bad(
+                    setting,
+                    format!("applies only to platform {}, and `stack.platform` is {p:?}: remove it, or change the platform", platforms.join(", ")),
+                ));
+            }
+        }
+        if self.stack.components.is_empty() {
+            self.stack.components = platform::components(&p)
+                .iter()
+                .map(|(c, _)| c.to_string())
+                .collect();
+        }
+        Ok(())
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
@@ -393,12 +459,17 @@ impl Config {
                 ),
             ));
         }
+        let parts = platform::components(&self.stack.platform);
         for c in &self.stack.components {
-            let Some((_, needs)) = COMPONENTS.iter().find(|(name, _)| name == c) else {
-                let known: Vec<&str> = COMPONENTS.iter().map(|(n, _)| *n).collect();
+            let Some((_, needs)) = parts.iter().find(|(name, _)| name == c) else {
+                let known: Vec<&str> = parts.iter().map(|(n, _)| *n).collect();
                 return Err(bad(
                     "stack.components",
-                    format!("has unknown component {c:?}; known: {}", known.join(", ")),
+                    format!(
+                        "has component {c:?}, which platform {:?} lacks; its components: {}",
+                        self.stack.platform,
+                        known.join(", ")
+                    ),
                 ));
             };
             if let Some(missing) = needs.iter().find(|n| !self.has(n)) {
@@ -451,6 +522,10 @@ impl Config {
                     self.lambda_source().display()
                 ),
             ));
+        }
+        if self.is("aurora-redis-api") {
+            platform::check(&self.database, &self.cache, &self.http_api)
+                .map_err(|(f, m)| bad(&f, m))?;
         }
         if !(7..=30).contains(&self.security.kms_deletion_window_days) {
             return Err(bad(

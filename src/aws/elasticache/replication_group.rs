@@ -1,0 +1,423 @@
+//! ElastiCache Redis replication group (cluster mode off): one primary and
+//! replicas across zones. Identity, engine, port, node count, subnet group,
+//! encryption settings and the AUTH token's secret force replacement;
+//! description, node type, failover, Multi-AZ, security groups, snapshots
+//! and tags update in place.
+//!
+//! The AUTH token is read from its Secrets Manager secret at create time
+//! and handed to ElastiCache in memory: it is never an attribute, so it
+//! never reaches the state, a plan file or a log. Its id is the group id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_elasticache::types::{CacheCluster, ReplicationGroup as Group};
+use serde_json::{json, Value};
+
+use super::{cache_tags, read_tags, sync_tags};
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::find;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::retry::{retry_when, wait_until, Budget, Poll, Waiter};
+use crate::engine::value::Attrs;
+
+/// Waiting for a group to become `available` (create, modify).
+pub const AVAILABLE: Waiter = Waiter {
+    name: "ElastiCache replication group to become available",
+    timeout: Duration::from_secs(3600),
+    interval: Duration::from_secs(15),
+};
+
+/// Waiting for a deleted group to be gone.
+pub const GONE: Waiter = Waiter {
+    name: "ElastiCache replication group to be deleted",
+    timeout: Duration::from_secs(3600),
+    interval: Duration::from_secs(15),
+};
+
+/// A group refuses a change while another is in progress
+/// (`InvalidReplicationGroupState`): retried within this budget.
+const BUSY: Budget = Budget {
+    name: "elasticache-busy",
+    max_elapsed: Duration::from_secs(1800),
+    initial: Duration::from_secs(10),
+    max_delay: Duration::from_secs(60),
+};
+
+fn busy(e: &ResourceError) -> bool {
+    e.code.as_deref() == Some("InvalidReplicationGroupState")
+}
+
+/// `elasticache_replication_group`.
+pub struct ReplicationGroup(pub Arc<Aws>);
+
+fn enabled(s: Option<&str>) -> bool {
+    s.is_some_and(|s| s == "enabled" || s == "enabling")
+}
+
+fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed {
+    let id = g.replication_group_id().unwrap_or_default();
+    let sgs: Vec<String> = member
+        .map(|m| {
+            m.security_groups()
+                .iter()
+                .filter_map(|s| s.security_group_id().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let primary = g.node_groups().first().and_then(|n| n.primary_endpoint());
+    let reader = g.node_groups().first().and_then(|n| n.reader_endpoint());
+    Observed {
+        attrs: obj(json!({
+            "replication_group_id": id,
+            "description": g.description(),
+            "engine": member.and_then(|m| m.engine()).unwrap_or("redis"),
+            "node_type": g.cache_node_type(),
+            "num_cache_clusters": g.member_clusters().len(),
+            "port": primary.and_then(|p| p.port()),
+            "automatic_failover": enabled(g.automatic_failover().map(|s| s.as_str())),
+            "multi_az": enabled(g.multi_az().map(|s| s.as_str())),
+            "at_rest_encryption": g.at_rest_encryption_enabled().unwrap_or(false),
+            "kms_key_id": g.kms_key_id(),
+            "transit_encryption": g.transit_encryption_enabled().unwrap_or(false),
+            "auth_token_enabled": g.auth_token_enabled().unwrap_or(false),
+            // The secret the token came from is hcprov's record; the token
+            // itself cannot be read back.
+            "auth_token_secret_arn": prior.get("auth_token_secret_arn").cloned().unwrap_or(Value::Null),
+            "subnet_group_name": member.and_then(|m| m.cache_subnet_group_name()),
+            "security_group_ids": attrs::as_set(sgs, prior.get("security_group_ids")),
+            "snapshot_retention_limit": g.snapshot_retention_limit(),
+            "snapshot_window": g.snapshot_window(),
+        })),
+        outputs: obj(json!({
+            "arn": g.arn(),
+            "primary_endpoint": primary.and_then(|p| p.address()),
+            "reader_endpoint": reader.and_then(|p| p.address()),
+        })),
+    }
+}
+
+impl ReplicationGroup {
+    async fn describe(&self, ctx: &Ctx, id: &str) -> Result<Option<Group>, ResourceError> {
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let out = not_found_to_none(
+            ec.describe_replication_groups()
+                .replication_group_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading ElastiCache replication group ({id})")),
+        )?;
+        Ok(out.and_then(|o| o.replication_groups().first().cloned()))
+    }
+
+    async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
+        wait_until(ctx, &AVAILABLE, || async {
+            Ok(
+                match self
+                    .describe(ctx, id)
+                    .await?
+                    .as_ref()
+                    .and_then(|g| g.status())
+                {
+                    Some("available") => Poll::Ready(()),
+                    s => Poll::Pending(s.unwrap_or("not visible").to_string()),
+                },
+            )
+        })
+        .await
+    }
+
+    /// The AUTH token, read from its secret into memory only.
+    async fn token(&self, ctx: &Ctx, secret: &str) -> Result<String, ResourceError> {
+        let out = self
+            .0
+            .region(&ctx.region)
+            .secretsmanager
+            .get_secret_value()
+            .secret_id(secret)
+            .send()
+            .await
+            .ctx("reading the Redis AUTH token from Secrets Manager")?;
+        out.secret_string().map(str::to_string).ok_or_else(|| {
+            ResourceError::new(
+                ErrorClass::Invalid,
+                "reading the Redis AUTH token from Secrets Manager",
+                format!("secret {secret} holds no string value"),
+            )
+        })
+    }
+}
+
+#[async_trait]
+impl ResourceType for ReplicationGroup {
+    fn kind(&self) -> &'static str {
+        "elasticache_replication_group"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &[
+            "replication_group_id",
+            "engine",
+            "port",
+            "num_cache_clusters",
+            "subnet_group_name",
+            "at_rest_encryption",
+            "kms_key_id",
+            "transit_encryption",
+            "auth_token_enabled",
+            "auth_token_secret_arn",
+        ]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let id = attrs::str(a, "replication_group_id")?;
+        let token = match attrs::opt_str(a, "auth_token_secret_arn") {
+            Some(secret) => Some(self.token(ctx, secret).await?),
+            None => None,
+        };
+        ec.create_replication_group()
+            .replication_group_id(id)
+            .replication_group_description(attrs::str(a, "description")?)
+            .engine(attrs::str(a, "engine")?)
+            .cache_node_type(attrs::str(a, "node_type")?)
+            .num_cache_clusters(attrs::int(a, "num_cache_clusters")? as i32)
+            .port(attrs::int(a, "port")? as i32)
+            .automatic_failover_enabled(attrs::bool(a, "automatic_failover")?)
+            .multi_az_enabled(attrs::bool(a, "multi_az")?)
+            .at_rest_encryption_enabled(attrs::bool(a, "at_rest_encryption")?)
+            .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+            .transit_encryption_enabled(attrs::bool(a, "transit_encryption")?)
+            .set_auth_token(token)
+            .cache_subnet_group_name(attrs::str(a, "subnet_group_name")?)
+            .set_security_group_ids(Some(attrs::strs(a, "security_group_ids")))
+            .snapshot_retention_limit(attrs::int(a, "snapshot_retention_limit")? as i32)
+            .snapshot_window(attrs::str(a, "snapshot_window")?)
+            .set_tags(Some(cache_tags(crate::aws::tags::desired(a))))
+            .send()
+            .await
+            .ctx(&format!("creating ElastiCache replication group ({id})"))?;
+        self.wait_available(ctx, id).await?;
+        let outputs = self
+            .read(ctx, id, a)
+            .await?
+            .map(|o| o.outputs)
+            .unwrap_or_default();
+        Ok(Created {
+            id: id.to_string(),
+            outputs,
+        })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        find::by_id(self, ctx, attrs::str(a, "replication_group_id")?, a).await
+    }
+
+    fn batches_reads(&self) -> bool {
+        true
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        a: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let Some(g) = self.describe(ctx, id).await? else {
+            return Ok(None);
+        };
+        if g.status() == Some("deleting") {
+            return Ok(None);
+        }
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let member = match g.member_clusters().first() {
+            Some(m) => not_found_to_none(
+                ec.describe_cache_clusters()
+                    .cache_cluster_id(m)
+                    .send()
+                    .await
+                    .ctx(&format!("reading ElastiCache cluster ({m})")),
+            )?
+            .and_then(|o| o.cache_clusters().first().cloned()),
+            None => None,
+        };
+        let mut o = observed(&g, member.as_ref(), a);
+        let tags = read_tags(
+            ec,
+            g.arn().unwrap_or_default(),
+            &format!("ElastiCache replication group ({id})"),
+        )
+        .await?;
+        o.attrs.insert("tags".into(), tags);
+        Ok(Some(o))
+    }
+
+    /// One DescribeReplicationGroups and one DescribeCacheClusters for all
+    /// groups of the region (pages aside), then tags per group.
+    async fn read_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        if items.len() < 2 {
+            let mut out = vec![];
+            for (id, a) in items {
+                out.push(self.read(ctx, id, a).await);
+            }
+            return out;
+        }
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let all = async {
+            let mut groups: HashMap<String, Group> = HashMap::new();
+            let mut pages = ec.describe_replication_groups().into_paginator().send();
+            while let Some(p) = pages.next().await {
+                for g in p
+                    .ctx("reading ElastiCache replication groups")?
+                    .replication_groups()
+                {
+                    groups.insert(
+                        g.replication_group_id().unwrap_or_default().to_string(),
+                        g.clone(),
+                    );
+                }
+            }
+            let mut clusters: HashMap<String, CacheCluster> = HashMap::new();
+            let mut pages = ec.describe_cache_clusters().into_paginator().send();
+            while let Some(p) = pages.next().await {
+                for c in p.ctx("reading ElastiCache clusters")?.cache_clusters() {
+                    clusters.insert(
+                        c.cache_cluster_id().unwrap_or_default().to_string(),
+                        c.clone(),
+                    );
+                }
+            }
+            Ok::<_, ResourceError>((groups, clusters))
+        }
+        .await;
+        let (groups, clusters) = match all {
+            Ok(v) => v,
+            Err(e) => return items.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let mut out = vec![];
+        for (id, a) in items {
+            let Some(g) = groups.get(id).filter(|g| g.status() != Some("deleting")) else {
+                out.push(Ok(None));
+                continue;
+            };
+            let member = g.member_clusters().first().and_then(|m| clusters.get(m));
+            let mut o = observed(g, member, a);
+            match read_tags(
+                ec,
+                g.arn().unwrap_or_default(),
+                &format!("ElastiCache replication group ({id})"),
+            )
+            .await
+            {
+                Ok(t) => {
+                    o.attrs.insert("tags".into(), t);
+                    out.push(Ok(Some(o)));
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        out
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let changed = |k: &str| from.get(k) != to.get(k);
+        let settings = [
+            "description",
+            "node_type",
+            "automatic_failover",
+            "multi_az",
+            "security_group_ids",
+            "snapshot_retention_limit",
+            "snapshot_window",
+        ];
+        if settings.iter().any(|k| changed(k)) {
+            let mut req = ec
+                .modify_replication_group()
+                .replication_group_id(id)
+                .apply_immediately(true);
+            if changed("description") {
+                req = req.replication_group_description(attrs::str(to, "description")?);
+            }
+            if changed("node_type") {
+                req = req.cache_node_type(attrs::str(to, "node_type")?);
+            }
+            if changed("automatic_failover") {
+                req = req.automatic_failover_enabled(attrs::bool(to, "automatic_failover")?);
+            }
+            if changed("multi_az") {
+                req = req.multi_az_enabled(attrs::bool(to, "multi_az")?);
+            }
+            if changed("security_group_ids") {
+                req = req.set_security_group_ids(Some(attrs::strs(to, "security_group_ids")));
+            }
+            if changed("snapshot_retention_limit") {
+                req = req
+                    .snapshot_retention_limit(attrs::int(to, "snapshot_retention_limit")? as i32);
+            }
+            if changed("snapshot_window") {
+                req = req.snapshot_window(attrs::str(to, "snapshot_window")?);
+            }
+            retry_when(ctx, &BUSY, busy, || async {
+                req.clone()
+                    .send()
+                    .await
+                    .ctx(&format!("updating ElastiCache replication group ({id})"))
+            })
+            .await?;
+            self.wait_available(ctx, id).await?;
+        }
+        let live = self.read(ctx, id, to).await?.unwrap_or_default();
+        let arn = live
+            .outputs
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        sync_tags(
+            ec,
+            arn,
+            from,
+            to,
+            &format!("ElastiCache replication group ({id})"),
+        )
+        .await?;
+        Ok(live.outputs)
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        let ec = &self.0.region(&ctx.region).elasticache;
+        ignore_not_found(
+            retry_when(ctx, &BUSY, busy, || async {
+                ec.delete_replication_group()
+                    .replication_group_id(id)
+                    .retain_primary_cluster(false)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .ctx(&format!("deleting ElastiCache replication group ({id})"))
+            })
+            .await,
+        )?;
+        wait_until(ctx, &GONE, || async {
+            Ok(match self.describe(ctx, id).await? {
+                None => Poll::Ready(()),
+                Some(g) => Poll::Pending(g.status().unwrap_or("present").to_string()),
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,13 @@
+//! Secrets Manager resource types.
+
+mod secret;
+
+use std::sync::Arc;
+
+use super::Aws;
+use crate::engine::resource::Registry;
+
+/// Registers the Secrets Manager resource types.
+pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
+    r.register(Arc::new(secret::Secret(aws.clone())));
+}

@@ -1,0 +1,197 @@
+//! Secrets Manager secret holding a generated value (a Redis AUTH token).
+//! The value comes from Secrets Manager's own GetRandomPassword and goes
+//! straight into CreateSecret: hcprov holds it in memory for that one call
+//! and never records, prints or plans it. The name forces replacement;
+//! description, KMS key and tags update in place. `generate` (length and
+//! excluded characters) applies at create; `recovery_window_days` at
+//! delete (0: at once, for disposable environments). Its id is the ARN.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_secretsmanager::types::Tag;
+use serde_json::{json, Value};
+
+use crate::aws::attrs::{self, obj};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::tags;
+use crate::aws::Aws;
+use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
+use crate::engine::value::Attrs;
+
+/// `secretsmanager_secret`.
+pub struct Secret(pub Arc<Aws>);
+
+fn sm_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<Tag> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+#[async_trait]
+impl ResourceType for Secret {
+    fn kind(&self) -> &'static str {
+        "secretsmanager_secret"
+    }
+
+    fn replace_on(&self) -> &'static [&'static str] {
+        &["name"]
+    }
+
+    async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
+        let sm = &self.0.region(&ctx.region).secretsmanager;
+        let name = attrs::str(a, "name")?;
+        let gen = a.get("generate").cloned().unwrap_or(Value::Null);
+        let length = gen.get("length").and_then(Value::as_i64).ok_or_else(|| {
+            ResourceError::new(
+                ErrorClass::Invalid,
+                "reading desired attributes",
+                "attribute `generate.length` must be an integer",
+            )
+        })?;
+        let random = sm
+            .get_random_password()
+            .password_length(length)
+            .set_exclude_characters(
+                gen.get("exclude_characters")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+            .exclude_punctuation(
+                gen.get("exclude_punctuation")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            )
+            .send()
+            .await
+            .ctx("generating a secret value (Secrets Manager GetRandomPassword)")?;
+        let out = sm
+            .create_secret()
+            .name(name)
+            .description(attrs::str(a, "description")?)
+            .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+            .set_secret_string(random.random_password().map(str::to_string))
+            .set_tags(Some(sm_tags(tags::desired(a))))
+            .send()
+            .await
+            .ctx(&format!("creating Secrets Manager secret ({name})"))?;
+        let arn = out.arn().unwrap_or_default().to_string();
+        Ok(Created {
+            outputs: obj(json!({ "arn": arn, "name": name })),
+            id: arn,
+        })
+    }
+
+    async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
+        // Secrets Manager takes a name wherever it takes an ARN.
+        let name = attrs::str(a, "name")?;
+        Ok(match self.read(ctx, name, a).await? {
+            Some(live) if tags::claims(a, &live.attrs) => live
+                .outputs
+                .get("arn")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
+            _ => vec![],
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        a: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let sm = &self.0.region(&ctx.region).secretsmanager;
+        let Some(s) = not_found_to_none(
+            sm.describe_secret()
+                .secret_id(id)
+                .send()
+                .await
+                .ctx(&format!("reading Secrets Manager secret ({id})")),
+        )?
+        else {
+            return Ok(None);
+        };
+        // A secret scheduled for deletion is gone for hcprov's purposes.
+        if s.deleted_date().is_some() {
+            return Ok(None);
+        }
+        let echo = |k: &str| a.get(k).cloned().unwrap_or(Value::Null);
+        Ok(Some(Observed {
+            attrs: obj(json!({
+                "name": s.name(),
+                "description": s.description(),
+                "kms_key_id": s.kms_key_id(),
+                "generate": echo("generate"),
+                "recovery_window_days": echo("recovery_window_days"),
+                "tags": tags::live(s.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))),
+            })),
+            outputs: obj(json!({ "arn": s.arn(), "name": s.name() })),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let sm = &self.0.region(&ctx.region).secretsmanager;
+        if from.get("description") != to.get("description")
+            || from.get("kms_key_id") != to.get("kms_key_id")
+        {
+            sm.update_secret()
+                .secret_id(id)
+                .description(attrs::str(to, "description")?)
+                .set_kms_key_id(attrs::opt_str(to, "kms_key_id").map(str::to_string))
+                .send()
+                .await
+                .ctx(&format!("updating Secrets Manager secret ({id})"))?;
+        }
+        tags::sync(
+            from,
+            to,
+            |remove| async move {
+                sm.untag_resource()
+                    .secret_id(id)
+                    .set_tag_keys(Some(remove))
+                    .send()
+                    .await
+                    .ctx(&format!("untagging Secrets Manager secret ({id})"))
+                    .map(|_| ())
+            },
+            |set| async move {
+                sm.tag_resource()
+                    .secret_id(id)
+                    .set_tags(Some(sm_tags(set)))
+                    .send()
+                    .await
+                    .ctx(&format!("tagging Secrets Manager secret ({id})"))
+                    .map(|_| ())
+            },
+        )
+        .await?;
+        Ok(Attrs::new())
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        let sm = &self.0.region(&ctx.region).secretsmanager;
+        let days = attrs::opt_int(a, "recovery_window_days").unwrap_or(30);
+        let req = sm.delete_secret().secret_id(id);
+        let req = if days == 0 {
+            req.force_delete_without_recovery(true)
+        } else {
+            req.recovery_window_in_days(days)
+        };
+        ignore_not_found(
+            req.send()
+                .await
+                .map(|_| ())
+                .ctx(&format!("deleting Secrets Manager secret ({id})")),
+        )
+    }
+}
