@@ -116,6 +116,29 @@ where
     r
 }
 
+/// Polls `status` (the object's status, `None` when it does not exist)
+/// until it is `want`, or, with `want` `None`, until the object is gone.
+pub async fn wait_status<F, Fut>(
+    ctx: &Ctx,
+    waiter: &Waiter,
+    want: Option<&str>,
+    status: F,
+) -> Result<(), ResourceError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Option<String>, ResourceError>>,
+{
+    wait_until(ctx, waiter, || async {
+        let now = status().await?;
+        Ok(if now.as_deref() == want {
+            Poll::Ready(())
+        } else {
+            Poll::Pending(now.unwrap_or_else(|| "not visible".into()))
+        })
+    })
+    .await
+}
+
 async fn poll_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, mut poll: F) -> Result<T, ResourceError>
 where
     F: FnMut() -> Fut,

@@ -21,11 +21,22 @@ fn all_egress() -> Value {
     })])
 }
 
-/// Adds the networking nodes; `key` (the KMS key's address) encrypts the
-/// flow-log group.
-pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
-    let cfg = b.cfg.clone();
-    let net = &cfg.network;
+/// The VPC and what every platform's VPC has.
+pub(super) struct Vpc {
+    /// A reference to the VPC's id.
+    pub id: Value,
+    /// The internet gateway.
+    pub igw: String,
+    /// Public subnets, one per zone.
+    pub public: Vec<String>,
+    /// Private subnets, one per zone.
+    pub private: Vec<String>,
+}
+
+/// Adds the VPC, its internet gateway and a public and a private subnet in
+/// each of the account's zones.
+pub(super) fn vpc_and_subnets(b: &mut Builder) -> Vpc {
+    let net = b.cfg.network.clone();
     let vpc = b.tagged(
         "ec2_vpc",
         "main",
@@ -34,25 +45,56 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
             "cidr_block": net.vpc_cidr, "enable_dns_support": true, "enable_dns_hostnames": true,
         }),
     );
-    let vpc_id = reference(&vpc, "id");
+    let id = reference(&vpc, "id");
     let igw = b.tagged(
         "ec2_internet_gateway",
         "main",
         Some(&b.name("healthcare-igw")),
-        json!({ "vpc_id": vpc_id }),
+        json!({ "vpc_id": id }),
     );
-
-    let mut public = vec![];
-    let mut private = vec![];
+    let (mut public, mut private) = (vec![], vec![]);
     for (i, az) in b.account.zones.clone().iter().enumerate() {
         let n = i + 1;
         public.push(b.tagged("ec2_subnet", &format!("public_{n}"), Some(&b.name(&format!("healthcare-public-subnet-{n}"))), json!({
-            "vpc_id": vpc_id, "cidr_block": net.public_subnets[i], "availability_zone": az, "map_public_ip_on_launch": true,
+            "vpc_id": id, "cidr_block": net.public_subnets[i], "availability_zone": az, "map_public_ip_on_launch": true,
         })));
         private.push(b.tagged("ec2_subnet", &format!("private_{n}"), Some(&b.name(&format!("healthcare-private-subnet-{n}"))), json!({
-            "vpc_id": vpc_id, "cidr_block": net.private_subnets[i], "availability_zone": az, "map_public_ip_on_launch": false,
+            "vpc_id": id, "cidr_block": net.private_subnets[i], "availability_zone": az, "map_public_ip_on_launch": false,
         })));
     }
+    Vpc {
+        id,
+        igw,
+        public,
+        private,
+    }
+}
+
+/// Associates each of `subnets` with the route table `rt`
+/// (`ec2_route_table_association.<kind>_<n>`).
+pub(super) fn associate(b: &mut Builder, subnets: &[String], rt: &str, kind: &str) {
+    for (i, s) in subnets.iter().enumerate() {
+        b.plain(
+            "ec2_route_table_association",
+            &format!("{kind}_{}", i + 1),
+            json!({
+                "subnet_id": reference(s, "id"), "route_table_id": reference(rt, "id"),
+            }),
+        );
+    }
+}
+
+/// Adds the networking nodes; `key` (the KMS key's address) encrypts the
+/// flow-log group.
+pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
+    let cfg = b.cfg.clone();
+    let net = &cfg.network;
+    let Vpc {
+        id: vpc_id,
+        igw,
+        public,
+        private,
+    } = vpc_and_subnets(b);
 
     let eip = b.tagged(
         "ec2_eip",
@@ -74,20 +116,8 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
     let private_rt = b.tagged("ec2_route_table", "private", Some(&b.name("healthcare-private-rt")), json!({
         "vpc_id": vpc_id, "routes": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": reference(&nat, "id")}],
     }));
-    for (subnets, rt, kind) in [
-        (&public, &public_rt, "public"),
-        (&private, &private_rt, "private"),
-    ] {
-        for (i, s) in subnets.iter().enumerate() {
-            b.plain(
-                "ec2_route_table_association",
-                &format!("{kind}_{}", i + 1),
-                json!({
-                    "subnet_id": reference(s, "id"), "route_table_id": reference(rt, "id"),
-                }),
-            );
-        }
-    }
+    associate(b, &public, &public_rt, "public");
+    associate(b, &private, &private_rt, "private");
     for svc in ["s3", "dynamodb"] {
         b.tagged(
             "ec2_vpc_endpoint",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::harness::{block_on, Moto, Project, Run};
+use super::harness::{block_on, files, Moto, Project, Run};
 
 /// The example config, made disposable and pointed at the repository's
 /// handlers, in environment `e2e`.
@@ -39,20 +39,6 @@ fn id(state: &Value, address: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Reads back every object through the SDK and checks the seed's settings.
@@ -443,25 +429,7 @@ fn aurora_redis_platform_apply_verify_update_drift_destroy() {
     );
     let plan = p.run(&["plan", "--json"]).expect(0).json();
     assert_eq!(plan["summary"]["update"], 2, "{}", plan["summary"]);
-    let moves: Vec<(String, String, Vec<String>)> = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["action"] != "no_op")
-        .map(|c| {
-            let attrs = c["attributes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["name"].as_str().unwrap().to_string())
-                .collect();
-            (
-                c["address"].as_str().unwrap().to_string(),
-                c["action"].as_str().unwrap().to_string(),
-                attrs,
-            )
-        })
-        .collect();
+    let moves: Vec<(String, String, Vec<String>)> = super::harness::changes(&plan);
     assert_eq!(
         moves,
         [

@@ -16,6 +16,7 @@ mod protections;
 mod proxy;
 mod real_aws;
 mod replay;
+mod replay_data;
 mod secrets;
 mod security;
 mod slice;

@@ -434,25 +434,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
         .run(&["plan", "--json", "--detailed-exitcode"])
         .expect(2)
         .json();
-    let changed: Vec<(String, String, Vec<String>)> = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["action"] != "no_op")
-        .map(|c| {
-            let attrs = c["attributes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["name"].as_str().unwrap().to_string())
-                .collect();
-            (
-                c["address"].as_str().unwrap().to_string(),
-                c["action"].as_str().unwrap().to_string(),
-                attrs,
-            )
-        })
-        .collect();
+    let changed: Vec<(String, String, Vec<String>)> = super::harness::changes(&plan);
     assert_eq!(
         changed,
         vec![

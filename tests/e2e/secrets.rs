@@ -3,26 +3,11 @@
 //! the most verbose logging; and every file hcprov writes is 0600.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
-use super::harness::{Moto, Project, Run, BASE_CONFIG, SLICE};
+use super::harness::{files, Moto, Project, Run, BASE_CONFIG, SLICE};
 
 const SECRET: &str = "hcprovSecretKeySentinel0123456789abcdef";
 const TOKEN: &str = "hcprovSessionTokenSentinel0123456789";
-
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
 
 #[test]
 fn credentials_never_reach_state_plan_or_logs_and_files_are_private() {

@@ -142,15 +142,17 @@ impl ResourceType for Api {
                 .await
                 .ctx(&format!("updating API Gateway HTTP API ({id})"))?;
         }
-        let arn = arn(&self.0, &ctx.region, &format!("/apis/{id}")).await?;
-        sync_tags(
-            client,
-            &arn,
-            from,
-            to,
-            &format!("API Gateway HTTP API ({id})"),
-        )
-        .await?;
+        if tags::changed(from, to) {
+            let arn = arn(&self.0, &ctx.region, &format!("/apis/{id}")).await?;
+            sync_tags(
+                client,
+                &arn,
+                from,
+                to,
+                &format!("API Gateway HTTP API ({id})"),
+            )
+            .await?;
+        }
         Ok(Attrs::new())
     }
 

@@ -154,13 +154,15 @@ impl ResourceType for Stage {
                 .await
                 .ctx(&format!("updating API Gateway stage ({id})"))?;
         }
-        let arn = arn(
-            &self.0,
-            &ctx.region,
-            &format!("/apis/{api_id}/stages/{name}"),
-        )
-        .await?;
-        sync_tags(client, &arn, from, to, &format!("API Gateway stage ({id})")).await?;
+        if tags::changed(from, to) {
+            let arn = arn(
+                &self.0,
+                &ctx.region,
+                &format!("/apis/{api_id}/stages/{name}"),
+            )
+            .await?;
+            sync_tags(client, &arn, from, to, &format!("API Gateway stage ({id})")).await?;
+        }
         Ok(Attrs::new())
     }
 

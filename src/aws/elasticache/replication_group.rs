@@ -22,7 +22,7 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_until, Budget, Poll, Waiter};
+use crate::engine::retry::{retry_when, wait_status, Budget, Waiter};
 use crate::engine::value::Attrs;
 
 /// Waiting for a group to become `available` (create, modify).
@@ -114,21 +114,15 @@ impl ReplicationGroup {
         Ok(out.and_then(|o| o.replication_groups().first().cloned()))
     }
 
+    async fn status(&self, ctx: &Ctx, id: &str) -> Result<Option<String>, ResourceError> {
+        Ok(self
+            .describe(ctx, id)
+            .await?
+            .map(|g| g.status().unwrap_or("present").to_string()))
+    }
+
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_until(ctx, &AVAILABLE, || async {
-            Ok(
-                match self
-                    .describe(ctx, id)
-                    .await?
-                    .as_ref()
-                    .and_then(|g| g.status())
-                {
-                    Some("available") => Poll::Ready(()),
-                    s => Poll::Pending(s.unwrap_or("not visible").to_string()),
-                },
-            )
-        })
-        .await
+        wait_status(ctx, &AVAILABLE, Some("available"), || self.status(ctx, id)).await
     }
 
     /// The AUTH token, read from its secret into memory only.
@@ -412,12 +406,6 @@ impl ResourceType for ReplicationGroup {
             })
             .await,
         )?;
-        wait_until(ctx, &GONE, || async {
-            Ok(match self.describe(ctx, id).await? {
-                None => Poll::Ready(()),
-                Some(g) => Poll::Pending(g.status().unwrap_or("present").to_string()),
-            })
-        })
-        .await
+        wait_status(ctx, &GONE, None, || self.status(ctx, id)).await
     }
 }

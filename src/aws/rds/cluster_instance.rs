@@ -19,7 +19,7 @@ use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_until, Poll};
+use crate::engine::retry::{retry_when, wait_status};
 use crate::engine::value::Attrs;
 
 /// `rds_cluster_instance`.
@@ -84,13 +84,7 @@ impl ClusterInstance {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_until(ctx, &AVAILABLE, || async {
-            Ok(match self.status(ctx, id).await?.as_deref() {
-                Some("available") => Poll::Ready(()),
-                s => Poll::Pending(s.unwrap_or("not visible").to_string()),
-            })
-        })
-        .await
+        wait_status(ctx, &AVAILABLE, Some("available"), || self.status(ctx, id)).await
     }
 }
 
@@ -248,12 +242,6 @@ impl ResourceType for ClusterInstance {
             })
             .await,
         )?;
-        wait_until(ctx, &GONE, || async {
-            Ok(match self.status(ctx, id).await? {
-                None => Poll::Ready(()),
-                Some(s) => Poll::Pending(s),
-            })
-        })
-        .await
+        wait_status(ctx, &GONE, None, || self.status(ctx, id)).await
     }
 }

@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use super::super::networking::{associate, vpc_and_subnets, Vpc};
 use super::super::{reference, Builder};
 
 /// Addresses later parts of the stack refer to.
@@ -30,32 +31,12 @@ fn from_group(port: u16, group: &str, description: &str) -> Value {
 
 /// Adds the network nodes.
 pub fn build(b: &mut Builder) -> Network {
-    let net = b.cfg.network.clone();
-    let vpc = b.tagged(
-        "ec2_vpc",
-        "main",
-        Some(&b.name("healthcare-vpc")),
-        json!({
-            "cidr_block": net.vpc_cidr, "enable_dns_support": true, "enable_dns_hostnames": true,
-        }),
-    );
-    let vpc_id = reference(&vpc, "id");
-    let igw = b.tagged(
-        "ec2_internet_gateway",
-        "main",
-        Some(&b.name("healthcare-igw")),
-        json!({ "vpc_id": vpc_id }),
-    );
-    let (mut public, mut private) = (vec![], vec![]);
-    for (i, az) in b.account.zones.clone().iter().enumerate() {
-        let n = i + 1;
-        public.push(b.tagged("ec2_subnet", &format!("public_{n}"), Some(&b.name(&format!("healthcare-public-subnet-{n}"))), json!({
-            "vpc_id": vpc_id, "cidr_block": net.public_subnets[i], "availability_zone": az, "map_public_ip_on_launch": true,
-        })));
-        private.push(b.tagged("ec2_subnet", &format!("private_{n}"), Some(&b.name(&format!("healthcare-private-subnet-{n}"))), json!({
-            "vpc_id": vpc_id, "cidr_block": net.private_subnets[i], "availability_zone": az, "map_public_ip_on_launch": false,
-        })));
-    }
+    let Vpc {
+        id: vpc_id,
+        igw,
+        public,
+        private,
+    } = vpc_and_subnets(b);
     let public_rt = b.tagged("ec2_route_table", "public", Some(&b.name("healthcare-public-rt")), json!({
         "vpc_id": vpc_id, "routes": [{"cidr_block": "0.0.0.0/0", "gateway_id": reference(&igw, "id")}],
     }));
@@ -68,20 +49,8 @@ pub fn build(b: &mut Builder) -> Network {
             "vpc_id": vpc_id, "routes": [],
         }),
     );
-    for (subnets, rt, kind) in [
-        (&public, &public_rt, "public"),
-        (&private, &private_rt, "private"),
-    ] {
-        for (i, s) in subnets.iter().enumerate() {
-            b.plain(
-                "ec2_route_table_association",
-                &format!("{kind}_{}", i + 1),
-                json!({
-                    "subnet_id": reference(s, "id"), "route_table_id": reference(rt, "id"),
-                }),
-            );
-        }
-    }
+    associate(b, &public, &public_rt, "public");
+    associate(b, &private, &private_rt, "private");
 
     let group = |b: &mut Builder, name: &str, base: &str, description: &str, ingress: Value| {
         let mut attrs = json!({
