@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # hcprov's main job end to end on a local AWS emulator: plan, apply, a
-# no-change plan, drift, outputs, destroy. Uses ./hcprov.toml and a state
-# file under a scratch directory; starts and stops its own moto server.
+# no-change plan, drift, outputs, destroy. Uses ./hcprov.toml (platform
+# serverless-api), or examples/PLATFORM.toml when a platform is named
+# (`tests/demo.sh aurora-redis-api`), and a state file under a scratch
+# directory; starts and stops its own moto server.
 set -euo pipefail
+platform="${1:-serverless-api}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 tests/setup.sh
@@ -15,12 +18,24 @@ moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-# The repository's hcprov.toml, with the one setting the emulator cannot
-# serve turned off (moto does not implement AWS Backup selections).
 mkdir -p "$work/state"
 # The demo environment is disposable: destroy may delete buckets that still
-# hold objects.
-{ printf 'disposable = true\n'; cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
+# hold objects, and the database has no deletion protection or final
+# snapshot.
+case "$platform" in
+  serverless-api)
+    # The repository's hcprov.toml, with the one setting the emulator cannot
+    # serve turned off (moto does not implement AWS Backup selections).
+    { printf 'disposable = true\n'; cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
+    ;;
+  aurora-redis-api)
+    { printf 'disposable = true\n'; sed "s|^lambda_source = .*|lambda_source = \"$root/lambdas\"|; s|^environment = .*|environment = \"demo\"|" "$root/examples/$platform.toml"; } >"$work/hcprov.toml"
+    ;;
+  *)
+    echo "usage: tests/demo.sh [serverless-api|aurora-redis-api]" >&2
+    exit 2
+    ;;
+esac
 
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
@@ -32,4 +47,4 @@ hc plan --detailed-exitcode
 hc drift
 hc output
 hc destroy --force
-echo; echo "demo: done (emulator at $AWS_ENDPOINT_URL, now stopped)"
+echo; echo "demo: $platform done (emulator at $AWS_ENDPOINT_URL, now stopped)"
