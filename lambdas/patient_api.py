@@ -16,17 +16,30 @@ are not in the default trust store), against the default store otherwise
 for Redis (ElastiCache's chain to a public CA).
 """
 
+import base64
 import json
+import logging
 import os
 import ssl
 import uuid
 
+import time
+
 import boto3
 import pg8000.native
 import redis
+from botocore.config import Config
 
 CACHE_SECONDS = 300
 MAX_BODY = 64 * 1024
+# Credentials are read again after this long, and at once when the
+# database refuses them (RDS rotates its managed password).
+SECRET_SECONDS = 900
+# Well inside the HTTP API's 29-second integration timeout.
+AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+
+log = logging.getLogger()
+log.setLevel(logging.INFO)
 
 _secrets = {}
 _db = None
@@ -34,9 +47,24 @@ _cache = None
 
 
 def _secret(arn):
-    if arn not in _secrets:
-        _secrets[arn] = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
-    return _secrets[arn]
+    value, read_at = _secrets.get(arn, (None, 0.0))
+    if value is None or time.monotonic() - read_at > SECRET_SECONDS:
+        value = boto3.client("secretsmanager", config=AWS_CONFIG).get_secret_value(SecretId=arn)["SecretString"]
+        _secrets[arn] = (value, time.monotonic())
+    return value
+
+
+def _forget_database():
+    """Drops the connection and the database credentials: the next call
+    reconnects with credentials read afresh."""
+    global _db
+    if _db is not None:
+        try:
+            _db.close()
+        except Exception:
+            pass
+    _db = None
+    _secrets.pop(os.environ.get("DB_SECRET_ARN"), None)
 
 
 def _tls(ca_env):
@@ -58,13 +86,37 @@ def _database():
             ssl_context=_tls("DB_CA_FILE"),
             timeout=10,
         )
-        _db.run(
-            "CREATE TABLE IF NOT EXISTS patients ("
-            " id uuid PRIMARY KEY,"
-            " record jsonb NOT NULL,"
-            " created_at timestamptz NOT NULL DEFAULT now())"
-        )
+        try:
+            _db.run(
+                "CREATE TABLE IF NOT EXISTS patients ("
+                " id uuid PRIMARY KEY,"
+                " record jsonb NOT NULL,"
+                " created_at timestamptz NOT NULL DEFAULT now())"
+            )
+        except pg8000.native.DatabaseError as e:
+            # Two cold starts at once: the other one made it.
+            if _code(e) not in ("23505", "42P07"):
+                raise
     return _db
+
+
+def _code(e):
+    """The SQLSTATE of a pg8000 database error."""
+    return e.args[0].get("C", "?") if e.args and isinstance(e.args[0], dict) else "?"
+
+
+def _with_database(op):
+    """Runs `op(connection)`, reconnecting once (with credentials read
+    afresh) when the connection broke or the password was rotated."""
+    try:
+        return op(_database())
+    except pg8000.native.InterfaceError:
+        _forget_database()
+    except pg8000.native.DatabaseError as e:
+        if _code(e) != "28P01":
+            raise
+        _forget_database()
+    return op(_database())
 
 
 def _redis():
@@ -77,6 +129,7 @@ def _redis():
             password=_secret(os.environ["REDIS_AUTH_SECRET_ARN"]),
             ssl=True,
             ssl_cert_reqs="required",
+            ssl_check_hostname=True,
             ssl_ca_certs=ca or None,
             ssl_min_version=ssl.TLSVersion.TLSv1_2,
             socket_timeout=5,
@@ -92,22 +145,29 @@ def _answer(status, body, headers=None):
     }
 
 
+def _no_constants(name):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _create(event):
     raw = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        import base64
-
         raw = base64.b64decode(raw).decode("utf-8", "replace")
     if len(raw) > MAX_BODY:
         return _answer(413, {"error": f"the record is larger than {MAX_BODY} bytes"})
     try:
-        record = json.loads(raw)
+        # PostgreSQL's jsonb takes neither NaN/Infinity nor NUL characters,
+        # and its error would quote the record: refuse them here.
+        record = json.loads(raw, parse_constant=_no_constants)
+        text = json.dumps(record, allow_nan=False)
     except ValueError:
         return _answer(400, {"error": "the body must be a JSON object"})
     if not isinstance(record, dict) or not record:
         return _answer(400, {"error": "the body must be a non-empty JSON object"})
+    if "\\u0000" in text:
+        return _answer(400, {"error": "the record must not contain NUL characters"})
     pid = str(uuid.uuid4())
-    _database().run("INSERT INTO patients (id, record) VALUES (CAST(:id AS uuid), CAST(:record AS jsonb))", id=pid, record=json.dumps(record))
+    _with_database(lambda db: db.run("INSERT INTO patients (id, record) VALUES (CAST(:id AS uuid), CAST(:record AS jsonb))", id=pid, record=text))
     return _answer(201, {"id": pid})
 
 
@@ -124,7 +184,7 @@ def _read(event):
         cached = None  # The database is the source of truth.
     if cached is not None:
         return _answer(200, {"id": pid, "record": json.loads(cached)}, {"x-cache": "hit"})
-    rows = _database().run("SELECT record::text FROM patients WHERE id = CAST(:id AS uuid)", id=pid)
+    rows = _with_database(lambda db: db.run("SELECT record::text FROM patients WHERE id = CAST(:id AS uuid)", id=pid))
     if not rows:
         return _answer(404, {"error": "no such patient"})
     text = rows[0][0]
@@ -137,8 +197,17 @@ def _read(event):
 
 def handler(event, context):
     route = event.get("routeKey", "")
-    if route == "POST /patients":
-        return _create(event)
-    if route == "GET /patients/{id}":
-        return _read(event)
+    try:
+        if route == "POST /patients":
+            return _create(event)
+        if route == "GET /patients/{id}":
+            return _read(event)
+    except pg8000.native.InterfaceError:
+        _forget_database()
+        log.error("database unreachable on %s", route)
+        return _answer(503, {"error": "the record store is unavailable; try again"})
+    except pg8000.native.DatabaseError as e:
+        # The server's message can quote the record: log only its code.
+        log.error("database error %s on %s", _code(e), route)
+        return _answer(500, {"error": "the record store failed; try again"})
     return _answer(404, {"error": f"no route {route!r}"})

@@ -3,7 +3,16 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// Environment variables that make the AWS SDK log request or response
+/// bodies in full at trace level: with them, a trace would hold the Redis
+/// AUTH token hcprov passes to ElastiCache. hcprov never honours them.
+const SDK_BODY_LOGGING: &[&str] = &["LOG_SIGNABLE_BODY", "LOG_SENSITIVE_BODIES"];
+
 fn main() -> std::process::ExitCode {
+    for v in SDK_BODY_LOGGING {
+        // Single-threaded here: nothing else reads the environment yet.
+        std::env::remove_var(v);
+    }
     let cli = hcprov::cli::Cli::parse();
     let level = match cli.verbose {
         0 => "warn",

@@ -29,17 +29,24 @@ def wait_for(port, proc, what):
     raise RuntimeError(f"{what} did not listen on {port}")
 
 
-def make_certs(d):
-    """A CA and a server certificate for 127.0.0.1/localhost; returns paths."""
+def make_certs(d, names="IP:127.0.0.1,DNS:localhost", ca=None):
+    """A CA and a server certificate for `names` (127.0.0.1 and localhost by
+    default), signed by `ca` (a `(ca.pem, ca.key)` pair) or a new CA;
+    returns (ca.pem, server.pem, server.key)."""
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True)
 
-    ca_key, ca, key, csr, crt = (os.path.join(d, n) for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=hcprov test CA")
+    os.makedirs(d, exist_ok=True)
+    key, csr, crt = (os.path.join(d, n) for n in ("server.key", "server.csr", "server.pem"))
+    if ca:
+        ca, ca_key = ca
+    else:
+        ca_key, ca = os.path.join(d, "ca.key"), os.path.join(d, "ca.pem")
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=hcprov test CA")
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost")
     ext = os.path.join(d, "ext.cnf")
     with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        f.write(f"subjectAltName={names}\n")
     run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext)
     return ca, crt, key
 

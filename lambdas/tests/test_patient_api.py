@@ -52,12 +52,11 @@ def api(servers, monkeypatch):
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(rd.port), "REDIS_AUTH_SECRET_ARN": redis_arn, "REDIS_CA_FILE": ca,
         }.items():
             monkeypatch.setenv(k, v)
+        patient_api._forget_database()
         patient_api._secrets.clear()
-        patient_api._db = None
         patient_api._cache = None
         yield servers
-        if patient_api._db is not None:
-            patient_api._db.close()
+        patient_api._forget_database()
 
 
 def post(record):
@@ -104,6 +103,51 @@ def test_the_handler_verifies_the_servers_certificates(api, monkeypatch):
     monkeypatch.delenv("DB_CA_FILE")
     with pytest.raises(ssl.SSLCertVerificationError):
         patient_api.handler(post({"name": "Eve"}), None)
+
+
+def test_redis_certificates_must_name_the_host(api, monkeypatch):
+    ca, pg, rd = api
+    d = os.path.dirname(ca)
+    # A certificate from the trusted CA, but for another name.
+    certs = make_certs(os.path.join(d, "other"), names="DNS:cache.other.example", ca=(ca, os.path.join(d, "ca.key")))
+    other = Redis(certs, REDIS_TOKEN)
+    try:
+        monkeypatch.setenv("REDIS_PORT", str(other.port))
+        pid = json.loads(patient_api.handler(post({"name": "Mallory"}), None)["body"])["id"]
+        for _ in range(2):
+            got = patient_api.handler(get(pid), None)
+            assert got["statusCode"] == 200 and got["headers"]["x-cache"] == "miss"
+        plain = redis.Redis(host="127.0.0.1", port=other.port, password=REDIS_TOKEN, ssl=True, ssl_ca_certs=ca)
+        assert plain.dbsize() == 0, "nothing was sent to a server with the wrong name"
+    finally:
+        other.stop()
+
+
+def test_records_postgres_would_quote_in_an_error_are_refused(api):
+    for body in ['{"ssn": "123", "x": NaN}', '{"x": Infinity}', '{"note": "a\\u0000b"}']:
+        r = patient_api.handler({"routeKey": "POST /patients", "body": body}, None)
+        assert r["statusCode"] == 400, (body, r)
+        assert "123" not in r["body"]
+
+
+def test_a_rotated_password_and_a_dropped_connection_are_survived(api):
+    ca, pg, rd = api
+    pid = json.loads(patient_api.handler(post({"name": "Ada"}), None)["body"])["id"]
+    # RDS rotates the password: the database and the secret change, the
+    # warm function still holds the old password and an open connection.
+    new = "pg-" + uuid.uuid4().hex
+    admin = pg8000.native.Connection(user="hcadmin", password=DB_PASSWORD, host="127.0.0.1", port=pg.port, database="patients", ssl_context=ssl.create_default_context(cafile=ca))
+    admin.run(f"ALTER USER hcadmin PASSWORD '{new}'")
+    admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = 'patients'")
+    boto3.client("secretsmanager").put_secret_value(SecretId=os.environ["DB_SECRET_ARN"], SecretString=json.dumps({"username": "hcadmin", "password": new}))
+    try:
+        r = patient_api.handler(post({"name": "Grace"}), None)
+        assert r["statusCode"] == 201, r
+        patient_api._redis().delete(f"patient:{pid}")
+        assert patient_api.handler(get(pid), None)["statusCode"] == 200
+    finally:
+        admin.run(f"ALTER USER hcadmin PASSWORD '{DB_PASSWORD}'")
+        admin.close()
 
 
 def test_bad_requests_get_clear_answers(api):

@@ -21,6 +21,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         | ("cloudtrail_trail", "is_multi_region_trail") => after == &Value::Bool(false),
         ("s3_bucket_public_access_block", _)
         | ("rds_cluster", "deletion_protection")
+        | ("kms_key", "protects_final_snapshots")
         | ("rds_cluster", "final_snapshot")
         | ("rds_cluster", "manage_master_user_password")
         | ("elasticache_replication_group", "automatic_failover")
@@ -39,6 +40,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         | ("logs_log_group", "kms_key_id")
         | ("sns_topic", "kms_master_key_id")
         | ("secretsmanager_secret", "kms_key_id")
+        | ("ec2_vpc_endpoint", "policy")
         | ("rds_cluster", "master_user_secret_kms_key_id") => true,
         _ => false,
     }

@@ -379,9 +379,10 @@ impl Config {
             && e.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !e.starts_with('-')
-            && !e.ends_with('-');
+            && !e.ends_with('-')
+            && !e.contains("--");
         if !env_ok {
-            return Err(bad("environment", format!("must be 1-24 lowercase letters, digits or inner hyphens (it names S3 buckets); got {e:?}")));
+            return Err(bad("environment", format!("must be 1-24 lowercase letters, digits or single inner hyphens (it names S3 buckets, RDS and ElastiCache identifiers); got {e:?}")));
         }
         let r = &self.region;
         let parts: Vec<&str> = r.split('-').collect();

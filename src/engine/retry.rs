@@ -118,10 +118,13 @@ where
 
 /// Polls `status` (the object's status, `None` when it does not exist)
 /// until it is `want`, or, with `want` `None`, until the object is gone.
+/// A status in `failed` ends the wait at once with an error naming it: it
+/// will not become `want` by waiting.
 pub async fn wait_status<F, Fut>(
     ctx: &Ctx,
     waiter: &Waiter,
     want: Option<&str>,
+    failed: &[&str],
     status: F,
 ) -> Result<(), ResourceError>
 where
@@ -130,6 +133,13 @@ where
 {
     wait_until(ctx, waiter, || async {
         let now = status().await?;
+        if let Some(s) = now.as_deref().filter(|s| failed.contains(s)) {
+            return Err(ResourceError::new(
+                ErrorClass::Other,
+                format!("waiting for {}", waiter.name),
+                format!("it is `{s}`, which waiting will not change: see the AWS console for why"),
+            ));
+        }
         Ok(if now.as_deref() == want {
             Poll::Ready(())
         } else {
@@ -137,6 +147,28 @@ where
         })
     })
     .await
+}
+
+/// Waits until an object that is changing (created, modified) reaches
+/// `want`, as [`wait_status`] does; an object that is already `want`, is
+/// `deleting` or does not exist needs no wait. For a re-run that finds what
+/// an interrupted create left: its outputs exist only once it is `want`.
+pub async fn settle<F, Fut>(
+    ctx: &Ctx,
+    waiter: &Waiter,
+    want: &str,
+    failed: &[&str],
+    status: F,
+) -> Result<(), ResourceError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Option<String>, ResourceError>>,
+{
+    match status().await?.as_deref() {
+        None | Some("deleting") => Ok(()),
+        Some(s) if s == want => Ok(()),
+        Some(_) => wait_status(ctx, waiter, Some(want), failed, status).await,
+    }
 }
 
 async fn poll_until<T, F, Fut>(ctx: &Ctx, waiter: &Waiter, mut poll: F) -> Result<T, ResourceError>
@@ -274,5 +306,42 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("still pending"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_status_ends_the_wait_and_settled_objects_are_not_waited_for() {
+        let c = ctx();
+        let w = Waiter {
+            name: "database to become available",
+            timeout: Duration::from_secs(3600),
+            interval: Duration::from_secs(15),
+        };
+        let seen = std::sync::Mutex::new(vec!["creating", "create-failed"]);
+        let next = || async { Ok(seen.lock().unwrap().pop().map(str::to_string)) };
+        // Popped from the end: `create-failed` first, at once an error.
+        let err = wait_status(&c, &w, Some("available"), &["create-failed"], next)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("`create-failed`"), "{err}");
+        assert_eq!(c.stats.waits.load(Ordering::Relaxed), 0);
+        // Gone, deleting or already there: no wait at all.
+        for now in [None, Some("deleting"), Some("available")] {
+            let polls = std::sync::atomic::AtomicU32::new(0);
+            settle(&c, &w, "available", &[], || async {
+                polls.fetch_add(1, Ordering::Relaxed);
+                Ok(now.map(str::to_string))
+            })
+            .await
+            .unwrap();
+            assert_eq!(polls.load(Ordering::Relaxed), 1, "{now:?}");
+        }
+        // Still being created: waits until available.
+        let states = std::sync::Mutex::new(vec!["available", "creating", "creating"]);
+        settle(&c, &w, "available", &[], || async {
+            Ok(states.lock().unwrap().pop().map(str::to_string))
+        })
+        .await
+        .unwrap();
+        assert!(states.lock().unwrap().is_empty());
     }
 }

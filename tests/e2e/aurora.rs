@@ -373,6 +373,9 @@ fn aurora_redis_platform_apply_verify_update_drift_destroy() {
     let out = p
         .command(&["apply", "-vv"])
         .env("HCPROV_LOG", "trace")
+        // Asking the SDK to print bodies in full changes nothing.
+        .env("LOG_SIGNABLE_BODY", "true")
+        .env("LOG_SENSITIVE_BODIES", "true")
         .output()
         .unwrap();
     logs.push(Run {
@@ -635,7 +638,68 @@ fn aurora_bad_input_is_one_line_and_leaves_the_state_alone() {
             "no instance was deleted"
         );
     });
-    p.write_config(&example_config());
+    // A final snapshot on destroy keeps the key that encrypts it, with one
+    // line saying what to do; once the snapshot is gone, destroy finishes.
+    p.write_config(&example_config().replace("# final_snapshot = true", "final_snapshot = true"));
     p.run(&["apply", "--auto-approve"]).expect(0);
+    let r = p.run(&["destroy", "--force"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("final snapshot") || r.stderr.contains("final snapshot"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    let snapshot = block_on(async {
+        let sdk = moto.sdk().await;
+        let rds = aws_sdk_rds::Client::new(&sdk);
+        assert!(
+            rds.describe_db_clusters()
+                .send()
+                .await
+                .unwrap()
+                .db_clusters()
+                .is_empty(),
+            "the cluster itself is gone"
+        );
+        let snaps = rds
+            .describe_db_cluster_snapshots()
+            .snapshot_type("manual")
+            .send()
+            .await
+            .unwrap();
+        let s = snaps.db_cluster_snapshots()[0].clone();
+        assert!(s
+            .db_cluster_snapshot_identifier()
+            .unwrap()
+            .starts_with("healthcare-db-e2e-final-"));
+        let kms = aws_sdk_kms::Client::new(&sdk);
+        let key = kms
+            .describe_key()
+            .key_id(s.kms_key_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            key.key_metadata().unwrap().key_state().unwrap().as_str(),
+            "Enabled",
+            "the snapshot's key is kept"
+        );
+        s.db_cluster_snapshot_identifier().unwrap().to_string()
+    });
+    assert!(p.state()["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["address"] == "kms_key.main"));
+    block_on(async {
+        let rds = aws_sdk_rds::Client::new(&moto.sdk().await);
+        rds.delete_db_cluster_snapshot()
+            .db_cluster_snapshot_identifier(&snapshot)
+            .send()
+            .await
+            .unwrap();
+    });
     p.run(&["destroy", "--force"]).expect(0);
+    assert_eq!(p.state()["resources"], serde_json::json!([]));
 }

@@ -10,6 +10,9 @@
 //! - API Gateway v2 UpdateStage.
 //! - RDS CreateDBCluster with an RDS-managed master password: the request
 //!   carries no password, the secret's ARN comes from the answer.
+//! - Secrets Manager CreateSecret on a name scheduled for deletion (moto
+//!   answers `ResourceExistsException`; AWS `InvalidRequestException`):
+//!   this state's secret is restored, another's is left alone.
 
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
@@ -365,5 +368,88 @@ fn aurora_cluster_create_leaves_the_password_to_rds_with_recorded_responses() {
             && b[2].contains("Filters.Filter.1.Name=db-cluster-id"),
         "{}",
         b[2]
+    );
+}
+
+#[test]
+fn a_secret_scheduled_for_deletion_is_restored_only_when_it_is_ours() {
+    let tags = |lineage: &str| json!([{"Key": "hcprov:address", "Value": "secretsmanager_secret.redis_auth"}, {"Key": "hcprov:lineage", "Value": lineage}]);
+    let arn =
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf";
+    let scheduled = || {
+        super::replay::error_with(
+            400,
+            "InvalidRequestException",
+            "req-9",
+            json!({"__type": "InvalidRequestException", "Message": "You can't create this secret because a secret with this name is already scheduled for deletion."}),
+        )
+    };
+    let described = |lineage: &str| {
+        event(
+            200,
+            json!({"ARN": arn, "Name": "healthcare/dev/redis-auth", "DeletedDate": 1.7e9, "Tags": tags(lineage)}),
+        )
+    };
+    let replay = StaticReplayClient::new(vec![
+        event(200, json!({"RandomPassword": "r".repeat(64)})),
+        scheduled(),
+        described("l-1"),
+        event(
+            200,
+            json!({"ARN": arn, "Name": "healthcare/dev/redis-auth"}),
+        ),
+        event(
+            200,
+            json!({"ARN": arn, "Name": "healthcare/dev/redis-auth", "VersionId": "v2"}),
+        ),
+        // Another state's secret of the same name is not touched.
+        event(200, json!({"RandomPassword": "s".repeat(64)})),
+        scheduled(),
+        described("someone-else"),
+    ]);
+    let desired = obj(json!({
+        "name": "healthcare/dev/redis-auth", "description": "AUTH token", "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k-1",
+        "generate": {"length": 64, "exclude_punctuation": true}, "recovery_window_days": 30,
+        "tags": {"hcprov:address": "secretsmanager_secret.redis_auth", "hcprov:lineage": "l-1"},
+    }));
+    let (ours, theirs) = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("secretsmanager_secret").unwrap().clone();
+        let c = ctx("secretsmanager_secret.redis_auth");
+        (t.create(&c, &desired).await, t.create(&c, &desired).await)
+    });
+    assert_eq!(ours.unwrap().id, arn);
+    let e = theirs.unwrap_err();
+    assert!(
+        e.message.contains("scheduled for deletion"),
+        "the original refusal is kept: {e}"
+    );
+    let targets: Vec<String> = replay
+        .actual_requests()
+        .map(|r| {
+            r.headers()
+                .get("x-amz-target")
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "secretsmanager.GetRandomPassword",
+            "secretsmanager.CreateSecret",
+            "secretsmanager.DescribeSecret",
+            "secretsmanager.RestoreSecret",
+            "secretsmanager.UpdateSecret",
+            "secretsmanager.GetRandomPassword",
+            "secretsmanager.CreateSecret",
+            "secretsmanager.DescribeSecret",
+        ]
+    );
+    let update = super::replay::requests(&replay)[4].2.clone();
+    assert_eq!(
+        update["SecretString"],
+        json!("r".repeat(64)),
+        "the restored secret gets the new value"
     );
 }

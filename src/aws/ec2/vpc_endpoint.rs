@@ -1,8 +1,8 @@
 //! EC2 VPC endpoint: a gateway (S3, DynamoDB: route tables) or an
 //! interface (Secrets Manager and the like: ENIs in subnets, behind
-//! security groups, with private DNS). VPC, service and type force
-//! replacement; route tables, subnets, security groups, private DNS and
-//! tags update in place.
+//! security groups, with private DNS), with an optional endpoint policy.
+//! VPC, service and type force replacement; route tables, subnets,
+//! security groups, private DNS, the policy and tags update in place.
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;
@@ -21,8 +21,16 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{classify_code, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{wait_until, Poll, Waiter};
+use crate::engine::retry::{wait_status, wait_until, Poll, Waiter};
 use crate::engine::value::Attrs;
+
+/// Waiting for an interface endpoint's network interfaces: until it is
+/// `available`, nothing in the VPC reaches the service through it.
+pub const AVAILABLE: Waiter = Waiter {
+    name: "VPC endpoint to become available",
+    timeout: Duration::from_secs(600),
+    interval: Duration::from_secs(5),
+};
 
 /// Waiting for a deleted endpoint to be gone.
 pub const DELETED: Waiter = Waiter {
@@ -55,6 +63,9 @@ impl ResourceType for VpcEndpoint {
             .vpc_id(attrs::str(a, "vpc_id")?)
             .service_name(attrs::str(a, "service_name")?)
             .tag_specifications(tag_spec(Ec2Type::VpcEndpoint, a));
+        if a.get("policy").is_some_and(|p| p.is_object()) {
+            req = req.policy_document(attrs::doc(a, "policy")?);
+        }
         if interface(a) {
             req = req
                 .set_subnet_ids(Some(attrs::strs(a, "subnet_ids")))
@@ -65,12 +76,37 @@ impl ResourceType for VpcEndpoint {
             req = req.route_table_ids(rt);
         }
         let out = req.send().await.ctx("creating EC2 VPC endpoint")?;
+        let id = out
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .unwrap_or_default()
+            .to_string();
+        if interface(a) {
+            let ec2 = &self.0.region(&ctx.region).ec2;
+            wait_status(
+                ctx,
+                &AVAILABLE,
+                Some("available"),
+                &["failed", "rejected"],
+                || async {
+                    let out = not_found_to_none(
+                        ec2.describe_vpc_endpoints()
+                            .vpc_endpoint_ids(&id)
+                            .send()
+                            .await
+                            .ctx(&format!("reading EC2 VPC endpoint ({id})")),
+                    )?;
+                    Ok(out
+                        .as_ref()
+                        .and_then(|o| o.vpc_endpoints().first())
+                        .and_then(|e| e.state())
+                        .map(|s| s.as_str().to_ascii_lowercase()))
+                },
+            )
+            .await?;
+        }
         Ok(Created {
-            id: out
-                .vpc_endpoint()
-                .and_then(|e| e.vpc_endpoint_id())
-                .unwrap_or_default()
-                .to_string(),
+            id,
             outputs: Attrs::new(),
         })
     }
@@ -134,6 +170,7 @@ impl ResourceType for VpcEndpoint {
                         "service_name": e.service_name(),
                         "route_table_ids": set(e.route_table_ids().to_vec(), "route_table_ids"),
                         "tags": tags_value(e.tags()),
+                        "policy": e.policy_document().map(attrs::parse_doc),
                     });
                     if e.vpc_endpoint_type() == Some(&VpcEndpointType::Interface) {
                         attrs["vpc_endpoint_type"] = json!("Interface");
@@ -190,6 +227,11 @@ impl ResourceType for VpcEndpoint {
                     _ => req.remove_security_group_ids(remove),
                 };
             }
+        }
+        if from.get("policy") != to.get("policy") && to.get("policy").is_some_and(|p| p.is_object())
+        {
+            changed = true;
+            req = req.policy_document(attrs::doc(to, "policy")?);
         }
         if interface(to) && from.get("private_dns_enabled") != to.get("private_dns_enabled") {
             changed = true;

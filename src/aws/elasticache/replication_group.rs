@@ -22,7 +22,7 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_status, Budget, Waiter};
+use crate::engine::retry::{retry_when, settle, wait_status, Budget, Waiter};
 use crate::engine::value::Attrs;
 
 /// Waiting for a group to become `available` (create, modify).
@@ -49,8 +49,14 @@ const BUSY: Budget = Budget {
 };
 
 fn busy(e: &ResourceError) -> bool {
-    e.code.as_deref() == Some("InvalidReplicationGroupState")
+    matches!(
+        e.code.as_deref(),
+        Some("InvalidReplicationGroupState" | "InvalidCacheClusterState")
+    )
 }
+
+/// Statuses waiting will not change.
+const FAILED: &[&str] = &["create-failed"];
 
 /// `elasticache_replication_group`.
 pub struct ReplicationGroup(pub Arc<Aws>);
@@ -122,7 +128,10 @@ impl ReplicationGroup {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_status(ctx, &AVAILABLE, Some("available"), || self.status(ctx, id)).await
+        wait_status(ctx, &AVAILABLE, Some("available"), FAILED, || {
+            self.status(ctx, id)
+        })
+        .await
     }
 
     /// The AUTH token, read from its secret into memory only.
@@ -208,7 +217,14 @@ impl ResourceType for ReplicationGroup {
     }
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
-        find::by_id(self, ctx, attrs::str(a, "replication_group_id")?, a).await
+        // A group still being created has no endpoints and no port yet:
+        // it is read once available.
+        let id = attrs::str(a, "replication_group_id")?;
+        settle(ctx, &AVAILABLE, "available", FAILED, || {
+            self.status(ctx, id)
+        })
+        .await?;
+        find::by_id(self, ctx, id, a).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -406,6 +422,6 @@ impl ResourceType for ReplicationGroup {
             })
             .await,
         )?;
-        wait_status(ctx, &GONE, None, || self.status(ctx, id)).await
+        wait_status(ctx, &GONE, None, FAILED, || self.status(ctx, id)).await
     }
 }

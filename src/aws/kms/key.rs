@@ -185,6 +185,8 @@ impl ResourceType for Key {
             "enable_key_rotation": rotation,
             // Not readable from KMS: carried over from what was applied.
             "deletion_window_in_days": prior.get("deletion_window_in_days").cloned().unwrap_or(json!(DEFAULT_DELETION_WINDOW_DAYS)),
+            // What destroy keeps the key for is hcprov's setting.
+            "protects_final_snapshots": prior.get("protects_final_snapshots").cloned().unwrap_or(serde_json::Value::Null),
             "tags": tags::live(tag_out.tags().iter().map(|t| (t.tag_key(), t.tag_value()))),
         });
         Ok(Some(Observed {
@@ -271,7 +273,24 @@ impl ResourceType for Key {
         Ok(Attrs::new())
     }
 
+    /// A key that encrypts the database's final snapshots is kept while
+    /// any exist (`protects_final_snapshots`): deleting it would make them
+    /// unrestorable. The delete stops with one line saying what to do.
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        if a.get("protects_final_snapshots") == Some(&json!(true)) {
+            let kept = snapshots_encrypted_with(&self.0, ctx, id).await?;
+            if !kept.is_empty() {
+                return Err(ResourceError::new(
+                    ErrorClass::DependencyViolation,
+                    format!("scheduling deletion of KMS key ({id})"),
+                    format!(
+                        "the key encrypts the database's final snapshot{} {}; it is kept so they stay restorable: restore or copy what you need, delete them (`aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier NAME`), then run `hcprov destroy` again",
+                        if kept.len() == 1 { "" } else { "s" },
+                        kept.join(", ")
+                    ),
+                ));
+            }
+        }
         let days =
             attrs::opt_int(a, "deletion_window_in_days").unwrap_or(DEFAULT_DELETION_WINDOW_DAYS);
         let r = self
@@ -290,6 +309,33 @@ impl ResourceType for Key {
             other => ignore_not_found(other.map(|_| ())),
         }
     }
+}
+
+/// The manual RDS cluster snapshots encrypted with key `id`.
+async fn snapshots_encrypted_with(
+    aws: &Aws,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<Vec<String>, ResourceError> {
+    let rds = &aws.region(&ctx.region).rds;
+    let mut pages = rds
+        .describe_db_cluster_snapshots()
+        .snapshot_type("manual")
+        .into_paginator()
+        .send();
+    let mut found = vec![];
+    while let Some(page) = pages.next().await {
+        for s in page
+            .ctx("listing RDS cluster snapshots")?
+            .db_cluster_snapshots()
+        {
+            let key = s.kms_key_id().unwrap_or_default();
+            if key == id || key.ends_with(&format!("key/{id}")) {
+                found.extend(s.db_cluster_snapshot_identifier().map(str::to_string));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Enables or disables the key.

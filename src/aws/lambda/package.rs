@@ -91,7 +91,12 @@ pub fn package(root: &Path, files: &[PathBuf]) -> std::io::Result<Package> {
 /// are refused; dot files, `__pycache__` and `.pyc` files are left out, so
 /// the package is the same wherever the dependencies were installed.
 fn tree(root: &Path, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let inside = dir.parent().and_then(|p| p.canonicalize().ok()) == root.canonicalize().ok();
+    let named = matches!(
+        dir.components().next_back(),
+        Some(std::path::Component::Normal(_))
+    );
+    let inside =
+        named && dir.parent().and_then(|p| p.canonicalize().ok()) == root.canonicalize().ok();
     let meta = std::fs::symlink_metadata(dir)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
     if !inside || !meta.is_dir() {
@@ -123,7 +128,17 @@ fn tree(root: &Path, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
             } else if kind.is_dir() {
                 todo.push((path, format!("{rel}/")));
             } else if kind.is_file() {
-                out.push((rel, std::fs::read(&path)?));
+                // Opened without following a link swapped in since the listing.
+                let mut file = OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                    .open(&path)
+                    .map_err(|e| {
+                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                    })?;
+                let mut body = vec![];
+                file.read_to_end(&mut body)?;
+                out.push((rel, body));
             }
         }
     }
@@ -240,5 +255,7 @@ mod tests {
         let err = package_with(&root, &[root.join("ok.py")], Some(&deps)).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
         assert!(package_with(&root, &[root.join("ok.py")], Some(dir.path())).is_err());
+        // `lambdas/..` is the project, not a directory in the handlers'.
+        assert!(package_with(&root, &[root.join("ok.py")], Some(&root.join(".."))).is_err());
     }
 }

@@ -25,7 +25,7 @@ use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_status};
+use crate::engine::retry::{retry_when, settle, wait_status};
 use crate::engine::value::Attrs;
 
 /// `rds_cluster`.
@@ -119,7 +119,10 @@ impl Cluster {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_status(ctx, &AVAILABLE, Some("available"), || self.status(ctx, id)).await
+        wait_status(ctx, &AVAILABLE, Some("available"), super::FAILED, || {
+            self.status(ctx, id)
+        })
+        .await
     }
 }
 
@@ -138,6 +141,8 @@ impl ResourceType for Cluster {
             "db_subnet_group_name",
             "storage_encrypted",
             "kms_key_id",
+            // RDS cannot change the key of a secret it already manages.
+            "master_user_secret_kms_key_id",
         ]
     }
 
@@ -184,7 +189,14 @@ impl ResourceType for Cluster {
     }
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
-        find::by_id(self, ctx, attrs::str(a, "cluster_identifier")?, a).await
+        // What an interrupted create left is read once it is available:
+        // until then RDS reports no endpoint.
+        let id = attrs::str(a, "cluster_identifier")?;
+        settle(ctx, &AVAILABLE, "available", super::FAILED, || {
+            self.status(ctx, id)
+        })
+        .await?;
+        find::by_id(self, ctx, id, a).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -242,7 +254,6 @@ impl ResourceType for Cluster {
             "enabled_cloudwatch_logs_exports",
             "serverless_v2",
             "manage_master_user_password",
-            "master_user_secret_kms_key_id",
             "deletion_protection",
             "copy_tags_to_snapshot",
         ];
@@ -283,7 +294,7 @@ impl ResourceType for Cluster {
             if changed("serverless_v2") {
                 req = req.set_serverless_v2_scaling_configuration(scaling(to));
             }
-            if changed("manage_master_user_password") || changed("master_user_secret_kms_key_id") {
+            if changed("manage_master_user_password") {
                 req = req
                     .manage_master_user_password(attrs::bool(to, "manage_master_user_password")?)
                     .set_master_user_secret_kms_key_id(
@@ -348,6 +359,6 @@ impl ResourceType for Cluster {
             })
             .await,
         )?;
-        wait_status(ctx, &GONE, None, || self.status(ctx, id)).await
+        wait_status(ctx, &GONE, None, super::FAILED, || self.status(ctx, id)).await
     }
 }

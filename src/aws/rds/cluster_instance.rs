@@ -19,7 +19,7 @@ use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_status};
+use crate::engine::retry::{retry_when, settle, wait_status};
 use crate::engine::value::Attrs;
 
 /// `rds_cluster_instance`.
@@ -84,7 +84,10 @@ impl ClusterInstance {
     }
 
     async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_status(ctx, &AVAILABLE, Some("available"), || self.status(ctx, id)).await
+        wait_status(ctx, &AVAILABLE, Some("available"), super::FAILED, || {
+            self.status(ctx, id)
+        })
+        .await
     }
 }
 
@@ -135,7 +138,14 @@ impl ResourceType for ClusterInstance {
     }
 
     async fn find(&self, ctx: &Ctx, a: &Attrs) -> Result<Vec<String>, ResourceError> {
-        find::by_id(self, ctx, attrs::str(a, "identifier")?, a).await
+        // What an interrupted create left is read once it is available:
+        // until then RDS reports no endpoint.
+        let id = attrs::str(a, "identifier")?;
+        settle(ctx, &AVAILABLE, "available", super::FAILED, || {
+            self.status(ctx, id)
+        })
+        .await?;
+        find::by_id(self, ctx, id, a).await
     }
 
     fn batches_reads(&self) -> bool {
@@ -242,6 +252,6 @@ impl ResourceType for ClusterInstance {
             })
             .await,
         )?;
-        wait_status(ctx, &GONE, None, || self.status(ctx, id)).await
+        wait_status(ctx, &GONE, None, super::FAILED, || self.status(ctx, id)).await
     }
 }

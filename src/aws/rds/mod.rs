@@ -50,6 +50,16 @@ pub const BUSY: Budget = Budget {
     max_delay: Duration::from_secs(60),
 };
 
+/// Statuses of a cluster or instance that waiting will not change.
+pub const FAILED: &[&str] = &[
+    "failed",
+    "inaccessible-encryption-credentials",
+    "incompatible-network",
+    "incompatible-parameters",
+    "incompatible-restore",
+    "storage-full",
+];
+
 /// Most values one Describe filter takes.
 const FILTER_BATCH: usize = 100;
 

@@ -29,6 +29,55 @@ fn sm_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<Tag> {
         .collect()
 }
 
+impl Secret {
+    /// Restores the secret `name` scheduled for deletion when it carries
+    /// this address's identity tags, puts `value` in it and brings its
+    /// description and key to `a`'s; returns its ARN.
+    async fn restore(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        a: &Attrs,
+        value: Option<String>,
+    ) -> Result<String, ResourceError> {
+        let sm = &self.0.region(&ctx.region).secretsmanager;
+        let what = format!("restoring Secrets Manager secret ({name})");
+        let s = sm
+            .describe_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .ctx(&what)?;
+        let theirs = tags::live(
+            s.tags()
+                .iter()
+                .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default())),
+        );
+        if !tags::claims(a, &obj(json!({ "tags": theirs }))) {
+            return Err(ResourceError::new(
+                ErrorClass::Invalid,
+                what,
+                "it belongs to another address or state",
+            ));
+        }
+        let arn = s.arn().unwrap_or_default().to_string();
+        sm.restore_secret()
+            .secret_id(&arn)
+            .send()
+            .await
+            .ctx(&what)?;
+        sm.update_secret()
+            .secret_id(&arn)
+            .description(attrs::str(a, "description")?)
+            .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+            .set_secret_string(value)
+            .send()
+            .await
+            .ctx(&what)?;
+        Ok(arn)
+    }
+}
+
 #[async_trait]
 impl ResourceType for Secret {
     fn kind(&self) -> &'static str {
@@ -66,17 +115,27 @@ impl ResourceType for Secret {
             .send()
             .await
             .ctx("generating a secret value (Secrets Manager GetRandomPassword)")?;
-        let out = sm
+        let value = random.random_password().map(str::to_string);
+        let created = sm
             .create_secret()
             .name(name)
             .description(attrs::str(a, "description")?)
             .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
-            .set_secret_string(random.random_password().map(str::to_string))
+            .set_secret_string(value.clone())
             .set_tags(Some(sm_tags(tags::desired(a))))
             .send()
             .await
-            .ctx(&format!("creating Secrets Manager secret ({name})"))?;
-        let arn = out.arn().unwrap_or_default().to_string();
+            .ctx(&format!("creating Secrets Manager secret ({name})"));
+        let arn = match created {
+            Ok(out) => out.arn().unwrap_or_default().to_string(),
+            // A destroy with a recovery window leaves the name taken until
+            // the window ends: this state's own secret is restored and
+            // given the new value; anyone else's is left alone.
+            Err(e) if e.message.contains("scheduled for deletion") => {
+                self.restore(ctx, name, a, value).await.map_err(|_| e)?
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Created {
             outputs: obj(json!({ "arn": arn, "name": name })),
             id: arn,

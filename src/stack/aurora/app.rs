@@ -11,6 +11,10 @@ use super::data::{Cache, Database};
 use super::network::Network;
 use crate::aws::lambda::package::package_with;
 
+/// The file of Amazon's RDS CA certificates the handler verifies Aurora
+/// against, when it is in the handlers' directory.
+pub const RDS_CA_BUNDLE: &str = "rds-ca-bundle.pem";
+
 /// The function's name (the key policy names its log group).
 pub fn function_name(b: &Builder) -> String {
     b.name("healthcare-patient-api")
@@ -39,7 +43,15 @@ pub fn compute(
             dir.display()
         ));
     }
-    let pkg = package_with(&dir, std::slice::from_ref(&source), Some(&deps))
+    // Aurora's certificates chain to Amazon's RDS CAs, which Lambda does
+    // not trust by default: with the bundle beside the handlers, the
+    // handler verifies the database against it.
+    let bundle = dir.join(RDS_CA_BUNDLE);
+    let mut files = vec![source.clone()];
+    if bundle.is_file() {
+        files.push(bundle);
+    }
+    let pkg = package_with(&dir, &files, Some(&deps))
         .map_err(|e| format!("packaging the Lambda handler {}: {e}", source.display()))?;
     let name = function_name(b);
     let region = b.cfg.region.clone();
@@ -69,6 +81,17 @@ pub fn compute(
         "role": reference(&role, "name"),
         "policy_arn": format!("arn:{}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", b.account.partition),
     }));
+    let mut environment = json!({
+        "DB_HOST": reference(&db.cluster, "endpoint"),
+        "DB_NAME": b.cfg.database.database_name,
+        "DB_SECRET_ARN": reference(&db.cluster, "master_user_secret_arn"),
+        "REDIS_HOST": reference(&cache.group, "primary_endpoint"),
+        "REDIS_AUTH_SECRET_ARN": reference(&cache.auth_secret, "arn"),
+        "ENVIRONMENT": b.cfg.environment,
+    });
+    if files.len() > 1 {
+        environment["DB_CA_FILE"] = json!(format!("/var/task/{RDS_CA_BUNDLE}"));
+    }
     let function = b.tagged("lambda_function", "patient_api", None, json!({
         "function_name": name,
         "role": reference(&role, "arn"),
@@ -76,23 +99,16 @@ pub fn compute(
         "runtime": "python3.12",
         "timeout": 30,
         "memory_size": 512,
-        "environment": {
-            "DB_HOST": reference(&db.cluster, "endpoint"),
-            "DB_NAME": b.cfg.database.database_name,
-            "DB_SECRET_ARN": reference(&db.cluster, "master_user_secret_arn"),
-            "REDIS_HOST": reference(&cache.group, "primary_endpoint"),
-            "REDIS_AUTH_SECRET_ARN": reference(&cache.auth_secret, "arn"),
-            "ENVIRONMENT": b.cfg.environment,
-        },
+        "environment": environment,
         "vpc_config": {
             "subnet_ids": net.private_subnets.iter().map(|s| reference(s, "id")).collect::<Vec<_>>(),
             "security_group_ids": [reference(&net.lambda_sg, "id")],
         },
-        "source_files": [source.display().to_string()],
+        "source_files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "source_deps": deps.display().to_string(),
         "source_code_hash": pkg.sha256,
     }));
-    for d in [&log_group, &policy, &vpc_access] {
+    for d in [&log_group, &policy, &vpc_access, &net.endpoint] {
         b.depends_on(&function, d);
     }
     Ok(function)
@@ -129,7 +145,8 @@ pub fn api(b: &mut Builder, key: &str, function: &str) {
     }
     let format = json!({
         "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "caller": "$context.identity.caller",
-        "requestTime": "$context.requestTime", "routeKey": "$context.routeKey", "status": "$context.status",
+        "userArn": "$context.identity.userArn", "requestTime": "$context.requestTime",
+        "routeKey": "$context.routeKey", "path": "$context.path", "status": "$context.status",
         "protocol": "$context.protocol", "responseLength": "$context.responseLength",
         "integrationError": "$context.integrationErrorMessage",
     });

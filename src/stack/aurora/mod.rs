@@ -47,6 +47,8 @@ pub fn build(b: &mut Builder) -> Result<(), String> {
             "enable_key_rotation": sec.kms_key_rotation,
             "enabled": true,
             "policy": policy,
+            // Destroy keeps the key while the final snapshots it encrypts exist.
+            "protects_final_snapshots": cfg.has("database") && cfg.database.snapshot_on_destroy(cfg.disposable),
         }));
         b.plain("kms_alias", "main", json!({
             "name": format!("alias/{}", b.name("healthcare")), "target_key_id": reference(&key, "key_id"),
@@ -83,6 +85,49 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         );
         Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap()
+    }
+
+    #[test]
+    fn an_rds_ca_bundle_beside_the_handlers_is_packaged_and_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lambdas");
+        std::fs::copy(
+            repo.join("patient_api.py"),
+            dir.path().join("patient_api.py"),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("vendor")).unwrap();
+        std::fs::write(dir.path().join("vendor/dep.py"), "X = 1\n").unwrap();
+        let text = format!(
+            "environment = \"t1\"\nregion = \"us-east-1\"\n[stack]\nplatform = \"aurora-redis-api\"\n[compute]\nlambda_source = \"{}\"\n",
+            dir.path().display()
+        );
+        let cfg = Config::parse(std::path::Path::new("t.toml"), &text, None, None).unwrap();
+        let function = |bp: &crate::stack::Blueprint| {
+            bp.nodes
+                .iter()
+                .find(|n| n.address == "lambda_function.patient_api")
+                .unwrap()
+                .attrs
+                .clone()
+        };
+        let without = function(&blueprint(&cfg, &test_account()).unwrap());
+        assert!(without["environment"].get("DB_CA_FILE").is_none());
+        std::fs::write(
+            dir.path().join("rds-ca-bundle.pem"),
+            "-----BEGIN CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let with = function(&blueprint(&cfg, &test_account()).unwrap());
+        assert_eq!(
+            with["environment"]["DB_CA_FILE"],
+            json!("/var/task/rds-ca-bundle.pem")
+        );
+        assert_eq!(with["source_files"].as_array().unwrap().len(), 2);
+        assert_ne!(with["source_code_hash"], without["source_code_hash"]);
+        std::fs::remove_dir_all(dir.path().join("vendor")).unwrap();
+        let e = blueprint(&cfg, &test_account()).unwrap_err();
+        assert!(e.contains("vendor.sh"), "{e}");
     }
 
     #[test]

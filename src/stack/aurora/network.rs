@@ -19,6 +19,8 @@ pub struct Network {
     pub db_sg: String,
     /// The cache's security group.
     pub cache_sg: String,
+    /// The Secrets Manager endpoint, the Lambda's only way to its secrets.
+    pub endpoint: String,
 }
 
 /// A TCP rule from (or to) the group at `group`.
@@ -116,7 +118,10 @@ pub fn build(b: &mut Builder) -> Network {
             ],
         }),
     );
-    b.tagged(
+    // Through this endpoint, only this account's secrets can be read: a
+    // compromised function cannot write to another account's secrets.
+    let account = b.account.id.clone();
+    let endpoint = b.tagged(
         "ec2_vpc_endpoint",
         "secretsmanager",
         Some(&b.name("healthcare-secretsmanager-endpoint")),
@@ -127,6 +132,17 @@ pub fn build(b: &mut Builder) -> Network {
             "subnet_ids": private.iter().map(|s| reference(s, "id")).collect::<Vec<_>>(),
             "security_group_ids": [reference(&endpoint_sg, "id")],
             "private_dns_enabled": true,
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "ReadThisAccountsSecretsOnly",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceAccount": account, "aws:PrincipalAccount": account}},
+                }],
+            },
         }),
     );
     b.output("vpc_id", vpc_id);
@@ -139,5 +155,6 @@ pub fn build(b: &mut Builder) -> Network {
         lambda_sg,
         db_sg,
         cache_sg,
+        endpoint,
     }
 }
