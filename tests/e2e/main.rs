@@ -5,6 +5,7 @@
 mod aurora;
 mod crash;
 mod drift;
+mod examples;
 mod faults;
 mod harness;
 mod inputs;
