@@ -23,8 +23,8 @@ Fills (each is listed in the README's emulator table):
   lists none).
 - ElastiCache `ModifyReplicationGroup`: not implemented by moto. The fill
   applies description, node type, failover, Multi-AZ (refused without
-  failover, as AWS does), snapshot retention and window, and security
-  groups.
+  failover, as AWS does), snapshot retention and window, security groups,
+  the transit-encryption mode, user groups and minor-version upgrades.
 - ElastiCache `DeleteReplicationGroup`: moto leaves the group `deleting`
   forever. AWS answers `deleting`, then the group and its members are gone.
 - ElastiCache `DeleteCacheSubnetGroup`: not implemented by moto. The fill
@@ -32,8 +32,11 @@ Fills (each is listed in the README's emulator table):
   (`CacheSubnetGroupInUse`) and a missing one
   (`CacheSubnetGroupNotFoundFault`), as AWS does.
 - API Gateway v2 `UpdateStage`: not implemented by moto. The fill updates
-  auto-deploy, default route settings, access logs, description and stage
-  variables, and answers the stage as GetStage does.
+  auto-deploy, default route settings, per-route settings, access logs,
+  description and stage variables, and answers the stage as GetStage does.
+- API Gateway v2 `DeleteRouteSettings`: not routed by moto. The fill removes
+  a route's override from the stage (204), `NotFoundException` when it has
+  none.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -167,6 +170,19 @@ def fill_elasticache():
             group.security_group_ids = params["SecurityGroupIds"]
             for m in members:
                 set_security_groups(m, params["SecurityGroupIds"])
+        if "TransitEncryptionMode" in params:
+            if not group.transit_encryption_enabled and self._get_bool_param("TransitEncryptionEnabled") is not True:
+                raise InvalidParameterCombinationException("TransitEncryptionMode requires TransitEncryptionEnabled.")
+            group.transit_encryption_enabled = True
+            group.transit_encryption_mode = params["TransitEncryptionMode"]
+        for g in params.get("UserGroupIdsToAdd", []):
+            if g not in group.user_group_ids:
+                group.user_group_ids.append(g)
+        for g in params.get("UserGroupIdsToRemove", []):
+            if g in group.user_group_ids:
+                group.user_group_ids.remove(g)
+        if self._get_bool_param("AutoMinorVersionUpgrade") is not None:
+            group.auto_minor_version_upgrade = self._get_bool_param("AutoMinorVersionUpgrade")
         return ActionResult({"ReplicationGroup": group})
 
     ElastiCacheResponse.modify_replication_group = modify_replication_group
@@ -227,6 +243,31 @@ def fill_apigatewayv2_update_stage():
         return 200, {}, json.dumps(stage.to_json())
 
     ApiGatewayV2Response.update_stage = update_stage
+
+    def delete_route_settings(self):
+        # DELETE /v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}
+        # The route key holds slashes ("GET /patients/{id}").
+        head, route_key = self.path.split("?")[0].split("/routesettings/", 1)
+        parts = head.split("/")
+        api_id, stage_name, route_key = parts[-3], unquote(parts[-1]), unquote(route_key)
+        stage = self.apigatewayv2_backend.get_stage(api_id, stage_name)
+        if route_key not in (stage.route_settings or {}):
+            from moto.apigatewayv2.exceptions import APIGatewayV2Error
+
+            class NotFound(APIGatewayV2Error):
+                code = 404
+
+                def __init__(self):
+                    super().__init__("NotFoundException", f"Unable to find route settings for {route_key}")
+
+            raise NotFound()
+        del stage.route_settings[route_key]
+        return 204, {}, ""
+
+    ApiGatewayV2Response.delete_route_settings = delete_route_settings
+    from moto.apigatewayv2 import urls as v2urls
+
+    v2urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/stages/(?P<stage_name>[^/]+)/routesettings/(?P<route_key>.+)$"] = ApiGatewayV2Response.dispatch
 
 
 def fill_rds_master_password():

@@ -31,6 +31,11 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
             matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)
         }
         ("apigatewayv2_stage", "access_log_settings") => after.is_null(),
+        ("elasticache_replication_group", "transit_encryption_mode") => {
+            after != &Value::String("required".into())
+        }
+        ("rds_cluster", "http_endpoint_enabled")
+        | ("rds_cluster", "iam_database_authentication") => after == &Value::Bool(true),
         ("s3_bucket_versioning", "status") => after != &Value::String("Enabled".into()),
         ("logs_log_group", "retention_in_days") => {
             matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)

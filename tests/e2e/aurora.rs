@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::harness::{block_on, files, Moto, Project, Run};
+use super::harness::{block_on, files, id, Moto, Project, Run};
 
 /// The example config, made disposable and pointed at the repository's
 /// handlers, in environment `e2e`.
@@ -27,18 +27,6 @@ pub fn example_config() -> String {
         "the example's fields moved"
     );
     format!("disposable = true\n{text}")
-}
-
-fn id(state: &Value, address: &str) -> String {
-    state["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap_or_else(|| panic!("{address}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Reads back every object through the SDK and checks the seed's settings.

@@ -7,20 +7,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
+use super::harness::{block_on, id, Moto, Project, BASE_CONFIG, SLICE};
 use super::proxy::{Fault, Proxy};
-
-fn id(state: &Value, address: &str) -> String {
-    state["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 /// One drifted attribute: (name, recorded, live).
 type AttrDrift = (String, Value, Value);

@@ -272,3 +272,16 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The id the state records for `address`.
+pub fn id(state: &Value, address: &str) -> String {
+    state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is not in the state"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

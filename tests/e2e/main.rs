@@ -3,6 +3,7 @@
 //! modules (each extra binary would link the whole SDK again).
 
 mod aurora;
+mod aurora_drift;
 mod crash;
 mod drift;
 mod examples;

@@ -4,20 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::harness::{block_on, Moto, Project, BASE_CONFIG};
+use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::inventory;
-
-fn id(state: &Value, address: &str) -> String {
-    state["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 #[test]
 fn whole_platform_apply_verify_code_update_destroy() {

@@ -7,7 +7,8 @@
 //! - ElastiCache DeleteReplicationGroup: `deleting`, then gone.
 //! - ElastiCache DeleteCacheSubnetGroup, refused while a group still uses
 //!   it (`CacheSubnetGroupInUse`), then accepted.
-//! - API Gateway v2 UpdateStage.
+//! - API Gateway v2 UpdateStage, and DeleteRouteSettings for an override
+//!   made outside hcprov.
 //! - RDS CreateDBCluster with an RDS-managed master password: the request
 //!   carries no password, the secret's ARN comes from the answer.
 //! - Secrets Manager CreateSecret on a name scheduled for deletion (moto
@@ -63,7 +64,7 @@ fn group(status: &str, retention: i32) -> String {
          <ReaderEndpoint><Address>replica.hc-redis-dev.abc123.use1.cache.amazonaws.com</Address><Port>6379</Port></ReaderEndpoint></NodeGroup></NodeGroups>\
          <AutomaticFailover>enabled</AutomaticFailover><MultiAZ>enabled</MultiAZ><SnapshotRetentionLimit>{retention}</SnapshotRetentionLimit>\
          <SnapshotWindow>05:00-06:00</SnapshotWindow><ClusterEnabled>false</ClusterEnabled><CacheNodeType>cache.t4g.micro</CacheNodeType>\
-         <AuthTokenEnabled>true</AuthTokenEnabled><TransitEncryptionEnabled>true</TransitEncryptionEnabled><AtRestEncryptionEnabled>true</AtRestEncryptionEnabled>\
+         <AuthTokenEnabled>true</AuthTokenEnabled><TransitEncryptionEnabled>true</TransitEncryptionEnabled><TransitEncryptionMode>required</TransitEncryptionMode><UserGroupIds></UserGroupIds><AutoMinorVersionUpgrade>true</AutoMinorVersionUpgrade><AtRestEncryptionEnabled>true</AtRestEncryptionEnabled>\
          <KmsKeyId>arn:aws:kms:us-east-1:123456789012:key/k-1</KmsKeyId><ARN>arn:aws:elasticache:us-east-1:123456789012:replicationgroup:hc-redis-dev</ARN></ReplicationGroup>"
     )
 }
@@ -98,6 +99,7 @@ fn redis_attrs(retention: i64, sg: &str) -> hcprov::engine::value::Attrs {
         "replication_group_id": "hc-redis-dev", "description": "Patient-records read cache", "engine": "redis",
         "node_type": "cache.t4g.micro", "num_cache_clusters": 2, "port": 6379, "automatic_failover": true, "multi_az": true,
         "at_rest_encryption": true, "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k-1", "transit_encryption": true,
+        "transit_encryption_mode": "required", "user_group_ids": [], "auto_minor_version_upgrade": true,
         "auth_token_enabled": true, "auth_token_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf",
         "subnet_group_name": "healthcare-redis-subnets-dev", "security_group_ids": [sg],
         "snapshot_retention_limit": retention, "snapshot_window": "05:00-06:00", "tags": {"Environment": "dev"},
@@ -325,6 +327,7 @@ fn aurora_cluster_create_leaves_the_password_to_rds_with_recorded_responses() {
         "manage_master_user_password": true, "master_user_secret_kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k-1",
         "db_subnet_group_name": "healthcare-db-subnets-dev", "vpc_security_group_ids": ["sg-db"], "storage_encrypted": true,
         "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k-1", "backup_retention_period": 7, "preferred_backup_window": "03:00-04:00",
+        "iam_database_authentication": false, "http_endpoint_enabled": false,
         "preferred_maintenance_window": "sun:05:00-sun:06:00", "enabled_cloudwatch_logs_exports": ["postgresql"],
         "serverless_v2": {"min_capacity": 0.5, "max_capacity": 1.0}, "deletion_protection": true, "copy_tags_to_snapshot": true, "final_snapshot": true,
     }));
@@ -451,5 +454,41 @@ fn a_secret_scheduled_for_deletion_is_restored_only_when_it_is_ours() {
         update["SecretString"],
         json!("r".repeat(64)),
         "the restored secret gets the new value"
+    );
+}
+
+#[test]
+fn a_route_override_made_outside_hcprov_is_deleted_with_recorded_responses() {
+    let replay = StaticReplayClient::new(vec![ReplayEvent::new(
+        http::Request::builder()
+            .uri("https://placeholder")
+            .body(SdkBody::empty())
+            .unwrap(),
+        http::Response::builder()
+            .status(204)
+            .body(SdkBody::empty())
+            .unwrap(),
+    )]);
+    let base = json!({"api_id": "abc123", "name": "$default", "auto_deploy": true, "tags": {}});
+    let (mut from, mut to) = (base.clone(), base);
+    from["route_settings"] = json!(["GET /patients/{id}"]);
+    to["route_settings"] = json!([]);
+    run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("apigatewayv2_stage").unwrap().clone();
+        t.update(
+            &ctx("apigatewayv2_stage.default"),
+            "abc123/$default",
+            &obj(from),
+            &obj(to),
+        )
+        .await
+        .unwrap();
+    });
+    let reqs = super::replay::requests(&replay);
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(
+        (reqs[0].0.as_str(), reqs[0].1.as_str()),
+        ("DELETE", "https://apigateway.us-east-1.amazonaws.com/v2/apis/abc123/stages/%24default/routesettings/GET%20%2Fpatients%2F%7Bid%7D")
     );
 }

@@ -1,5 +1,6 @@
 //! API Gateway v2 HTTP API. The protocol forces replacement; name,
-//! description, the default endpoint switch and tags update in place. Its
+//! description, the default endpoint switch, CORS (none unless declared)
+//! and tags update in place. Its
 //! id is the API id; outputs are the endpoint and the execution ARN
 //! (Lambda permissions name it).
 
@@ -116,6 +117,11 @@ impl ResourceType for Api {
                 "protocol_type": api.protocol_type().map(|p| p.as_str()),
                 "description": api.description().unwrap_or_default(),
                 "disable_execute_api_endpoint": api.disable_execute_api_endpoint().unwrap_or(false),
+                // Cross-origin access is part of the API's exposure.
+                "cors_configuration": api.cors_configuration().map(|c| json!({
+                    "allow_origins": c.allow_origins(), "allow_methods": c.allow_methods(),
+                    "allow_headers": c.allow_headers(), "allow_credentials": c.allow_credentials(),
+                })),
                 "tags": tags::live(api.tags().into_iter().flatten()),
             })),
             outputs: self.outputs(ctx, id, api.api_endpoint()).await?,
@@ -141,6 +147,18 @@ impl ResourceType for Api {
                 .send()
                 .await
                 .ctx(&format!("updating API Gateway HTTP API ({id})"))?;
+        }
+        if to.get("cors_configuration") == Some(&serde_json::Value::Null)
+            && from.get("cors_configuration").is_some_and(|c| !c.is_null())
+        {
+            client
+                .delete_cors_configuration()
+                .api_id(id)
+                .send()
+                .await
+                .ctx(&format!(
+                    "removing the CORS configuration of API Gateway HTTP API ({id})"
+                ))?;
         }
         if tags::changed(from, to) {
             let arn = arn(&self.0, &ctx.region, &format!("/apis/{id}")).await?;

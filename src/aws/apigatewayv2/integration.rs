@@ -1,6 +1,7 @@
-//! API Gateway v2 integration (a Lambda proxy). The API forces
-//! replacement; type, target, method, payload version and timeout update
-//! in place. Its id is `api_id/integration_id`.
+//! API Gateway v2 integration (a Lambda proxy). The API, a role for the
+//! integration to assume and request-parameter rewriting force replacement
+//! (none is declared); type, target, method, payload version and timeout
+//! update in place. Its id is `api_id/integration_id`.
 
 use std::sync::Arc;
 
@@ -25,7 +26,9 @@ impl ResourceType for Integration {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["api_id"]
+        // API Gateway cannot unset these: one set outside hcprov means a
+        // new integration.
+        &["api_id", "credentials_arn", "request_parameters"]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -103,6 +106,9 @@ impl ResourceType for Integration {
                 "integration_method": i.integration_method(),
                 "payload_format_version": i.payload_format_version(),
                 "timeout_in_millis": i.timeout_in_millis(),
+                // A role the integration assumes, and request rewriting.
+                "credentials_arn": i.credentials_arn(),
+                "request_parameters": i.request_parameters().cloned().unwrap_or_default(),
             })),
             outputs: obj(json!({ "integration_id": integration })),
         }))

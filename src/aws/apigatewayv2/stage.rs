@@ -1,6 +1,7 @@
 //! API Gateway v2 stage (`$default`, deployed automatically). The API and
 //! name force replacement; throttling, detailed metrics, access logging,
-//! auto-deploy and tags update in place. Its id is `api_id/name`.
+//! auto-deploy, the per-route overrides (the set of route keys that have
+//! one: extras are removed) and tags update in place. Its id is `api_id/name`.
 
 use std::sync::Arc;
 
@@ -123,6 +124,13 @@ impl ResourceType for Stage {
                     "detailed_metrics_enabled": r.and_then(|r| r.detailed_metrics_enabled()).unwrap_or(false),
                 },
                 "access_log_settings": logs,
+                // Per-route overrides of the default throttling: none
+                // unless declared, so a route cannot be opened up quietly.
+                "route_settings": s.route_settings().map(|m| {
+                    let mut keys: Vec<&String> = m.keys().collect();
+                    keys.sort();
+                    keys.into_iter().map(|k| json!(k)).collect::<Vec<_>>()
+                }).unwrap_or_default(),
                 "tags": tags::live(s.tags().into_iter().flatten()),
             })),
             outputs: Attrs::new(),
@@ -153,6 +161,24 @@ impl ResourceType for Stage {
                 .send()
                 .await
                 .ctx(&format!("updating API Gateway stage ({id})"))?;
+        }
+        if to.contains_key("route_settings") {
+            let keep = attrs::strs(to, "route_settings");
+            for key in attrs::strs(from, "route_settings")
+                .into_iter()
+                .filter(|k| !keep.contains(k))
+            {
+                client
+                    .delete_route_settings()
+                    .api_id(api_id)
+                    .stage_name(name)
+                    .route_key(&key)
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "removing the settings of route {key} from API Gateway stage ({id})"
+                    ))?;
+            }
         }
         if tags::changed(from, to) {
             let arn = arn(

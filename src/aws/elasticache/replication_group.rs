@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_elasticache::types::{CacheCluster, ReplicationGroup as Group};
+use aws_sdk_elasticache::types::{CacheCluster, ReplicationGroup as Group, TransitEncryptionMode};
 use serde_json::{json, Value};
 
 use super::{cache_tags, read_tags, sync_tags};
@@ -90,6 +90,11 @@ fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed
             "at_rest_encryption": g.at_rest_encryption_enabled().unwrap_or(false),
             "kms_key_id": g.kms_key_id(),
             "transit_encryption": g.transit_encryption_enabled().unwrap_or(false),
+            // `preferred` would admit plain-text clients.
+            "transit_encryption_mode": g.transit_encryption_mode().map(|m| m.as_str()),
+            // RBAC user groups replace the AUTH token as the way in.
+            "user_group_ids": attrs::sorted(g.user_group_ids().to_vec()),
+            "auto_minor_version_upgrade": g.auto_minor_version_upgrade(),
             "auth_token_enabled": g.auth_token_enabled().unwrap_or(false),
             // The secret the token came from is hcprov's record; the token
             // itself cannot be read back.
@@ -195,6 +200,10 @@ impl ResourceType for ReplicationGroup {
             .at_rest_encryption_enabled(attrs::bool(a, "at_rest_encryption")?)
             .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
             .transit_encryption_enabled(attrs::bool(a, "transit_encryption")?)
+            .set_transit_encryption_mode(
+                attrs::opt_str(a, "transit_encryption_mode").map(TransitEncryptionMode::from),
+            )
+            .auto_minor_version_upgrade(attrs::bool(a, "auto_minor_version_upgrade")?)
             .set_auth_token(token)
             .cache_subnet_group_name(attrs::str(a, "subnet_group_name")?)
             .set_security_group_ids(Some(attrs::strs(a, "security_group_ids")))
@@ -354,6 +363,9 @@ impl ResourceType for ReplicationGroup {
             "security_group_ids",
             "snapshot_retention_limit",
             "snapshot_window",
+            "transit_encryption_mode",
+            "user_group_ids",
+            "auto_minor_version_upgrade",
         ];
         if settings.iter().any(|k| changed(k)) {
             let mut req = ec
@@ -381,6 +393,33 @@ impl ResourceType for ReplicationGroup {
             }
             if changed("snapshot_window") {
                 req = req.snapshot_window(attrs::str(to, "snapshot_window")?);
+            }
+            if changed("transit_encryption_mode") {
+                req = req
+                    .transit_encryption_enabled(true)
+                    .set_transit_encryption_mode(
+                        attrs::opt_str(to, "transit_encryption_mode")
+                            .map(TransitEncryptionMode::from),
+                    );
+            }
+            if changed("user_group_ids") {
+                let (old, new) = (
+                    attrs::strs(from, "user_group_ids"),
+                    attrs::strs(to, "user_group_ids"),
+                );
+                let add: Vec<String> = new.iter().filter(|g| !old.contains(g)).cloned().collect();
+                let remove: Vec<String> =
+                    old.iter().filter(|g| !new.contains(g)).cloned().collect();
+                if !add.is_empty() {
+                    req = req.set_user_group_ids_to_add(Some(add));
+                }
+                if !remove.is_empty() {
+                    req = req.set_user_group_ids_to_remove(Some(remove));
+                }
+            }
+            if changed("auto_minor_version_upgrade") {
+                req =
+                    req.auto_minor_version_upgrade(attrs::bool(to, "auto_minor_version_upgrade")?);
             }
             retry_when(ctx, &BUSY, busy, || async {
                 req.clone()

@@ -60,6 +60,8 @@ fn observed(c: &DbCluster, prior: Option<&Attrs>) -> (String, Observed) {
         "vpc_security_group_ids": attrs::as_set(sgs, prior.and_then(|p| p.get("vpc_security_group_ids"))),
         "storage_encrypted": c.storage_encrypted().unwrap_or(false),
         "kms_key_id": c.kms_key_id(),
+        "iam_database_authentication": c.iam_database_authentication_enabled().unwrap_or(false),
+        "http_endpoint_enabled": c.http_endpoint_enabled().unwrap_or(false),
         "backup_retention_period": c.backup_retention_period(),
         "preferred_backup_window": c.preferred_backup_window(),
         "preferred_maintenance_window": c.preferred_maintenance_window(),
@@ -162,6 +164,8 @@ impl ResourceType for Cluster {
             .set_vpc_security_group_ids(Some(attrs::strs(a, "vpc_security_group_ids")))
             .storage_encrypted(attrs::bool(a, "storage_encrypted")?)
             .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
+            .enable_iam_database_authentication(attrs::bool(a, "iam_database_authentication")?)
+            .enable_http_endpoint(attrs::bool(a, "http_endpoint_enabled")?)
             .backup_retention_period(attrs::int(a, "backup_retention_period")? as i32)
             .preferred_backup_window(attrs::str(a, "preferred_backup_window")?)
             .preferred_maintenance_window(attrs::str(a, "preferred_maintenance_window")?)
@@ -256,6 +260,8 @@ impl ResourceType for Cluster {
             "manage_master_user_password",
             "deletion_protection",
             "copy_tags_to_snapshot",
+            "iam_database_authentication",
+            "http_endpoint_enabled",
         ];
         if settings.iter().any(|k| changed(k)) {
             let mut req = rds
@@ -303,6 +309,15 @@ impl ResourceType for Cluster {
             }
             if changed("deletion_protection") {
                 req = req.deletion_protection(attrs::bool(to, "deletion_protection")?);
+            }
+            if changed("iam_database_authentication") {
+                req = req.enable_iam_database_authentication(attrs::bool(
+                    to,
+                    "iam_database_authentication",
+                )?);
+            }
+            if changed("http_endpoint_enabled") {
+                req = req.enable_http_endpoint(attrs::bool(to, "http_endpoint_enabled")?);
             }
             if changed("copy_tags_to_snapshot") {
                 req = req.copy_tags_to_snapshot(attrs::bool(to, "copy_tags_to_snapshot")?);

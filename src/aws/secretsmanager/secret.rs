@@ -4,7 +4,10 @@
 //! and never records, prints or plans it. The name forces replacement;
 //! description, KMS key and tags update in place. `generate` (length and
 //! excluded characters) applies at create; `recovery_window_days` at
-//! delete (0: at once, for disposable environments). Its id is the ARN.
+//! delete (0: at once, for disposable environments). Rotation, a resource
+//! policy and replicas in other regions are managed too: the blueprint
+//! declares none, so one made outside hcprov is drift, and apply removes
+//! it. Its id is the ARN.
 
 use std::sync::Arc;
 
@@ -179,11 +182,27 @@ impl ResourceType for Secret {
             return Ok(None);
         }
         let echo = |k: &str| a.get(k).cloned().unwrap_or(Value::Null);
+        let policy = sm
+            .get_resource_policy()
+            .secret_id(id)
+            .send()
+            .await
+            .ctx(&format!(
+                "reading the resource policy of Secrets Manager secret ({id})"
+            ))?;
+        let replicas: Vec<String> = s
+            .replication_status()
+            .iter()
+            .filter_map(|r| r.region().map(str::to_string))
+            .collect();
         Ok(Some(Observed {
             attrs: obj(json!({
                 "name": s.name(),
                 "description": s.description(),
                 "kms_key_id": s.kms_key_id(),
+                "rotation_enabled": s.rotation_enabled().unwrap_or(false),
+                "resource_policy": policy.resource_policy().map(attrs::parse_doc),
+                "replica_regions": attrs::sorted(replicas),
                 "generate": echo("generate"),
                 "recovery_window_days": echo("recovery_window_days"),
                 "tags": tags::live(s.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))),
@@ -210,6 +229,44 @@ impl ResourceType for Secret {
                 .send()
                 .await
                 .ctx(&format!("updating Secrets Manager secret ({id})"))?;
+        }
+        // Only what hcprov declares: no rotation, no resource policy and no
+        // replicas unless the blueprint asks (it asks for none).
+        if to.get("rotation_enabled") == Some(&json!(false))
+            && from.get("rotation_enabled") == Some(&json!(true))
+        {
+            sm.cancel_rotate_secret()
+                .secret_id(id)
+                .send()
+                .await
+                .ctx(&format!(
+                    "turning rotation off on Secrets Manager secret ({id})"
+                ))?;
+        }
+        if to.get("resource_policy") == Some(&Value::Null)
+            && from.get("resource_policy").is_some_and(|p| !p.is_null())
+        {
+            sm.delete_resource_policy()
+                .secret_id(id)
+                .send()
+                .await
+                .ctx(&format!(
+                    "deleting the resource policy of Secrets Manager secret ({id})"
+                ))?;
+        }
+        let extra: Vec<String> = attrs::strs(from, "replica_regions")
+            .into_iter()
+            .filter(|r| !attrs::strs(to, "replica_regions").contains(r))
+            .collect();
+        if to.contains_key("replica_regions") && !extra.is_empty() {
+            sm.remove_regions_from_replication()
+                .secret_id(id)
+                .set_remove_replica_regions(Some(extra))
+                .send()
+                .await
+                .ctx(&format!(
+                    "removing replicas of Secrets Manager secret ({id})"
+                ))?;
         }
         tags::sync(
             from,

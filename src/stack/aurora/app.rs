@@ -127,12 +127,14 @@ pub fn api(b: &mut Builder, key: &str, function: &str) {
         json!({
             "name": b.name("healthcare-http-api"), "protocol_type": "HTTP",
             "description": "Patient records API", "disable_execute_api_endpoint": false,
+        "cors_configuration": null,
         }),
     );
     let api_id = reference(&api, "id");
     let integration = b.plain("apigatewayv2_integration", "patient_api", json!({
         "api_id": api_id, "integration_type": "AWS_PROXY", "integration_uri": reference(function, "arn"),
         "integration_method": "POST", "payload_format_version": "2.0", "timeout_in_millis": 29000,
+        "credentials_arn": null, "request_parameters": {},
     }));
     for (name, key) in [
         ("post_patients", "POST /patients"),
@@ -158,6 +160,7 @@ pub fn api(b: &mut Builder, key: &str, function: &str) {
             "detailed_metrics_enabled": true,
         },
         "access_log_settings": {"destination_arn": reference(&logs, "arn"), "format": format.to_string()},
+        "route_settings": [],
     }));
     b.plain(
         "lambda_permission",

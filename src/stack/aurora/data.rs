@@ -55,6 +55,9 @@ pub fn database(b: &mut Builder, net: &Network, key: &str) -> Database {
             "vpc_security_group_ids": [reference(&net.db_sg, "id")],
             "storage_encrypted": true,
             "kms_key_id": key_arn,
+            // Logins are the managed password only; no Data API over HTTPS.
+            "iam_database_authentication": false,
+            "http_endpoint_enabled": false,
             "backup_retention_period": db.backup_retention_days,
             "preferred_backup_window": db.preferred_backup_window,
             "preferred_maintenance_window": db.preferred_maintenance_window,
@@ -112,6 +115,9 @@ pub fn cache(b: &mut Builder, net: &Network, key: &str) -> Cache {
             "kms_key_id": key_arn,
             "generate": {"length": 64, "exclude_punctuation": true},
             "recovery_window_days": if b.cfg.disposable { 0 } else { 30 },
+            "rotation_enabled": false,
+            "resource_policy": null,
+            "replica_regions": [],
         }),
     );
     let subnets = b.tagged("elasticache_subnet_group", "main", None, json!({
@@ -134,6 +140,9 @@ pub fn cache(b: &mut Builder, net: &Network, key: &str) -> Cache {
             "at_rest_encryption": true,
             "kms_key_id": key_arn,
             "transit_encryption": true,
+        "transit_encryption_mode": "required",
+        "user_group_ids": [],
+        "auto_minor_version_upgrade": true,
             "auth_token_enabled": true,
             "auth_token_secret_arn": reference(&auth_secret, "arn"),
             "subnet_group_name": reference(&subnets, "id"),

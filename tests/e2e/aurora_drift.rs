@@ -1,0 +1,199 @@
+//! Drift on the `aurora-redis-api` platform: one out-of-band change per
+//! managed switch and per owned set the emulator can express, each reported
+//! with its exact attribute (exit 2); apply restores them all; a second
+//! drift is clean.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::aurora::example_config;
+use super::harness::{block_on, id, Moto, Project};
+
+/// (address, attribute) of every drifted attribute in a `drift --json`.
+fn drifted(r: &Value) -> BTreeSet<(String, String)> {
+    r["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] != "in_sync")
+        .flat_map(|x| {
+            let address = x["address"].as_str().unwrap().to_string();
+            x["attributes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |a| (address.clone(), a["name"].as_str().unwrap().to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
+    let moto = Moto::start();
+    let p = Project::new(&moto.url, &example_config());
+    p.run(&["apply", "--auto-approve"]).expect(0);
+    let state = p.state();
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let kms = aws_sdk_kms::Client::new(&sdk);
+        kms.disable_key()
+            .key_id(id(&state, "kms_key.main"))
+            .send()
+            .await
+            .unwrap();
+        let sm = aws_sdk_secretsmanager::Client::new(&sdk);
+        let secret = id(&state, "secretsmanager_secret.redis_auth");
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+        sm.put_resource_policy()
+            .secret_id(&secret)
+            .resource_policy(policy)
+            .send()
+            .await
+            .unwrap();
+        let function = aws_sdk_lambda::Client::new(&sdk)
+            .get_function()
+            .function_name("healthcare-patient-api-e2e")
+            .send()
+            .await
+            .unwrap();
+        sm.rotate_secret()
+            .secret_id(&secret)
+            .rotation_lambda_arn(function.configuration().unwrap().function_arn().unwrap())
+            .rotation_rules(
+                aws_sdk_secretsmanager::types::RotationRulesType::builder()
+                    .automatically_after_days(30)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        sm.replicate_secret_to_regions()
+            .secret_id(&secret)
+            .add_replica_regions(
+                aws_sdk_secretsmanager::types::ReplicaRegionType::builder()
+                    .region("us-west-2")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let api = aws_sdk_apigatewayv2::Client::new(&sdk);
+        let api_id = id(&state, "apigatewayv2_api.main");
+        api.update_api()
+            .api_id(&api_id)
+            .cors_configuration(
+                aws_sdk_apigatewayv2::types::Cors::builder()
+                    .allow_origins("*")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        api.update_stage()
+            .api_id(&api_id)
+            .stage_name("$default")
+            .route_settings(
+                "GET /patients/{id}",
+                aws_sdk_apigatewayv2::types::RouteSettings::builder()
+                    .throttling_rate_limit(5000.0)
+                    .throttling_burst_limit(5000)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let ec = aws_sdk_elasticache::Client::new(&sdk);
+        ec.modify_replication_group()
+            .replication_group_id("hc-redis-e2e")
+            .apply_immediately(true)
+            .auto_minor_version_upgrade(false)
+            .transit_encryption_mode(aws_sdk_elasticache::types::TransitEncryptionMode::Preferred)
+            .send()
+            .await
+            .unwrap();
+        let rds = aws_sdk_rds::Client::new(&sdk);
+        rds.modify_db_cluster()
+            .db_cluster_identifier("healthcare-db-e2e")
+            .backup_retention_period(1)
+            .apply_immediately(true)
+            .send()
+            .await
+            .unwrap();
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let open = |port: i32| {
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build()
+        };
+        ec2.authorize_security_group_ingress()
+            .group_id(id(&state, "ec2_security_group.database"))
+            .ip_permissions(open(5432))
+            .send()
+            .await
+            .unwrap();
+        ec2.authorize_security_group_egress()
+            .group_id(id(&state, "ec2_security_group.lambda"))
+            .ip_permissions(open(443))
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    let found = drifted(&r);
+    let want: BTreeSet<(String, String)> = [
+        ("kms_key.main", "enabled"),
+        ("secretsmanager_secret.redis_auth", "resource_policy"),
+        ("secretsmanager_secret.redis_auth", "rotation_enabled"),
+        ("secretsmanager_secret.redis_auth", "replica_regions"),
+        ("apigatewayv2_api.main", "cors_configuration"),
+        ("apigatewayv2_stage.default", "route_settings"),
+        (
+            "elasticache_replication_group.main",
+            "auto_minor_version_upgrade",
+        ),
+        (
+            "elasticache_replication_group.main",
+            "transit_encryption_mode",
+        ),
+        ("rds_cluster.main", "backup_retention_period"),
+        ("ec2_security_group.database", "ingress"),
+        ("ec2_security_group_rules.lambda_egress", "rules"),
+    ]
+    .into_iter()
+    .map(|(a, n)| (a.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(found, want, "{r:#}");
+
+    p.run(&["apply", "--auto-approve"]).expect(0);
+    let r = p.run(&["drift", "--json"]).expect(0).json();
+    assert!(drifted(&r).is_empty(), "{r:#}");
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let sm = aws_sdk_secretsmanager::Client::new(&sdk);
+        let s = sm
+            .describe_secret()
+            .secret_id("healthcare/e2e/redis-auth")
+            .send()
+            .await
+            .unwrap();
+        assert!(!s.rotation_enabled().unwrap_or(false) && s.replication_status().is_empty());
+        assert!(sm
+            .get_resource_policy()
+            .secret_id("healthcare/e2e/redis-auth")
+            .send()
+            .await
+            .unwrap()
+            .resource_policy()
+            .is_none());
+    });
+}
