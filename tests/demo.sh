@@ -2,7 +2,8 @@
 # hcprov's main job end to end on a local AWS emulator: plan, apply, a
 # no-change plan, drift, outputs, destroy. Uses ./hcprov.toml (platform
 # serverless-api), or examples/PLATFORM.toml when a platform is named
-# (`tests/demo.sh aurora-redis-api`), and a state file under a scratch
+# (`tests/demo.sh aurora-redis-api`, `tests/demo.sh multi-region-dr`), and a
+# state file under a scratch
 # directory; starts and stops its own moto server.
 set -euo pipefail
 platform="${1:-serverless-api}"
@@ -28,11 +29,11 @@ case "$platform" in
     # serve turned off (moto does not implement AWS Backup selections).
     { printf 'disposable = true\n'; cat "$root/hcprov.toml"; printf '\n[compute]\nlambda_source = "%s/lambdas"\n\n[backup]\nselect_resources = false\n' "$root"; } >"$work/hcprov.toml"
     ;;
-  aurora-redis-api)
+  aurora-redis-api|multi-region-dr)
     { printf 'disposable = true\n'; sed "s|^lambda_source = .*|lambda_source = \"$root/lambdas\"|; s|^environment = .*|environment = \"demo\"|" "$root/examples/$platform.toml"; } >"$work/hcprov.toml"
     ;;
   *)
-    echo "usage: tests/demo.sh [serverless-api|aurora-redis-api]" >&2
+    echo "usage: tests/demo.sh [serverless-api|aurora-redis-api|multi-region-dr]" >&2
     exit 2
     ;;
 esac

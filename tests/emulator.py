@@ -37,6 +37,24 @@ Fills (each is listed in the README's emulator table):
 - API Gateway v2 `DeleteRouteSettings`: not routed by moto. The fill removes
   a route's override from the stage (204), `NotFoundException` when it has
   none.
+- DynamoDB `UpdateTable` `ReplicaUpdates` (global tables 2019.11.21):
+  moto accepts and ignores them. The fill creates (or deletes) the replica
+  table in the other region with the given KMS key and the table's stream,
+  and lists the replicas in DescribeTable, as AWS does.
+- S3 `GetBucketReplication`: moto drops the encryption, selection, time
+  control and metrics settings and hard-codes others. The fill answers the
+  configuration as it was put.
+- API Gateway v2 domain names: moto answers no regional target. The fill
+  gives each configuration a `d-….execute-api.<region>.amazonaws.com` target,
+  the region's API Gateway hosted zone and status AVAILABLE.
+- Route 53 health checks: moto answers booleans as `True`/`False` and a
+  missing IP address as `None`, which no SDK parses. The fill answers
+  `true`/`false` and leaves the absent address out.
+- Route 53 record values: moto answers them inside CDATA sections, which
+  the Rust SDK reads as empty; Route 53 answers escaped text, and so does
+  the fill.
+- ACM DNS validation: moto issues a certificate after 60 s; the emulator
+  resolves no DNS, so the fill issues it at once.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -282,14 +300,144 @@ def fill_rds_master_password():
     MasterUserSecret._generate_secret_string = generate
 
 
+def fill_dynamodb_replicas():
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler, dynamo_json_dump
+
+    update = DynamoHandler.update_table
+
+    def update_table(self):
+        replica_updates = self.body.get("ReplicaUpdates") or []
+        name = self.body["TableName"]
+        backend = self.dynamodb_backend
+        for u in replica_updates:
+            source = backend.get_table(name)
+            replicas = getattr(source, "hc_replicas", [])
+            if "Create" in u:
+                region = u["Create"]["RegionName"]
+                key = u["Create"].get("KMSMasterKeyId")
+                other = dynamodb_backends[self.current_account][region]
+                other.create_table(
+                    name=name, schema=source.schema, throughput=None, attr=source.attr, global_indexes=None, indexes=None,
+                    streams=source.stream_specification, billing_mode=source.billing_mode,
+                    sse_specification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key} if key else None,
+                    tags=[], deletion_protection_enabled=False, warm_throughput=None,
+                )
+                replicas = [r for r in replicas if r["RegionName"] != region]
+                entry = {"RegionName": region, "ReplicaStatus": "ACTIVE"}
+                if key:
+                    entry["KMSMasterKeyId"] = key
+                replicas.append(entry)
+            elif "Delete" in u:
+                region = u["Delete"]["RegionName"]
+                dynamodb_backends[self.current_account][region].tables.pop(name, None)
+                replicas = [r for r in replicas if r["RegionName"] != region]
+            source.hc_replicas = replicas
+        rest = {k: v for k, v in self.body.items() if k != "ReplicaUpdates"}
+        if set(rest) == {"TableName"}:
+            return dynamo_json_dump(backend.get_table(name).describe())
+        self.body = rest
+        return update(self)
+
+    DynamoHandler.update_table = update_table
+    describe = Table.describe
+
+    def describe_with_replicas(self, base_key="TableDescription"):
+        out = describe(self, base_key)
+        if getattr(self, "hc_replicas", None):
+            out[base_key]["Replicas"] = self.hc_replicas
+            out[base_key]["GlobalTableVersion"] = "2019.11.21"
+        return out
+
+    Table.describe = describe_with_replicas
+
+
+def fill_s3_replication_echo():
+    import xmltodict
+    from moto.s3.responses import S3Response
+
+    get = S3Response.get_bucket_replication
+
+    def get_bucket_replication(self):
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            return get(self)
+        doc = {k: v for k, v in replication.items() if not k.startswith("@")}
+        doc["@xmlns"] = "http://s3.amazonaws.com/doc/2006-03-01/"
+        return xmltodict.unparse({"ReplicationConfiguration": doc})
+
+    S3Response.get_bucket_replication = get_bucket_replication
+
+
+# API Gateway's regional hosted zones (Route 53 alias targets), by region.
+APIGW_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE", "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-central-1": "Z1U9ULNL0V5AJ3"}
+
+
+def fill_apigatewayv2_domain_targets():
+    import uuid
+
+    from moto.apigatewayv2.models import DomainName
+
+    init = DomainName.__init__
+
+    def __init__(self, domain_name, domain_name_configurations, mutual_tls_authentication, tags, backend):
+        init(self, domain_name, domain_name_configurations, mutual_tls_authentication, tags, backend)
+        region = backend.region_name
+        for c in self.domain_name_configurations or []:
+            c.setdefault("apiGatewayDomainName", f"d-{uuid.uuid4().hex[:10]}.execute-api.{region}.amazonaws.com")
+            c.setdefault("hostedZoneId", APIGW_ZONES.get(region, "Z1UJRXOUMOOFQ8"))
+            c.setdefault("domainNameStatus", "AVAILABLE")
+
+    DomainName.__init__ = __init__
+
+
+def fill_route53_health_check_xml():
+    import re
+
+    from moto.route53.models import HealthCheck
+
+    to_xml = HealthCheck.to_xml
+
+    def health_check_xml(self):
+        # Python's True/False and a missing IP address ("None") are not
+        # what Route 53 answers: booleans are lowercase, no IP is no element.
+        xml = to_xml(self)
+        xml = re.sub(r">(True|False)<", lambda m: f">{m.group(1).lower()}<", xml)
+        return re.sub(r"<IPAddress>None</IPAddress>", "", xml)
+
+    HealthCheck.to_xml = health_check_xml
+
+
+def fill_route53_record_values():
+    from moto.route53 import responses
+
+    # moto wraps record values in CDATA sections; Route 53 answers them as
+    # escaped text, and SDKs that do not read CDATA see an empty value.
+    for name in dir(responses):
+        value = getattr(responses, name)
+        if isinstance(value, str) and "<![CDATA[{{ resource }}]]>" in value:
+            setattr(responses, name, value.replace("<![CDATA[{{ resource }}]]>", "{{ resource|e }}"))
+
+
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
+    import os
+
+    # ACM issues a DNS-validated certificate once its records resolve; the
+    # emulator resolves nothing, so it issues at once (moto waits 60 s).
+    os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
     patch_s3_secure_transport()
     fill_backup_recovery_points()
     fill_elasticache()
     fill_apigatewayv2_update_stage()
     fill_rds_master_password()
+    fill_dynamodb_replicas()
+    fill_s3_replication_echo()
+    fill_apigatewayv2_domain_targets()
+    fill_route53_health_check_xml()
+    fill_route53_record_values()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", argv[0]])

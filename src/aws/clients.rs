@@ -14,8 +14,18 @@ use super::observe::{BackupTagsSlash, Observe};
 use super::ratelimit::{LimitedClient, RateLimits};
 
 /// SDK attempts per call (the SDK's default is 3): throttling and 5xx are
-/// retried with backoff by the SDK itself.
+/// retried with backoff by the SDK itself. `AWS_MAX_ATTEMPTS` overrides it.
 pub const SDK_MAX_ATTEMPTS: u32 = 8;
+
+/// The attempts per call: `AWS_MAX_ATTEMPTS` (1-20) when set, else
+/// [`SDK_MAX_ATTEMPTS`].
+pub fn max_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| (1..=20).contains(n))
+        .unwrap_or(SDK_MAX_ATTEMPTS)
+}
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +90,8 @@ region_clients! {
     elasticache: aws_sdk_elasticache = "elasticache",
     secretsmanager: aws_sdk_secretsmanager = "secretsmanager",
     apigatewayv2: aws_sdk_apigatewayv2 = "apigatewayv2",
+    acm: aws_sdk_acm = "acm",
+    route53: aws_sdk_route53 = "route53",
     sts: aws_sdk_sts = "sts",
 }
 
@@ -148,7 +160,7 @@ impl Aws {
         });
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(opts.default_region.clone()))
-            .retry_config(RetryConfig::standard().with_max_attempts(SDK_MAX_ATTEMPTS));
+            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts()));
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }

@@ -1,6 +1,7 @@
 //! The AWS side: clients per region, error mapping, and one resource type per
 //! file. Nothing outside this module names the SDK.
 
+pub mod acm;
 pub mod apigateway;
 pub mod apigatewayv2;
 pub mod attrs;
@@ -24,6 +25,7 @@ pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod rds;
+pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod sns;
@@ -54,5 +56,7 @@ pub fn registry(aws: &Arc<Aws>) -> Registry {
     elasticache::register(&mut r, aws);
     secretsmanager::register(&mut r, aws);
     apigatewayv2::register(&mut r, aws);
+    acm::register(&mut r, aws);
+    route53::register(&mut r, aws);
     r
 }

@@ -16,7 +16,7 @@ use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
-use super::clients::SDK_MAX_ATTEMPTS;
+use super::clients::max_attempts;
 use super::ratelimit::{rate_for, Limit};
 
 /// HTTP requests sent and SDK retries, per service.
@@ -128,9 +128,10 @@ impl Intercept for Observe {
                 .load::<LastFailure>()
                 .map_or("a transient error".to_string(), |f| f.0.clone());
             tracing::info!(
-                "retrying {}:{op} in {} (attempt {attempt} of {SDK_MAX_ATTEMPTS}) after {why}",
+                "retrying {}:{op} in {} (attempt {attempt} of {}) after {why}",
                 self.service,
-                self.region
+                self.region,
+                max_attempts()
             );
         }
         if let Some(rate) = rate_for(self.service, &op) {

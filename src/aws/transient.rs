@@ -91,6 +91,7 @@ const S3_BUCKET_WRITES: &[&str] = &[
     "PutBucketLifecycleConfiguration",
     "PutBucketPolicy",
     "PutBucketTagging",
+    "PutBucketReplication",
 ];
 
 /// Every transient error hcprov knows, by service and operation.

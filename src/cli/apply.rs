@@ -158,11 +158,26 @@ pub(super) async fn execute(
     let (stop_live, live_stopped) = tokio::sync::oneshot::channel();
     let ticker = tokio::spawn(live.clone().run(stats.clone(), live_stopped));
     let on_end = live.clone();
+    let regions: std::collections::HashMap<String, String> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.clone(), c.region.clone()))
+        .collect();
+    let multi = regions
+        .values()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    let label = move |addr: &str| match regions.get(addr).filter(|_| multi) {
+        Some(r) => format!("{addr} in {r}"),
+        None => addr.to_string(),
+    };
+    let show = label.clone();
     let progress = Arc::new(
         move |addr: &str,
               done: &str,
               err: Option<&crate::engine::resource::ResourceError>,
-              took: Duration| on_end.finished(addr, done, err, took),
+              took: Duration| on_end.finished(&show(addr), done, err, took),
     );
     let ckpt = Arc::new(Checkpointer::new(state, Arc::new(s.store.clone())));
     let opts = ApplyOptions {
@@ -191,7 +206,7 @@ pub(super) async fn execute(
     println!();
     for r in &skipped {
         if let NodeOutcome::Skipped { because } = &r.outcome {
-            println!("{}: skipped because {because} failed", r.address);
+            println!("{}: skipped because {because} failed", label(&r.address));
         }
     }
     let verb = if plan.destroy { "Destroy" } else { "Apply" };
@@ -224,6 +239,9 @@ pub(super) async fn execute(
         let per: Vec<String> = retries.iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("SDK retries by service: {}.", per.join(", "));
     }
+    if multi {
+        print_by_region(plan, &report);
+    }
     if report.succeeded() {
         println!("{verb} complete: {done} changes ({stats}).");
         return Ok(EXIT_OK);
@@ -239,6 +257,32 @@ pub(super) async fn execute(
         s.store.path().display()
     );
     Ok(EXIT_ERROR)
+}
+
+/// One line per region: what was done, failed, skipped and not started
+/// there, so an outage of one region reads at a glance.
+fn print_by_region(plan: &Plan, report: &crate::engine::apply::ApplyReport) {
+    let mut by: std::collections::BTreeMap<&str, [usize; 4]> = Default::default();
+    for r in &report.results {
+        let Some(region) = plan
+            .changes
+            .iter()
+            .find(|c| c.address == r.address)
+            .map(|c| c.region.as_str())
+        else {
+            continue;
+        };
+        let slot = match r.outcome {
+            NodeOutcome::Done => 0,
+            NodeOutcome::Failed { .. } => 1,
+            NodeOutcome::Skipped { .. } => 2,
+            _ => 3,
+        };
+        by.entry(region).or_default()[slot] += 1;
+    }
+    for (region, [done, failed, skipped, not_started]) in by {
+        println!("  {region}: {done} done, {failed} failed, {skipped} skipped, {not_started} not started.");
+    }
 }
 
 /// First SIGINT/SIGTERM: stop starting new operations. Second: release the

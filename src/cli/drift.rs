@@ -68,6 +68,8 @@ pub struct Report {
     pub exit_code: u8,
     /// Counts by status.
     pub counts: Counts,
+    /// Counts by status in each region (one entry for one region).
+    pub by_region: std::collections::BTreeMap<String, Counts>,
     /// API calls made.
     pub api_calls: ApiCalls,
     /// Every resource, by address.
@@ -93,16 +95,17 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     )
     .await;
     let resources = drift_report(&state, &live);
-    let mut counts = Counts {
-        total: resources.len(),
-        ..Counts::default()
-    };
+    let mut counts = Counts::default();
+    let mut by_region: std::collections::BTreeMap<String, Counts> = Default::default();
     for d in &resources {
-        match d.status {
-            DriftStatus::InSync => counts.in_sync += 1,
-            DriftStatus::Modified => counts.modified += 1,
-            DriftStatus::Deleted => counts.deleted += 1,
-            DriftStatus::Unreadable => counts.unreadable += 1,
+        for c in [&mut counts, by_region.entry(d.region.clone()).or_default()] {
+            c.total += 1;
+            match d.status {
+                DriftStatus::InSync => c.in_sync += 1,
+                DriftStatus::Modified => c.modified += 1,
+                DriftStatus::Deleted => c.deleted += 1,
+                DriftStatus::Unreadable => c.unreadable += 1,
+            }
         }
     }
     let exit_code = if counts.unreadable > 0 {
@@ -123,6 +126,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         state_serial: state.serial,
         exit_code,
         counts,
+        by_region,
         api_calls: ApiCalls {
             total: s.aws.calls.total(),
             by_service: s.aws.calls.snapshot(),

@@ -142,9 +142,26 @@ impl Session {
     /// that talks to AWS. Missing, expired or rejected credentials are one
     /// line that says what was tried and what to do.
     async fn identify(&self) -> Result<aws::Identity> {
-        let id = match self.aws.identity(&self.cfg.region).await {
-            Ok(id) => id,
-            Err(e) => return Err(anyhow::anyhow!(credentials_error(&e))),
+        // STS answers in every region: a stack in two regions still knows
+        // who it is while its primary region is down.
+        let mut first = None;
+        let mut found = None;
+        for region in self.cfg.regions() {
+            match self.aws.identity(&region).await {
+                Ok(id) => {
+                    found = Some(id);
+                    break;
+                }
+                Err(e) => {
+                    tracing::info!("identifying the account in {region}: {e}");
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        let id = match (found, first) {
+            (Some(id), _) => id,
+            (None, Some(e)) => return Err(anyhow::anyhow!(credentials_error(&e))),
+            (None, None) => anyhow::bail!("no region to identify the account in"),
         };
         let allowed = &self.cfg.allowed_account_ids;
         anyhow::ensure!(
@@ -198,10 +215,37 @@ impl Session {
     /// the caller first (one STS call per run).
     async fn blueprint(&self, state: &State) -> Result<(Graph, Outputs)> {
         let id = self.aws.identity(&self.cfg.region).await?;
+        let dr = &self.cfg.dr;
+        let named = |region: &str, letters: &[String]| -> Option<Vec<String>> {
+            (!letters.is_empty()).then(|| letters.iter().map(|l| format!("{region}{l}")).collect())
+        };
+        let secondary_zones = if self.cfg.is("multi-region-dr") {
+            match named(&dr.secondary_region, &dr.secondary_availability_zones) {
+                Some(z) => z,
+                None => {
+                    self.region_zones(state, &dr.secondary_region, "secondary_", 3)
+                        .await?
+                }
+            }
+        } else {
+            vec![]
+        };
+        let zones = if self.cfg.is("multi-region-dr") {
+            match named(&self.cfg.region, &dr.primary_availability_zones) {
+                Some(z) => z,
+                None => {
+                    self.region_zones(state, &self.cfg.region, "primary_", 3)
+                        .await?
+                }
+            }
+        } else {
+            self.zones(state).await?
+        };
         let account = stack::Account {
             id: id.account,
             partition: id.partition,
-            zones: self.zones(state).await?,
+            zones,
+            secondary_zones,
         };
         self.build(&account, &state.lineage)
     }
@@ -221,7 +265,19 @@ impl Session {
                 .map(|z| format!("{region}{z}"))
                 .collect());
         }
-        if let Some(zones) = stack::zones_in_use(state, n) {
+        self.region_zones(state, region, "", n).await
+    }
+
+    /// `n` zones of `region` for the subnets `ec2_subnet.<prefix>public_<i>`:
+    /// the ones the state's subnets are in, or the region's first available.
+    async fn region_zones(
+        &self,
+        state: &State,
+        region: &str,
+        prefix: &str,
+        n: usize,
+    ) -> Result<Vec<String>> {
+        if let Some(zones) = stack::zones_in_use(state, prefix, n) {
             return Ok(zones);
         }
         let available = self.aws.zones(region).await?;
@@ -257,10 +313,24 @@ impl Session {
                 format!("{region}{letter}")
             })
             .collect();
+        let secondary = &self.cfg.dr.secondary_region;
         let account = stack::Account {
             id: "000000000000".into(),
             partition: aws::partition_of_region(region).into(),
-            zones,
+            zones: if self.cfg.is("multi-region-dr") {
+                (0..3)
+                    .map(|i| format!("{region}{}", char::from(b'a' + i)))
+                    .collect()
+            } else {
+                zones
+            },
+            secondary_zones: if self.cfg.is("multi-region-dr") {
+                (0..3)
+                    .map(|i| format!("{secondary}{}", char::from(b'a' + i)))
+                    .collect()
+            } else {
+                vec![]
+            },
         };
         Ok(self.build(&account, "offline")?.0)
     }

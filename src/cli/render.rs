@@ -37,12 +37,22 @@ fn symbol(a: Action) -> String {
     }
 }
 
-fn drift_lines(out: &mut String, d: &Drift) {
+/// ` in <region>` after an address when the run spans several regions.
+fn region_note(multi: bool, region: &str) -> String {
+    if multi {
+        format!(" in {region}")
+    } else {
+        String::new()
+    }
+}
+
+fn drift_lines(out: &mut String, d: &Drift, multi: bool) {
+    let at = region_note(multi, &d.region);
     match d.status {
         DriftStatus::Deleted => {
             let _ = writeln!(
                 out,
-                "  {} {} ({}): {}",
+                "  {} {}{at} ({}): {}",
                 style("-").red().bold(),
                 d.address,
                 d.id,
@@ -52,7 +62,7 @@ fn drift_lines(out: &mut String, d: &Drift) {
         DriftStatus::Unreadable => {
             let _ = writeln!(
                 out,
-                "  {} {} ({}): could not be read: {}",
+                "  {} {}{at} ({}): could not be read: {}",
                 style("?").magenta().bold(),
                 d.address,
                 d.id,
@@ -62,7 +72,7 @@ fn drift_lines(out: &mut String, d: &Drift) {
         DriftStatus::Modified => {
             let _ = writeln!(
                 out,
-                "  {} {} ({}): {}",
+                "  {} {}{at} ({}): {}",
                 style("~").yellow().bold(),
                 d.address,
                 d.id,
@@ -79,6 +89,9 @@ fn drift_lines(out: &mut String, d: &Drift) {
 /// The plan in the familiar `+ ~ -/+ -` form, with a summary line.
 pub fn plan(p: &Plan) -> String {
     let mut out = String::new();
+    let regions: std::collections::BTreeSet<&str> =
+        p.changes.iter().map(|c| c.region.as_str()).collect();
+    let multi = regions.len() > 1;
     if !p.drift.is_empty() {
         let _ = writeln!(
             out,
@@ -88,7 +101,7 @@ pub fn plan(p: &Plan) -> String {
                 .bold()
         );
         for d in &p.drift {
-            drift_lines(&mut out, d);
+            drift_lines(&mut out, d, multi);
         }
         out.push('\n');
     }
@@ -119,7 +132,8 @@ pub fn plan(p: &Plan) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "  {} {}{id}{why}", symbol(c.action), c.address);
+        let at = region_note(multi, &c.region);
+        let _ = writeln!(out, "  {} {}{at}{id}{why}", symbol(c.action), c.address);
         for a in &c.attributes {
             attr_line(&mut out, a, c.action == Action::Create);
         }
@@ -129,14 +143,34 @@ pub fn plan(p: &Plan) -> String {
         "\nPlan: {} to add, {} to change, {} to replace, {} to destroy, {} unchanged.",
         s.create, s.update, s.replace, s.delete, s.no_op
     );
+    if multi {
+        for r in regions {
+            let count = |a: Action| {
+                p.changes
+                    .iter()
+                    .filter(|c| c.region == r && c.action == a)
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "  {r}: {} to add, {} to change, {} to replace, {} to destroy, {} unchanged.",
+                count(Action::Create),
+                count(Action::Update),
+                count(Action::Replace),
+                count(Action::Delete),
+                count(Action::NoOp)
+            );
+        }
+    }
     out
 }
 
 /// The drift report for humans.
 pub fn drift(r: &Report) -> String {
     let mut out = String::new();
+    let multi = r.by_region.len() > 1;
     for d in &r.resources {
-        drift_lines(&mut out, d);
+        drift_lines(&mut out, d, multi);
     }
     let c = &r.counts;
     let verdict = match r.exit_code {
@@ -152,5 +186,14 @@ pub fn drift(r: &Report) -> String {
         "{verdict}: {} resources checked, {} in sync, {} modified, {} deleted, {} unreadable ({} API calls, {} ms).",
         c.total, c.in_sync, c.modified, c.deleted, c.unreadable, r.api_calls.total, r.duration_ms
     );
+    if multi {
+        for (region, c) in &r.by_region {
+            let _ = writeln!(
+                out,
+                "  {region}: {} checked, {} in sync, {} modified, {} deleted, {} unreadable.",
+                c.total, c.in_sync, c.modified, c.deleted, c.unreadable
+            );
+        }
+    }
     out
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 mod platform;
 
-pub use platform::{Cache, Database, HttpApi, PLATFORMS};
+pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
 
 /// Retention values CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[i64] = &[
@@ -103,6 +103,9 @@ pub struct Config {
     /// HTTP API inputs (`aurora-redis-api`).
     #[serde(default)]
     pub http_api: HttpApi,
+    /// Two-region inputs (`multi-region-dr`).
+    #[serde(default)]
+    pub dr: Dr,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -524,6 +527,9 @@ impl Config {
                 ),
             ));
         }
+        if self.is("multi-region-dr") {
+            platform::check_dr(&self.dr, &self.region).map_err(|(f, m)| bad(&f, m))?;
+        }
         if self.is("aurora-redis-api") {
             platform::check(&self.database, &self.cache, &self.http_api)
                 .map_err(|(f, m)| bad(&f, m))?;
@@ -546,6 +552,15 @@ impl Config {
             self.compute.lambda_source.clone()
         } else {
             self.base_dir.join(&self.compute.lambda_source)
+        }
+    }
+
+    /// The regions the stack is built in: the primary first.
+    pub fn regions(&self) -> Vec<String> {
+        if self.is("multi-region-dr") {
+            vec![self.region.clone(), self.dr.secondary_region.clone()]
+        } else {
+            vec![self.region.clone()]
         }
     }
 

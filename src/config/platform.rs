@@ -33,13 +33,23 @@ pub const PLATFORMS: &[(&str, Components)] = &[
             ("api", &["compute"]),
         ],
     ),
+    (
+        "multi-region-dr",
+        &[
+            ("networking", &[]),
+            ("security", &[]),
+            ("storage", &["security"]),
+            ("data", &["security"]),
+            ("compute", &["networking", "security", "storage", "data"]),
+            ("dns", &[]),
+            ("api", &["compute", "dns"]),
+            ("monitoring", &["compute", "api"]),
+        ],
+    ),
 ];
 
 /// Platforms described but not built yet, with where they stand.
-pub const PLANNED: &[(&str, &str)] = &[(
-    "multi-region-dr",
-    "is not built yet (the two-region platform, seed 004)",
-)];
+pub const PLANNED: &[(&str, &str)] = &[];
 
 /// Settings (top-level sections or dotted fields) only some platforms read:
 /// setting one for another platform is an error, not silently ignored.
@@ -52,6 +62,20 @@ pub const ONLY_FOR: &[(&str, &[&str])] = &[
     ("database", &["aurora-redis-api"]),
     ("cache", &["aurora-redis-api"]),
     ("http_api", &["aurora-redis-api"]),
+    ("dr", &["multi-region-dr"]),
+    ("network.vpc_cidr", &["serverless-api", "aurora-redis-api"]),
+    (
+        "network.public_subnets",
+        &["serverless-api", "aurora-redis-api"],
+    ),
+    (
+        "network.private_subnets",
+        &["serverless-api", "aurora-redis-api"],
+    ),
+    (
+        "network.availability_zones",
+        &["serverless-api", "aurora-redis-api"],
+    ),
 ];
 
 /// The parts of `platform` and their needs.
@@ -171,6 +195,147 @@ impl Default for HttpApi {
             log_retention_days: 90,
         }
     }
+}
+
+/// Two-region inputs (`multi-region-dr`): the primary region is the
+/// top-level `region`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dr {
+    /// The secondary region.
+    pub secondary_region: String,
+    /// The primary VPC's CIDR (/16 to /20): three public and three private
+    /// /24 subnets are carved from it.
+    pub primary_vpc_cidr: String,
+    /// The secondary VPC's CIDR; must not overlap the primary's (peering).
+    pub secondary_vpc_cidr: String,
+    /// The hosted zone hcprov creates (default `healthcare-dr-<env>.com`).
+    pub zone_name: Option<String>,
+    /// An existing hosted zone to use instead of creating one (a new zone
+    /// must still be delegated by its parent).
+    pub zone_id: Option<String>,
+    /// Zone letters of the primary's three subnet pairs (`["a", "b", "c"]`);
+    /// empty (the default): the region's first available zones.
+    pub primary_availability_zones: Vec<String>,
+    /// Zone letters of the secondary's three subnet pairs; empty: the
+    /// region's first available zones.
+    pub secondary_availability_zones: Vec<String>,
+    /// Weight of the primary region's weighted record (0-255).
+    pub primary_weight: i64,
+    /// Weight of the secondary region's weighted record (0-255).
+    pub secondary_weight: i64,
+}
+
+impl Default for Dr {
+    fn default() -> Self {
+        Dr {
+            secondary_region: "us-west-2".into(),
+            primary_vpc_cidr: "10.0.0.0/16".into(),
+            secondary_vpc_cidr: "10.1.0.0/16".into(),
+            zone_name: None,
+            zone_id: None,
+            primary_availability_zones: vec![],
+            secondary_availability_zones: vec![],
+            primary_weight: 70,
+            secondary_weight: 30,
+        }
+    }
+}
+
+/// The network `cidr` and prefix length of a CIDR block.
+fn parse_cidr(c: &str) -> Option<(u32, u8)> {
+    let (ip, len) = c.split_once('/')?;
+    let ip: std::net::Ipv4Addr = ip.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    Some((u32::from(ip), len))
+}
+
+/// The `/24` number `i` inside `cidr` (`10.0.0.0/16`, 11 → `10.0.11.0/24`).
+pub fn subnet24(cidr: &str, i: u32) -> String {
+    let (base, _) = parse_cidr(cidr).unwrap_or((0, 16));
+    let ip = std::net::Ipv4Addr::from(base + (i << 8));
+    format!("{ip}/24")
+}
+
+/// Checks the `[dr]` section against the primary `region`.
+pub fn check_dr(dr: &Dr, region: &str) -> Result<(), (String, String)> {
+    let bad = |f: &str, m: String| Err((f.to_string(), m));
+    if dr.secondary_region == region {
+        return bad(
+            "dr.secondary_region",
+            format!("must differ from the primary `region` ({region})"),
+        );
+    }
+    let mut blocks = vec![];
+    for (f, c) in [
+        ("dr.primary_vpc_cidr", &dr.primary_vpc_cidr),
+        ("dr.secondary_vpc_cidr", &dr.secondary_vpc_cidr),
+    ] {
+        match parse_cidr(c) {
+            Some((base, len)) if (16..=20).contains(&len) && base & ((1u64 << (32 - len)) - 1) as u32 == 0 => blocks.push((base, len)),
+            _ => return bad(f, format!("must be an IPv4 CIDR block from /16 to /20 on its own boundary, such as \"10.0.0.0/16\" (six /24 subnets are carved from it); got {c:?}")),
+        }
+    }
+    let (a, b) = (blocks[0], blocks[1]);
+    let size = |len: u8| 1u64 << (32 - len);
+    let overlap = (a.0 as u64) < b.0 as u64 + size(b.1) && (b.0 as u64) < a.0 as u64 + size(a.1);
+    if overlap {
+        return bad(
+            "dr.secondary_vpc_cidr",
+            format!(
+                "({}) overlaps dr.primary_vpc_cidr ({}): VPC peering needs disjoint blocks",
+                dr.secondary_vpc_cidr, dr.primary_vpc_cidr
+            ),
+        );
+    }
+    for (f, z) in [
+        (
+            "dr.primary_availability_zones",
+            &dr.primary_availability_zones,
+        ),
+        (
+            "dr.secondary_availability_zones",
+            &dr.secondary_availability_zones,
+        ),
+    ] {
+        let letters = z
+            .iter()
+            .all(|l| l.len() == 1 && l.as_bytes()[0].is_ascii_lowercase());
+        if !(z.is_empty() || (z.len() == 3 && letters)) {
+            return bad(f, format!("must list three zone letters such as [\"a\", \"b\", \"c\"], or none; got {z:?}"));
+        }
+    }
+    for (f, w) in [
+        ("dr.primary_weight", dr.primary_weight),
+        ("dr.secondary_weight", dr.secondary_weight),
+    ] {
+        if !(0..=255).contains(&w) {
+            return bad(f, format!("must be 0-255; got {w}"));
+        }
+    }
+    if dr.primary_weight + dr.secondary_weight == 0 {
+        return bad(
+            "dr.primary_weight",
+            "and dr.secondary_weight are both 0: Route 53 would answer neither".into(),
+        );
+    }
+    if let Some(z) = &dr.zone_name {
+        let ok = z.len() <= 250
+            && z.contains('.')
+            && z.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            });
+        if !ok {
+            return bad(
+                "dr.zone_name",
+                format!("must be a DNS name such as \"healthcare-dr-prod.com\"; got {z:?}"),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A daily `hh:mm-hh:mm` window of at least 30 minutes, as RDS and
@@ -368,12 +533,42 @@ mod tests {
             (
                 "[stack]\nplatform = \"mainframe\"\n",
                 "`stack.platform`",
-                "choose one of: serverless-api, aurora-redis-api",
+                "choose one of: serverless-api, aurora-redis-api, multi-region-dr",
             ),
             (
-                "[stack]\nplatform = \"multi-region-dr\"\n",
-                "`stack.platform`",
-                "not built yet",
+                "[stack]\nplatform = \"multi-region-dr\"\n[dr]\nsecondary_vpc_cidr = \"10.0.128.0/17\"\n",
+                "`dr.secondary_vpc_cidr`",
+                "overlaps dr.primary_vpc_cidr (10.0.0.0/16): VPC peering needs disjoint blocks",
+            ),
+            (
+                "[stack]\nplatform = \"multi-region-dr\"\n[dr]\nsecondary_region = \"us-east-1\"\n",
+                "`dr.secondary_region`",
+                "must differ from the primary",
+            ),
+            (
+                "[stack]\nplatform = \"multi-region-dr\"\n[dr]\nprimary_vpc_cidr = \"10.0.0.0/24\"\n",
+                "`dr.primary_vpc_cidr`",
+                "/16 to /20",
+            ),
+            (
+                "[stack]\nplatform = \"multi-region-dr\"\n[dr]\nsecondary_weight = 300\n",
+                "`dr.secondary_weight`",
+                "0-255",
+            ),
+            (
+                "[stack]\nplatform = \"multi-region-dr\"\n[dr]\nprimary_availability_zones = [\"a\", \"b\"]\n",
+                "`dr.primary_availability_zones`",
+                "three zone letters",
+            ),
+            (
+                "[stack]\nplatform = \"multi-region-dr\"\n[network]\nvpc_cidr = \"10.9.0.0/16\"\n",
+                "`network.vpc_cidr`",
+                "applies only to platform serverless-api, aurora-redis-api",
+            ),
+            (
+                "[dr]\nsecondary_region = \"eu-west-1\"\n",
+                "`dr`",
+                "applies only to platform multi-region-dr",
             ),
             (
                 "[stack]\nplatform = \"aurora-redis-api\"\ncomponents = [\"storage\"]\n",

@@ -5,6 +5,7 @@ mod api;
 mod aurora;
 mod backup;
 mod compute;
+mod dr;
 mod monitoring;
 mod networking;
 mod security;
@@ -53,6 +54,8 @@ pub struct Account {
     pub partition: String,
     /// Full zone names (`us-east-1a`), one per subnet pair.
     pub zones: Vec<String>,
+    /// The zones of the secondary region (`multi-region-dr`), else empty.
+    pub secondary_zones: Vec<String>,
 }
 
 /// Collects nodes, adding default tags, a `Name` tag and the address tag.
@@ -61,6 +64,9 @@ pub struct Builder<'a> {
     pub cfg: &'a Config,
     /// The account.
     pub account: &'a Account,
+    /// The region new nodes are placed in (the configured one unless a
+    /// part of a two-region stack says otherwise).
+    pub region: String,
     nodes: Vec<Node>,
     outputs: BTreeMap<String, Value>,
 }
@@ -70,6 +76,7 @@ impl<'a> Builder<'a> {
         Builder {
             cfg,
             account,
+            region: cfg.region.clone(),
             nodes: vec![],
             outputs: BTreeMap::new(),
         }
@@ -80,7 +87,7 @@ impl<'a> Builder<'a> {
     pub fn arn(&self, service: &str, resource: &str) -> String {
         format!(
             "arn:{}:{service}:{}:{}:{resource}",
-            self.account.partition, self.cfg.region, self.account.id
+            self.account.partition, self.region, self.account.id
         )
     }
 
@@ -89,7 +96,7 @@ impl<'a> Builder<'a> {
     pub fn bucket_name(&self, base: &str) -> Result<String, String> {
         let suffix = match &self.cfg.storage.bucket_suffix {
             Some(s) => s.clone(),
-            None => format!("{}-{}", self.account.id, self.cfg.region),
+            None => format!("{}-{}", self.account.id, self.region),
         };
         let name = format!("{}-{suffix}", self.name(base));
         if name.len() > 63 {
@@ -144,7 +151,7 @@ impl<'a> Builder<'a> {
 
     /// Adds an untaggable node; returns its address.
     pub fn plain(&mut self, kind: &str, name: &str, attrs: Value) -> String {
-        let node = Node::new(kind, name, &self.cfg.region, attrs);
+        let node = Node::new(kind, name, &self.region, attrs);
         let address = node.address.clone();
         self.nodes.push(node);
         address
@@ -191,10 +198,16 @@ impl<'a> Builder<'a> {
 /// The zones the state's public subnets are in, one per subnet pair, when
 /// the state holds all `n` of them: a stack keeps its zones, whatever AWS's
 /// list of available zones says later.
-pub fn zones_in_use(state: &crate::engine::state::State, n: usize) -> Option<Vec<String>> {
+pub fn zones_in_use(
+    state: &crate::engine::state::State,
+    prefix: &str,
+    n: usize,
+) -> Option<Vec<String>> {
     (1..=n)
         .map(|i| {
-            let subnet = state.resources.get(&format!("ec2_subnet.public_{i}"))?;
+            let subnet = state
+                .resources
+                .get(&format!("ec2_subnet.{prefix}public_{i}"))?;
             let az = subnet.attributes.get("availability_zone")?.as_str()?;
             Some(az.to_string())
         })
@@ -206,6 +219,13 @@ pub fn zones_in_use(state: &crate::engine::state::State, n: usize) -> Option<Vec
 pub fn blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
     // Config validation guarantees each part's prerequisites are present.
     let mut b = Builder::new(cfg, account);
+    if cfg.is("multi-region-dr") {
+        dr::build(&mut b)?;
+        return Ok(Blueprint {
+            nodes: b.nodes,
+            outputs: b.outputs,
+        });
+    }
     if cfg.is("aurora-redis-api") {
         aurora::build(&mut b)?;
         return Ok(Blueprint {
@@ -255,6 +275,7 @@ pub fn test_account() -> Account {
         id: "123456789012".into(),
         partition: "aws".into(),
         zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+        secondary_zones: vec![],
     }
 }
 
@@ -313,7 +334,7 @@ mod tests {
     fn a_stack_keeps_the_zones_its_subnets_are_in() {
         use crate::engine::state::{ResourceState, State};
         let mut state = State::new("t1");
-        assert_eq!(zones_in_use(&state, 2), None, "a new stack asks AWS");
+        assert_eq!(zones_in_use(&state, "", 2), None, "a new stack asks AWS");
         for (i, az) in [(1, "us-east-1d"), (2, "us-east-1f")] {
             let address = format!("ec2_subnet.public_{i}");
             state.resources.insert(
@@ -333,17 +354,17 @@ mod tests {
             );
         }
         assert_eq!(
-            zones_in_use(&state, 2),
+            zones_in_use(&state, "", 2),
             Some(vec!["us-east-1d".to_string(), "us-east-1f".to_string()])
         );
         assert_eq!(
-            zones_in_use(&state, 3),
+            zones_in_use(&state, "", 3),
             None,
             "a third zone is new: ask AWS"
         );
         let bp = blueprint(
             &Config::parse(std::path::Path::new("t.toml"), &format!("environment = \"t1\"\nregion = \"us-east-1\"\n[compute]\nlambda_source = \"{}/lambdas\"\n", env!("CARGO_MANIFEST_DIR")), None, None).unwrap(),
-            &Account { zones: zones_in_use(&state, 2).unwrap(), ..test_account() },
+            &Account { zones: zones_in_use(&state, "", 2).unwrap(), ..test_account() },
         )
         .unwrap();
         let subnet = bp

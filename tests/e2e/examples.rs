@@ -42,7 +42,14 @@ fn every_example_config_plans_applies_and_destroys() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
-    assert_eq!(names, ["aurora-redis-api.toml", "serverless-api.toml"]);
+    assert_eq!(
+        names,
+        [
+            "aurora-redis-api.toml",
+            "multi-region-dr.toml",
+            "serverless-api.toml"
+        ]
+    );
     for name in names {
         let text = std::fs::read_to_string(dir.join(&name)).unwrap();
         let moto = Moto::start();

@@ -5,6 +5,7 @@
 mod aurora;
 mod aurora_drift;
 mod crash;
+mod dr;
 mod drift;
 mod examples;
 mod faults;

@@ -37,6 +37,17 @@ impl Seen {
             .to_string()
     }
 
+    /// The region the request is signed for (from the SigV4 credential
+    /// scope `.../REGION/service/aws4_request`).
+    pub fn region(&self) -> String {
+        self.head
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split('/').nth(2))
+            .unwrap_or("unknown")
+            .to_string()
+    }
+
     /// The SDK's attempt number for this call (`amz-sdk-request: attempt=N`).
     pub fn attempt(&self) -> u32 {
         self.head

@@ -370,6 +370,7 @@ fn bucket_names_are_unique_per_account_and_region_and_fit_s3s_limit() {
         id: "210987654321".into(),
         partition: "aws".into(),
         zones: vec!["eu-west-1a".into(), "eu-west-1b".into()],
+        secondary_zones: vec![],
     };
     let mut cfg = cfg;
     cfg.compute.lambda_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lambdas");

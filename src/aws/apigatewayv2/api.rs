@@ -30,6 +30,8 @@ impl Api {
     ) -> Result<Attrs, ResourceError> {
         Ok(obj(json!({
             "api_endpoint": endpoint,
+            // The host alone, for health checks and DNS.
+            "api_host": endpoint.map(|e| e.trim_start_matches("https://").trim_end_matches('/')),
             "execution_arn": self.0.arn("execute-api", &ctx.region, id).await?,
             "arn": arn(&self.0, &ctx.region, &format!("/apis/{id}")).await?,
         })))

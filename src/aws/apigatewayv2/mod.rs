@@ -2,6 +2,8 @@
 //! child objects (`api_id/child`), ARNs for tagging, and tag sync.
 
 mod api;
+mod api_mapping;
+mod domain_name;
 mod integration;
 mod route;
 mod stage;
@@ -21,6 +23,8 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
     r.register(Arc::new(integration::Integration(aws.clone())));
     r.register(Arc::new(route::Route(aws.clone())));
     r.register(Arc::new(stage::Stage(aws.clone())));
+    r.register(Arc::new(domain_name::DomainName(aws.clone())));
+    r.register(Arc::new(api_mapping::ApiMapping(aws.clone())));
 }
 
 /// Splits a child id `api_id/child_id`.

@@ -1,14 +1,19 @@
-//! DynamoDB table: name and key schema force replacement; billing mode,
-//! point-in-time recovery, KMS encryption and tags update in place. Create
-//! waits for ACTIVE, delete for the table to be gone.
+//! DynamoDB table: name, key schema and stream force replacement; billing
+//! mode, point-in-time recovery, KMS encryption, replicas in other regions
+//! (a global table, version 2019.11.21: each replica with its region's key
+//! and point-in-time recovery) and tags update in place. Create waits for
+//! ACTIVE (and each replica's), delete removes the replicas first and waits
+//! for the table to be gone.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
-    ScalarAttributeType, SseSpecification, SseType, TableStatus, Tag,
+    AttributeDefinition, BillingMode, CreateReplicationGroupMemberAction,
+    DeleteReplicationGroupMemberAction, KeySchemaElement, KeyType,
+    PointInTimeRecoverySpecification, ReplicationGroupUpdate, ScalarAttributeType,
+    SseSpecification, SseType, StreamSpecification, StreamViewType, TableStatus, Tag,
 };
 use serde_json::{json, Value};
 
@@ -96,6 +101,106 @@ async fn wait_active(
     .await
 }
 
+/// One replica of a global table, as the `replicas` attribute lists it.
+fn replica_of(v: &Value) -> Option<(String, Option<String>, bool)> {
+    Some((
+        v.get("region")?.as_str()?.to_string(),
+        v.get("kms_key_arn")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        v.get("point_in_time_recovery")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    ))
+}
+
+fn replicas(a: &Attrs) -> Vec<(String, Option<String>, bool)> {
+    a.get("replicas")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(replica_of)
+        .collect()
+}
+
+/// Whether point-in-time recovery is on for the table `name` in `ddb`'s region.
+async fn pitr_on(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<bool, ResourceError> {
+    let pitr = ddb
+        .describe_continuous_backups()
+        .table_name(name)
+        .send()
+        .await
+        .ctx(&format!("reading backups of DynamoDB table ({name})"))?;
+    Ok(pitr
+        .continuous_backups_description()
+        .and_then(|d| d.point_in_time_recovery_description())
+        .and_then(|p| p.point_in_time_recovery_status())
+        .is_some_and(|s| s.as_str() == "ENABLED"))
+}
+
+impl Table {
+    /// Adds (`kms` given) or removes a replica in `region`, then waits until
+    /// the table and its replicas are ACTIVE again.
+    async fn change_replica(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        region: &str,
+        add: Option<Option<String>>,
+    ) -> Result<(), ResourceError> {
+        let ddb = &self.0.region(&ctx.region).dynamodb;
+        let update = match add {
+            Some(kms) => ReplicationGroupUpdate::builder()
+                .create(
+                    CreateReplicationGroupMemberAction::builder()
+                        .region_name(region)
+                        .set_kms_master_key_id(kms)
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .build(),
+            None => ReplicationGroupUpdate::builder()
+                .delete(
+                    DeleteReplicationGroupMemberAction::builder()
+                        .region_name(region)
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .build(),
+        };
+        ddb.update_table()
+            .table_name(name)
+            .replica_updates(update)
+            .send()
+            .await
+            .ctx(&format!(
+                "changing the {region} replica of DynamoDB table ({name})"
+            ))?;
+        wait_until(ctx, &ACTIVE, || async {
+            let Some(t) = describe(ddb, name).await? else {
+                return Ok(Poll::Pending("not visible".into()));
+            };
+            let pending = t
+                .replicas()
+                .iter()
+                .find(|r| r.replica_status().is_some_and(|s| s.as_str() != "ACTIVE"))
+                .map(|r| {
+                    format!(
+                        "replica {} {}",
+                        r.region_name().unwrap_or("?"),
+                        r.replica_status().map_or("?", |s| s.as_str())
+                    )
+                });
+            Ok(match (t.table_status(), pending) {
+                (Some(TableStatus::Active), None) => Poll::Ready(()),
+                (_, Some(p)) => Poll::Pending(p),
+                (s, None) => Poll::Pending(s.map_or("?".into(), |s| s.as_str().to_string())),
+            })
+        })
+        .await
+    }
+}
+
 async fn set_pitr(
     ctx: &Ctx,
     ddb: &aws_sdk_dynamodb::Client,
@@ -127,7 +232,7 @@ impl ResourceType for Table {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["name", "hash_key", "hash_key_type"]
+        &["name", "hash_key", "hash_key_type", "stream_view_type"]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -153,6 +258,17 @@ impl ResourceType for Table {
                     .map_err(invalid)?,
             )
             .sse_specification(sse(a))
+            .set_stream_specification(
+                attrs::opt_str(a, "stream_view_type")
+                    .map(|v| {
+                        StreamSpecification::builder()
+                            .stream_enabled(true)
+                            .stream_view_type(StreamViewType::from(v))
+                            .build()
+                    })
+                    .transpose()
+                    .map_err(invalid)?,
+            )
             .set_tags(Some(ddb_tags(tags::desired(a))?))
             .send()
             .await
@@ -160,6 +276,12 @@ impl ResourceType for Table {
         wait_active(ctx, ddb, name).await?;
         if attrs::bool(a, "point_in_time_recovery")? {
             set_pitr(ctx, ddb, name, true).await?;
+        }
+        for (region, kms, pitr) in replicas(a) {
+            self.change_replica(ctx, name, &region, Some(kms)).await?;
+            if pitr {
+                set_pitr(ctx, &self.0.region(&region).dynamodb, name, true).await?;
+            }
         }
         let arn = out
             .table_description()
@@ -188,17 +310,20 @@ impl ResourceType for Table {
         if t.table_status() == Some(&TableStatus::Deleting) {
             return Ok(None);
         }
-        let pitr = ddb
-            .describe_continuous_backups()
-            .table_name(id)
-            .send()
-            .await
-            .ctx(&format!("reading backups of DynamoDB table ({id})"))?;
-        let pitr_on = pitr
-            .continuous_backups_description()
-            .and_then(|d| d.point_in_time_recovery_description())
-            .and_then(|p| p.point_in_time_recovery_status())
-            .is_some_and(|s| s.as_str() == "ENABLED");
+        let pitr_here = pitr_on(ddb, id).await?;
+        let mut replica_list = vec![];
+        for r in t.replicas() {
+            let region = r.region_name().unwrap_or_default();
+            let on = pitr_on(&self.0.region(region).dynamodb, id)
+                .await
+                .unwrap_or(false);
+            replica_list.push(json!({
+                "region": region,
+                "kms_key_arn": r.kms_master_key_id(),
+                "point_in_time_recovery": on,
+            }));
+        }
+        replica_list.sort_by_key(|r| r["region"].as_str().unwrap_or_default().to_string());
         let arn = t.table_arn().unwrap_or_default().to_string();
         let tag_out = ddb
             .list_tags_of_resource()
@@ -230,8 +355,10 @@ impl ResourceType for Table {
                 "billing_mode": billing,
                 "hash_key": key,
                 "hash_key_type": key_type,
-                "point_in_time_recovery": pitr_on,
+                "point_in_time_recovery": pitr_here,
                 "kms_key_arn": kms,
+                "stream_view_type": t.stream_specification().filter(|s| s.stream_enabled()).and_then(|s| s.stream_view_type()).map(|v| v.as_str()),
+                "replicas": replica_list,
                 "tags": tags::live(tag_out.tags().iter().map(|t| (t.key(), t.value()))),
             })),
             outputs: obj(json!({ "arn": arn })),
@@ -264,6 +391,35 @@ impl ResourceType for Table {
         let pitr = attrs::bool(to, "point_in_time_recovery")?;
         if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
             set_pitr(ctx, ddb, id, pitr).await?;
+        }
+        if to.contains_key("replicas") && from.get("replicas") != to.get("replicas") {
+            let (old, new) = (replicas(from), replicas(to));
+            for (region, _, _) in old.iter().filter(|o| !new.iter().any(|n| n.0 == o.0)) {
+                self.change_replica(ctx, id, region, None).await?;
+            }
+            for (region, kms, on) in &new {
+                match old.iter().find(|o| &o.0 == region) {
+                    None => {
+                        self.change_replica(ctx, id, region, Some(kms.clone()))
+                            .await?;
+                        if *on {
+                            set_pitr(ctx, &self.0.region(region).dynamodb, id, true).await?;
+                        }
+                    }
+                    Some((_, old_kms, old_on)) => {
+                        if old_kms != kms {
+                            return Err(ResourceError::new(
+                                ErrorClass::Invalid,
+                                format!("updating the {region} replica of DynamoDB table ({id})"),
+                                "a replica's KMS key cannot be changed in place: remove the replica, apply, and add it back",
+                            ));
+                        }
+                        if old_on != on {
+                            set_pitr(ctx, &self.0.region(region).dynamodb, id, *on).await?;
+                        }
+                    }
+                }
+            }
         }
         if tags::changed(from, to) {
             let arn = describe(ddb, id)
@@ -300,6 +456,15 @@ impl ResourceType for Table {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ddb = &self.0.region(&ctx.region).dynamodb;
+        // A global table's replicas go first: DynamoDB refuses to delete
+        // a table that still has them.
+        if let Some(t) = describe(ddb, id).await? {
+            for r in t.replicas() {
+                if let Some(region) = r.region_name() {
+                    self.change_replica(ctx, id, region, None).await?;
+                }
+            }
+        }
         ignore_not_found(
             ddb.delete_table()
                 .table_name(id)

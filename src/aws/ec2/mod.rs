@@ -13,6 +13,7 @@ mod security_group_rules;
 mod subnet;
 mod vpc;
 mod vpc_endpoint;
+mod vpc_peering;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -69,6 +70,7 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
         aws.clone(),
     )));
     r.register(Arc::new(flow_log::FlowLog(aws.clone())));
+    r.register(Arc::new(vpc_peering::VpcPeering(aws.clone())));
 }
 
 /// Describe filters matching `attrs`' identity tags (address and lineage);

@@ -33,7 +33,18 @@ struct Route {
 }
 
 /// Route targets hcprov manages, as attribute keys.
-const TARGETS: &[&str] = &["gateway_id", "nat_gateway_id"];
+const TARGETS: &[&str] = &["gateway_id", "nat_gateway_id", "vpc_peering_connection_id"];
+
+/// Sets `r`'s target on a CreateRoute or ReplaceRoute request.
+macro_rules! with_target {
+    ($req:expr, $r:expr) => {
+        match $r.target_key.as_str() {
+            "nat_gateway_id" => $req.nat_gateway_id(&$r.target),
+            "vpc_peering_connection_id" => $req.vpc_peering_connection_id(&$r.target),
+            _ => $req.gateway_id(&$r.target),
+        }
+    };
+}
 
 fn routes_of(a: &Attrs) -> BTreeSet<Route> {
     a.get("routes")
@@ -153,16 +164,11 @@ impl ResourceType for RouteTable {
         }
         for r in new.difference(&old) {
             if old.iter().any(|o| o.cidr == r.cidr) {
-                let mut req = ec2
+                let req = ec2
                     .replace_route()
                     .route_table_id(id)
                     .destination_cidr_block(&r.cidr);
-                req = if r.target_key == "nat_gateway_id" {
-                    req.nat_gateway_id(&r.target)
-                } else {
-                    req.gateway_id(&r.target)
-                };
-                req.send().await.ctx(&format!(
+                with_target!(req, r).send().await.ctx(&format!(
                     "replacing route {} in EC2 route table ({id})",
                     r.cidr
                 ))?;
@@ -197,6 +203,8 @@ fn observe(t: &aws_sdk_ec2::types::RouteTable) -> Observed {
             let cidr = r.destination_cidr_block()?.to_string();
             let (k, v) = if let Some(n) = r.nat_gateway_id() {
                 ("nat_gateway_id", n)
+            } else if let Some(p) = r.vpc_peering_connection_id() {
+                ("vpc_peering_connection_id", p)
             } else {
                 ("gateway_id", r.gateway_id()?)
             };
@@ -225,12 +233,7 @@ async fn add_route(
             .create_route()
             .route_table_id(id)
             .destination_cidr_block(&r.cidr);
-        let req = if r.target_key == "nat_gateway_id" {
-            req.nat_gateway_id(&r.target)
-        } else {
-            req.gateway_id(&r.target)
-        };
-        req.send().await.ctx(&format!(
+        with_target!(req, r).send().await.ctx(&format!(
             "adding route {} to EC2 route table ({id})",
             r.cidr
         ))

@@ -7,6 +7,7 @@ mod encryption;
 mod lifecycle;
 mod policy;
 mod public_access_block;
+mod replication;
 mod versioning;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::engine::resource::Registry;
 pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
     r.register(Arc::new(bucket::Bucket(aws.clone())));
     r.register(Arc::new(versioning::Versioning(aws.clone())));
+    r.register(Arc::new(replication::Replication(aws.clone())));
     r.register(Arc::new(encryption::Encryption(aws.clone())));
     r.register(Arc::new(public_access_block::PublicAccessBlock(
         aws.clone(),
