@@ -20,6 +20,7 @@ mod proxy;
 mod real_aws;
 mod replay;
 mod replay_data;
+mod replay_dr;
 mod secrets;
 mod security;
 mod slice;

@@ -25,7 +25,7 @@ use super::replay::{aws_with, ctx, event, obj};
 const EC_NS: &str = "http://elasticache.amazonaws.com/doc/2015-02-02/";
 const RDS_NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
 
-fn xml(status: u16, body: String) -> ReplayEvent {
+pub(super) fn xml(status: u16, body: String) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
             .uri("https://placeholder")
@@ -77,14 +77,14 @@ fn describe_groups(body: String) -> ReplayEvent {
     )
 }
 
-fn bodies(replay: &StaticReplayClient) -> Vec<String> {
+pub(super) fn bodies(replay: &StaticReplayClient) -> Vec<String> {
     replay
         .actual_requests()
         .map(|r| String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned())
         .collect()
 }
 
-fn run<F: std::future::Future>(f: F) -> F::Output {
+pub(super) fn run<F: std::future::Future>(f: F) -> F::Output {
     // Waiters sleep 15 s between polls; paused time lets them pass at once.
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
