@@ -97,6 +97,14 @@ const S3_BUCKET_WRITES: &[&str] = &[
 /// Every transient error hcprov knows, by service and operation.
 pub const TABLE: &[Transient] = &[
     Transient {
+        service: "kms",
+        operations: &["CreateKey", "PutKeyPolicy"],
+        code: "MalformedPolicyDocumentException",
+        message: "invalid principals",
+        budget: &IAM_PROPAGATION,
+        why: "the key policy names a role created seconds ago, which KMS does not know yet",
+    },
+    Transient {
         service: "dynamodb",
         operations: &["UpdateContinuousBackups"],
         code: "ContinuousBackupsUnavailableException",

@@ -64,6 +64,8 @@ fn durations(stdout: &str) -> HashMap<String, f64> {
         .lines()
         .filter_map(|l| {
             let (addr, rest) = l.split_once(": ")?;
+            // "addr in us-west-2" when the run spans regions.
+            let addr = addr.split(" in ").next()?;
             let secs = rest
                 .rsplit_once(" in ")?
                 .1
@@ -156,6 +158,46 @@ fn calls_since(proxy: &Proxy, mark: usize) -> BTreeMap<String, usize> {
     m
 }
 
+/// The two-region platform (examples/multi-region-dr.toml) through the
+/// same latency proxy: apply and destroy against their critical paths.
+fn measure_dr() -> (PathRow, PathRow) {
+    let moto = Moto::start();
+    let proxy = Proxy::start_with(&moto.url, Arc::new(|_| None), Arc::new(latency));
+    let root = env!("CARGO_MANIFEST_DIR");
+    let example = std::fs::read_to_string(format!("{root}/examples/multi-region-dr.toml")).unwrap();
+    let config = format!(
+        "disposable = true\n{}",
+        example
+            .replace("environment = \"dr\"", "environment = \"e2e\"")
+            .replace(
+                "lambda_source = \"../lambdas\"",
+                &format!("lambda_source = \"{root}/lambdas\"")
+            )
+    );
+    let p = Project::new(&proxy.url, &config);
+    let apply = p
+        .run(&["apply", "--auto-approve", "--parallelism", "64"])
+        .expect(0);
+    let deps = deps_of(&p.state());
+    let nodes = deps.len();
+    let apply_row = PathRow {
+        what: "apply dr",
+        nodes,
+        wall_s: wall(&apply.stdout),
+        bound_s: critical_path(&deps, &durations(&apply.stdout), false),
+    };
+    let destroy = p
+        .run(&["destroy", "--force", "--parallelism", "64"])
+        .expect(0);
+    let destroy_row = PathRow {
+        what: "destroy dr",
+        nodes,
+        wall_s: wall(&destroy.stdout),
+        bound_s: critical_path(&deps, &durations(&destroy.stdout), true),
+    };
+    (apply_row, destroy_row)
+}
+
 /// Runs the whole platform through a latency proxy.
 pub fn measure() -> Live {
     let moto = Moto::start();
@@ -198,11 +240,13 @@ pub fn measure() -> Live {
         bound_s: critical_path(&deps, &durations(&destroy.stdout), true),
     };
 
+    let dr = measure_dr();
+
     let binary_mb = std::fs::metadata(env!("CARGO_BIN_EXE_hcprov"))
         .map(|m| m.len() as f64 / 1e6)
         .unwrap_or(0.0);
     Live {
-        paths: vec![apply_row, destroy_row],
+        paths: vec![apply_row, destroy_row, dr.0, dr.1],
         calls: vec![
             CallRow {
                 what: "plan (no changes)",

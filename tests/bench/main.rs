@@ -1,7 +1,8 @@
 //! `cargo bench --bench hcprov`: prints hcprov's four benchmark tables.
 //!
-//! 1. Critical-path efficiency of apply and destroy of the whole platform
-//!    against the emulator behind a proxy adding latency per call.
+//! 1. Critical-path efficiency of apply and destroy of the whole platform,
+//!    and of the two-region platform, against the emulator behind a proxy
+//!    adding latency per call.
 //! 2. API calls of `plan` (no changes) and `drift`, per service.
 //! 3. Engine scale: synthetic DAGs of 1,000 / 10,000 / 50,000 fake nodes.
 //! 4. Start-up: process start to first AWS call; release binary size.
@@ -38,12 +39,12 @@ fn main() {
         live::SLOW_CALLS.join(", ")
     );
     println!(
-        "{:>8} {:>6} {:>10} {:>14} {:>8}",
+        "{:>10} {:>6} {:>10} {:>14} {:>8}",
         "run", "nodes", "wall s", "bound s", "ratio"
     );
     for r in &live.paths {
         println!(
-            "{:>8} {:>6} {:>10.2} {:>14.2} {:>8.3}",
+            "{:>10} {:>6} {:>10.2} {:>14.2} {:>8.3}",
             r.what,
             r.nodes,
             r.wall_s,

@@ -23,6 +23,14 @@ struct Row {
 
 const ROWS: &[Row] = &[
     Row {
+        service: "kms",
+        needles: &["TrentService.CreateKey"],
+        status: 400,
+        code: "MalformedPolicyDocumentException",
+        message: "Policy contains a statement with one or more invalid principals.",
+        budget: "iam-role-propagation",
+    },
+    Row {
         service: "dynamodb",
         needles: &["DynamoDB_20120810.UpdateContinuousBackups"],
         status: 400,

@@ -20,7 +20,7 @@ use crate::engine::value::Attrs;
 
 /// DNS validation takes minutes once the records resolve.
 const ISSUED: Waiter = Waiter {
-    name: "ACM to issue the certificate (DNS validation)",
+    name: "ACM to issue the certificate (DNS validation: the zone must be delegated to the name servers in the `hosted_zone_name_servers` output)",
     timeout: Duration::from_secs(3600),
     interval: Duration::from_secs(15),
 };

@@ -34,6 +34,14 @@ pub const ACTIVE: Waiter = Waiter {
     interval: Duration::from_secs(2),
 };
 
+/// Waiting for a replica to be added or removed: DynamoDB copies the table
+/// to the new region first, which takes a while for a large one.
+pub const REPLICA_ACTIVE: Waiter = Waiter {
+    name: "DynamoDB global table replica to become ACTIVE",
+    timeout: Duration::from_secs(7200),
+    interval: Duration::from_secs(10),
+};
+
 /// Waiting for a deleted table to disappear.
 pub const GONE: Waiter = Waiter {
     name: "DynamoDB table to be deleted",
@@ -176,10 +184,23 @@ impl Table {
             .ctx(&format!(
                 "changing the {region} replica of DynamoDB table ({name})"
             ))?;
-        wait_until(ctx, &ACTIVE, || async {
+        wait_until(ctx, &REPLICA_ACTIVE, || async {
             let Some(t) = describe(ddb, name).await? else {
                 return Ok(Poll::Pending("not visible".into()));
             };
+            if let Some(r) = t.replicas().iter().find(|r| {
+                r.replica_status().is_some_and(|s| matches!(s.as_str(), "CREATION_FAILED" | "INACCESSIBLE_ENCRYPTION_CREDENTIALS"))
+            }) {
+                return Err(ResourceError::new(
+                    ErrorClass::Other,
+                    format!("changing the {region} replica of DynamoDB table ({name})"),
+                    format!(
+                        "the replica in {} is {}: check that the replica's KMS key exists, is enabled and lets DynamoDB use it",
+                        r.region_name().unwrap_or("?"),
+                        r.replica_status().map_or("?", |s| s.as_str())
+                    ),
+                ));
+            }
             let pending = t
                 .replicas()
                 .iter()

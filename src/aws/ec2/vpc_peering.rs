@@ -17,7 +17,7 @@ use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, wait_status, Budget, Waiter};
+use crate::engine::retry::{retry_when, wait_status, wait_until, Budget, Poll, Waiter};
 use crate::engine::value::Attrs;
 
 /// Waiting for the connection to become `active` after the accept.
@@ -67,9 +67,33 @@ impl VpcPeering {
         Ok(out.and_then(|o| o.vpc_peering_connections().first().cloned()))
     }
 
-    /// Accepts `id` in the peer region, retrying until it has heard of it.
+    /// Accepts `id` in the peer region once the request has reached it
+    /// (`initiating-request` → `pending-acceptance`), retrying until the
+    /// peer region has heard of it.
     async fn accept(&self, ctx: &Ctx, peer_region: &str, id: &str) -> Result<(), ResourceError> {
         let peer = &self.0.region(peer_region).ec2;
+        wait_until(ctx, &ACTIVE, || async {
+            Ok(
+                match self
+                    .describe(&ctx.region, id)
+                    .await?
+                    .as_ref()
+                    .and_then(status)
+                    .as_deref()
+                {
+                    Some("pending-acceptance" | "active") => Poll::Ready(()),
+                    Some(s) if FAILED.contains(&s) => {
+                        return Err(ResourceError::new(
+                            crate::engine::resource::ErrorClass::Other,
+                            format!("requesting EC2 VPC peering connection ({id})"),
+                            format!("the request is `{s}`: check the peer VPC id and region"),
+                        ))
+                    }
+                    s => Poll::Pending(s.unwrap_or("not visible").to_string()),
+                },
+            )
+        })
+        .await?;
         retry_when(
             ctx,
             &PEER_PROPAGATION,

@@ -55,14 +55,18 @@ impl ResourceType for Key {
             Some(p) if !p.is_null() => Some(attrs::doc(a, "policy")?),
             _ => None,
         };
-        let out = kms
-            .create_key()
-            .description(attrs::str(a, "description")?)
-            .set_policy(policy)
-            .set_tags(Some(kms_tags(tags::desired(a))?))
-            .send()
-            .await
-            .ctx("creating KMS key")?;
+        let tag_list = kms_tags(tags::desired(a))?;
+        let description = attrs::str(a, "description")?;
+        let out = transient::call(ctx, "kms", "CreateKey", || async {
+            kms.create_key()
+                .description(description)
+                .set_policy(policy.clone())
+                .set_tags(Some(tag_list.clone()))
+                .send()
+                .await
+                .ctx("creating KMS key")
+        })
+        .await?;
         let meta = out.key_metadata();
         let id = meta.map(|m| m.key_id()).unwrap_or_default().to_string();
         if a.get("enabled").and_then(serde_json::Value::as_bool) == Some(false) {
@@ -218,13 +222,17 @@ impl ResourceType for Key {
         }
         if from.get("policy") != to.get("policy") && to.get("policy").is_some_and(|p| !p.is_null())
         {
-            kms.put_key_policy()
-                .key_id(id)
-                .policy_name("default")
-                .policy(attrs::doc(to, "policy")?)
-                .send()
-                .await
-                .ctx(&format!("putting the key policy of KMS key ({id})"))?;
+            let doc = attrs::doc(to, "policy")?;
+            transient::call(ctx, "kms", "PutKeyPolicy", || async {
+                kms.put_key_policy()
+                    .key_id(id)
+                    .policy_name("default")
+                    .policy(doc.clone())
+                    .send()
+                    .await
+                    .ctx(&format!("putting the key policy of KMS key ({id})"))
+            })
+            .await?;
         }
         let rotate = attrs::bool(to, "enable_key_rotation")?;
         if from

@@ -139,6 +139,7 @@ pub fn apis(
 ) -> Apis {
     let (weighted, failover) = names(zone);
     let (mut apis, mut wd, mut fd) = (vec![], vec![], vec![]);
+    let mut fqdns = vec![];
     for (i, site) in sites.iter().enumerate() {
         b.region = site.region.clone();
         let role = site.role;
@@ -197,23 +198,27 @@ pub fn apis(
                 "domain_name": weighted, "subject_alternative_names": [failover],
             }),
         );
-        let mut fqdns = vec![];
-        for n in 0..2 {
+        // ACM asks for the same validation record for a name in every
+        // region of an account: one record per name, made from the
+        // primary's certificate, validates both.
+        if fqdns.is_empty() {
             b.region = sites[0].region.clone();
-            let record = b.plain("route53_record", &format!("{role}_validation_{n}"), json!({
-                "zone_id": zone.id, "name": reference(&cert, &format!("validation_record_{n}_name")),
-                "type": reference(&cert, &format!("validation_record_{n}_type")), "ttl": 300,
-                "records": [reference(&cert, &format!("validation_record_{n}_value"))],
-                "set_identifier": null, "weight": null, "failover": null, "health_check_id": null,
-            }));
-            fqdns.push(reference(&record, "fqdn"));
+            for n in 0..2 {
+                let record = b.plain("route53_record", &format!("validation_{n}"), json!({
+                    "zone_id": zone.id, "name": reference(&cert, &format!("validation_record_{n}_name")),
+                    "type": reference(&cert, &format!("validation_record_{n}_type")), "ttl": 300,
+                    "records": [reference(&cert, &format!("validation_record_{n}_value"))],
+                    "set_identifier": null, "weight": null, "failover": null, "health_check_id": null,
+                }));
+                fqdns.push(reference(&record, "fqdn"));
+            }
         }
         b.region = site.region.clone();
         let validation = b.plain(
             "acm_certificate_validation",
             role,
             json!({
-                "certificate_arn": reference(&cert, "arn"), "validation_record_fqdns": fqdns,
+                "certificate_arn": reference(&cert, "arn"), "validation_record_fqdns": fqdns.clone(),
             }),
         );
         let mut domains = vec![];

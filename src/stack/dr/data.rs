@@ -184,9 +184,10 @@ pub fn storage(b: &mut Builder, sites: &[Site; 2], keys: &Keys) -> Result<Storag
              "Resource": format!("{source}/*")},
             {"Effect": "Allow", "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], "Resource": format!("{dest}/*")},
             {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": reference(&keys.key[0], "arn"),
-             "Condition": {"StringEquals": {"kms:ViaService": region(0)}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": format!("{source}/*")}}},
+             // With S3 Bucket Keys the context is the bucket's ARN, else the object's.
+             "Condition": {"StringEquals": {"kms:ViaService": region(0)}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": [source.clone(), format!("{source}/*")]}}},
             {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": reference(&keys.key[1], "arn"),
-             "Condition": {"StringEquals": {"kms:ViaService": region(1)}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": format!("{dest}/*")}}},
+             "Condition": {"StringEquals": {"kms:ViaService": region(1)}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": [dest.clone(), format!("{dest}/*")]}}},
         ]},
     }));
     let replication = b.plain("s3_bucket_replication", "primary", json!({

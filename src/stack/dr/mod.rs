@@ -119,7 +119,7 @@ mod tests {
         };
         let bp = blueprint(&cfg, &account).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
-        assert_eq!(g.nodes().len(), 113);
+        assert_eq!(g.nodes().len(), 111);
         let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &bp.nodes {
             *per_region.entry(n.region.as_str()).or_default() += 1;

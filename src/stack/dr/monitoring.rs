@@ -132,11 +132,33 @@ pub fn build(
     let topic = match topics.iter().find(|(_, r)| r == home) {
         Some((t, _)) => t.clone(),
         None => {
+            // CloudWatch cannot publish to a topic under the AWS-managed
+            // SNS key: a key of the stack's own, in us-east-1.
             b.region = home.into();
-            b.tagged("sns_topic", "health_checks", None, json!({
-                "name": b.name("healthcare-dr-health-alerts"), "display_name": "Healthcare DR health checks",
-                "kms_master_key_id": "alias/aws/sns",
-            }))
+            let name = b.name("healthcare-dr-health-alerts");
+            let acct = b.account.id.clone();
+            let topic_arn = format!("arn:{}:sns:{home}:{acct}:{name}", b.account.partition);
+            let key = b.tagged("kms_key", "health_checks", Some(&b.name("healthcare-dr-kms-health")), json!({
+                "description": format!("KMS key for the DR health-check alerts - {}", b.cfg.environment),
+                "deletion_window_in_days": b.cfg.security.kms_deletion_window_days,
+                "enable_key_rotation": true, "enabled": true,
+                "policy": {"Version": "2012-10-17", "Statement": [
+                    {"Sid": "AccountAdministersTheKey", "Effect": "Allow",
+                     "Principal": {"AWS": format!("arn:{}:iam::{acct}:root", b.account.partition)}, "Action": "kms:*", "Resource": "*"},
+                    {"Sid": "CloudWatchAlarmsPublishToTheEncryptedTopic", "Effect": "Allow",
+                     "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:SourceAccount": acct, "kms:EncryptionContext:aws:sns:topicArn": topic_arn}}},
+                ]},
+            }));
+            b.tagged(
+                "sns_topic",
+                "health_checks",
+                None,
+                json!({
+                    "name": name, "display_name": "Healthcare DR health checks",
+                    "kms_master_key_id": reference(&key, "arn"),
+                }),
+            )
         }
     };
     b.region = home.into();
