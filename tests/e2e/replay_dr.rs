@@ -182,12 +182,10 @@ const R53: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
 #[test]
 fn route53_health_checks_and_record_values_read_as_aws_writes_them() {
-    let check = format!(
-        r#"<HealthCheck><Id>hc-1</Id><CallerReference>tok</CallerReference><HealthCheckConfig>
+    let check = r#"<HealthCheck><Id>hc-1</Id><CallerReference>tok</CallerReference><HealthCheckConfig>
 <Port>443</Port><Type>HTTPS</Type><ResourcePath>/health</ResourcePath><FullyQualifiedDomainName>abc.execute-api.us-east-1.amazonaws.com</FullyQualifiedDomainName>
 <RequestInterval>30</RequestInterval><FailureThreshold>3</FailureThreshold><MeasureLatency>false</MeasureLatency><Inverted>false</Inverted><Disabled>false</Disabled><EnableSNI>true</EnableSNI>
-</HealthCheckConfig><HealthCheckVersion>1</HealthCheckVersion></HealthCheck>"#
-    );
+</HealthCheckConfig><HealthCheckVersion>1</HealthCheckVersion></HealthCheck>"#;
     let replay = StaticReplayClient::new(vec![
         xml(
             201,
