@@ -104,14 +104,16 @@ def read_record(event):
 
 def put_document(event):
     doc = (event.get("pathParameters") or {}).get("proxy", "").removeprefix("documents/")
-    if not DOCUMENT_ID.match(doc):
+    if not DOCUMENT_ID.fullmatch(doc):
         return _answer(400, {"error": "the document id must be 1-128 letters, digits, dots, dashes or underscores"})
     raw = _body(event)
     if not raw or len(raw) > MAX_BODY:
         return _answer(400, {"error": f"the document must be 1-{MAX_BODY} bytes"})
     key = f"documents/{doc}"
     boto3.client("s3", config=AWS_CONFIG).put_object(
-        Bucket=os.environ["DOCUMENTS_BUCKET"], Key=key, Body=raw, ServerSideEncryption="aws:kms",
+        Bucket=os.environ["DOCUMENTS_BUCKET"], Key=key, Body=raw,
+        # The stack's key, named: `aws:kms` alone would mean AWS's own S3 key.
+        ServerSideEncryption="aws:kms", SSEKMSKeyId=os.environ["DOCUMENTS_KEY_ARN"],
     )
     _audit("put_document", key, event)
     return _answer(201, {"key": key})

@@ -1,6 +1,7 @@
 """Tests of the DR API handler with boto3 against moto, in-process."""
 
 import json
+import os
 import uuid
 
 import boto3
@@ -15,6 +16,7 @@ def dr(monkeypatch):
     for k, v in {"RECORDS_TABLE": "records-t", "AUDIT_TABLE": "audit-t", "DOCUMENTS_BUCKET": "docs-t", "REGION_ROLE": "secondary"}.items():
         monkeypatch.setenv(k, v)
     with mock_aws():
+        monkeypatch.setenv("DOCUMENTS_KEY_ARN", boto3.client("kms").create_key()["KeyMetadata"]["Arn"])
         ddb = boto3.client("dynamodb")
         for name, key in [("records-t", "patient_id"), ("audit-t", "audit_id")]:
             ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
@@ -61,7 +63,9 @@ def test_documents_go_to_the_bucket_encrypted(dr):
     assert r["statusCode"] == 201
     obj = boto3.client("s3").get_object(Bucket="docs-t", Key="documents/scan-1.pdf")
     assert obj["Body"].read() == b"PDFDATA" and obj["ServerSideEncryption"] == "aws:kms"
+    assert obj["SSEKMSKeyId"] == os.environ["DOCUMENTS_KEY_ARN"], "the stack's key, not AWS's"
     assert call("PUT", "/documents/../etc", "x")["statusCode"] == 400
+    assert call("PUT", "/documents/scan-2.pdf\n", "x")["statusCode"] == 400
 
 
 def test_bad_requests_get_clear_answers(dr):

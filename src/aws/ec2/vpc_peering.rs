@@ -140,6 +140,8 @@ impl ResourceType for VpcPeering {
             .create_vpc_peering_connection()
             .vpc_id(attrs::str(a, "vpc_id")?)
             .peer_vpc_id(attrs::str(a, "peer_vpc_id")?)
+            // The peer is this account's own VPC: never another account's.
+            .peer_owner_id(self.0.account_id(&ctx.region).await?)
             .peer_region(peer_region)
             .tag_specifications(tag_spec(Ec2Type::VpcPeeringConnection, a))
             .send()

@@ -2,7 +2,8 @@
 //! a set identifier and a health check), or an alias. The zone, name, type
 //! and set identifier force replacement; everything else is an UPSERT.
 //! Create is a CREATE, so a record someone else made is never silently
-//! overwritten. Its id is `zone_id|name|type|set_identifier`.
+//! overwritten; delete leaves a record whose values someone else has since
+//! changed. Its id is `zone_id|name|type|set_identifier`.
 
 use std::sync::Arc;
 
@@ -174,35 +175,14 @@ impl ResourceType for Record {
         &["zone_id", "name", "type", "set_identifier"]
     }
 
-    /// A record that already exists exactly as desired is shared, not a
-    /// clash: ACM asks for the same validation CNAME for a name in every
-    /// region, so both regions' certificates declare it.
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
-        let made = self
-            .change(
-                ctx,
-                attrs::str(a, "zone_id")?,
-                ChangeAction::Create,
-                set_of(a)?,
-            )
-            .await;
-        if let Err(e) = made {
-            let same = match self.read(ctx, &id_of(a)?, a).await? {
-                Some(live) => {
-                    let differs: Vec<&String> = a
-                        .iter()
-                        .filter(|(k, v)| live.attrs.get(*k) != Some(*v))
-                        .map(|(k, _)| k)
-                        .collect();
-                    tracing::debug!(address = %ctx.address, ?differs, want = ?a.get("records"), have = ?live.attrs.get("records"), "record exists already");
-                    differs.is_empty()
-                }
-                None => false,
-            };
-            if !same {
-                return Err(e);
-            }
-        }
+        self.change(
+            ctx,
+            attrs::str(a, "zone_id")?,
+            ChangeAction::Create,
+            set_of(a)?,
+        )
+        .await?;
         Ok(Created {
             id: id_of(a)?,
             outputs: obj(json!({"fqdn": name(attrs::str(a, "name")?)})),
@@ -282,11 +262,22 @@ impl ResourceType for Record {
         Ok(obj(json!({"fqdn": name(attrs::str(to, "name")?)})))
     }
 
-    async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
-        // DELETE must name the record exactly as it is now.
+    async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
+        // DELETE must name the record exactly as it is now; a record whose
+        // values are no longer what hcprov applied was taken over by
+        // someone else, and is left to them.
         let Some(live) = self.live(ctx, id).await? else {
             return Ok(());
         };
+        if let Some(Observed { attrs: now, .. }) = self.read(ctx, id, a).await? {
+            let ours = ["records", "alias"]
+                .iter()
+                .all(|k| a.get(*k).is_none() || a.get(*k) == now.get(*k));
+            if !ours {
+                tracing::warn!(address = %ctx.address, "Route 53 record {id} now holds other values: left in place");
+                return Ok(());
+            }
+        }
         let zone = id.split('|').next().unwrap_or_default().to_string();
         self.change(ctx, &zone, ChangeAction::Delete, live).await
     }

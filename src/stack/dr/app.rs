@@ -86,7 +86,9 @@ pub fn functions(
             "name": b.name(&format!("healthcare-dr-api-{role}-policy")),
             "policy": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": join(vec![reference(&log_group, "arn"), json!(":*")])},
-                {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DescribeTable"], "Resource": table_arns},
+                {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DescribeTable"], "Resource": table_arns[0]},
+                // The audit trail is append-only for the function.
+                {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table_arns[1]},
                 {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": join(vec![reference(&storage.bucket[i], "arn"), json!("/documents/*")])},
                 {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key_arn,
                  "Condition": {"StringEquals": {"kms:ViaService": [format!("dynamodb.{}.{dns}", site.region), format!("s3.{}.{dns}", site.region)]}}},
@@ -108,6 +110,7 @@ pub fn functions(
                 "RECORDS_TABLE": reference(&tables.tables[0], "id"),
                 "AUDIT_TABLE": reference(&tables.tables[1], "id"),
                 "DOCUMENTS_BUCKET": reference(&storage.bucket[i], "id"),
+                "DOCUMENTS_KEY_ARN": reference(&keys.key[i], "arn"),
                 "REGION_ROLE": role,
                 "ENVIRONMENT": b.cfg.environment,
             },

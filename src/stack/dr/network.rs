@@ -89,8 +89,15 @@ pub fn build(b: &mut Builder, sites: &[Site; 2]) -> Network {
         }));
         associate(b, &private_subnets[i], &rt, &format!("{role}_private"));
         for svc in ["dynamodb", "s3"] {
+            // Through the endpoint, only this account's tables and buckets:
+            // nothing in the VPC can write to another account's.
+            let account = b.account.id.clone();
             b.tagged("ec2_vpc_endpoint", &format!("{role}_{svc}"), Some(&b.name(&format!("healthcare-dr-{svc}-endpoint-{role}"))), json!({
                 "vpc_id": vpc_id, "service_name": format!("com.amazonaws.{}.{svc}", site.region), "route_table_ids": [reference(&rt, "id")],
+                "policy": {"Version": "2012-10-17", "Statement": [{
+                    "Sid": "ThisAccountsResourcesOnly", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceAccount": account}},
+                }]},
             }));
         }
     }
