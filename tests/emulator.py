@@ -254,7 +254,11 @@ def fill_apigatewayv2_update_stage():
         body = json.loads(self.body or "{}")
         for key, attr in fields.items():
             if key in body:
-                setattr(stage, attr, body[key])
+                if key == "routeSettings":
+                    # AWS merges route overrides; DeleteRouteSettings removes one.
+                    stage.route_settings = {**(stage.route_settings or {}), **body[key]}
+                else:
+                    setattr(stage, attr, body[key])
         from datetime import datetime
 
         stage.updated = datetime.now()

@@ -261,6 +261,22 @@ async fn verify(moto: &Moto, state: &serde_json::Value, weights: (i64, i64)) {
             auth,
             [("ANY /{proxy+}", "AWS_IAM"), ("GET /health", "NONE")]
         );
+        let stage = api
+            .get_stage()
+            .api_id(id(state, &format!("apigatewayv2_api.{role}")))
+            .stage_name("$default")
+            .send()
+            .await
+            .unwrap();
+        let health = &stage.route_settings().unwrap()["GET /health"];
+        assert_eq!(
+            (
+                health.throttling_rate_limit(),
+                health.throttling_burst_limit()
+            ),
+            (Some(10.0), Some(20)),
+            "{region}: the open route has its own small throttle"
+        );
         for name in [
             "api.healthcare-dr-e2e.com",
             "failover.healthcare-dr-e2e.com",

@@ -471,8 +471,8 @@ fn a_route_override_made_outside_hcprov_is_deleted_with_recorded_responses() {
     )]);
     let base = json!({"api_id": "abc123", "name": "$default", "auto_deploy": true, "tags": {}});
     let (mut from, mut to) = (base.clone(), base);
-    from["route_settings"] = json!(["GET /patients/{id}"]);
-    to["route_settings"] = json!([]);
+    from["route_settings"] = json!({"GET /patients/{id}": {"throttling_rate_limit": 5000.0, "throttling_burst_limit": 5000}});
+    to["route_settings"] = json!({});
     run(async {
         let aws = aws_with(&replay).await;
         let t = registry(&aws).get("apigatewayv2_stage").unwrap().clone();

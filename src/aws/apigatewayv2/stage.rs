@@ -1,7 +1,7 @@
 //! API Gateway v2 stage (`$default`, deployed automatically). The API and
 //! name force replacement; throttling, detailed metrics, access logging,
-//! auto-deploy, the per-route overrides (the set of route keys that have
-//! one: extras are removed) and tags update in place. Its id is `api_id/name`.
+//! auto-deploy, the per-route throttling overrides (exactly the declared
+//! ones: extras are removed) and tags update in place. Its id is `api_id/name`.
 
 use std::sync::Arc;
 
@@ -22,10 +22,11 @@ use crate::engine::value::Attrs;
 pub struct Stage(pub Arc<Aws>);
 
 fn route_settings(a: &Attrs) -> RouteSettings {
-    let s = a
-        .get("default_route_settings")
-        .cloned()
-        .unwrap_or(Value::Null);
+    settings(a.get("default_route_settings").unwrap_or(&Value::Null))
+}
+
+/// Throttling (and detailed metrics) from a settings object.
+fn settings(s: &Value) -> RouteSettings {
     RouteSettings::builder()
         .set_throttling_rate_limit(s.get("throttling_rate_limit").and_then(Value::as_f64))
         .set_throttling_burst_limit(
@@ -35,6 +36,14 @@ fn route_settings(a: &Attrs) -> RouteSettings {
         )
         .set_detailed_metrics_enabled(s.get("detailed_metrics_enabled").and_then(Value::as_bool))
         .build()
+}
+
+/// The per-route overrides `a` declares, by route key.
+fn overrides(a: &Attrs) -> std::collections::HashMap<String, RouteSettings> {
+    a.get("route_settings")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), settings(v))).collect())
+        .unwrap_or_default()
 }
 
 fn access_logs(a: &Attrs) -> Option<AccessLogSettings> {
@@ -72,6 +81,7 @@ impl ResourceType for Stage {
             .stage_name(name)
             .auto_deploy(attrs::bool(a, "auto_deploy")?)
             .default_route_settings(route_settings(a))
+            .set_route_settings(Some(overrides(a)).filter(|m| !m.is_empty()))
             .set_access_log_settings(access_logs(a))
             .set_tags(Some(tags::desired(a).into_iter().collect()))
             .send()
@@ -124,12 +134,15 @@ impl ResourceType for Stage {
                     "detailed_metrics_enabled": r.and_then(|r| r.detailed_metrics_enabled()).unwrap_or(false),
                 },
                 "access_log_settings": logs,
-                // Per-route overrides of the default throttling: none
-                // unless declared, so a route cannot be opened up quietly.
+                // Per-route overrides of the default throttling: exactly
+                // the declared ones, so a route cannot be opened up quietly.
                 "route_settings": s.route_settings().map(|m| {
-                    let mut keys: Vec<&String> = m.keys().collect();
-                    keys.sort();
-                    keys.into_iter().map(|k| json!(k)).collect::<Vec<_>>()
+                    m.iter()
+                        .map(|(k, r)| (k.clone(), json!({
+                            "throttling_rate_limit": r.throttling_rate_limit(),
+                            "throttling_burst_limit": r.throttling_burst_limit(),
+                        })))
+                        .collect::<serde_json::Map<_, _>>()
                 }).unwrap_or_default(),
                 "tags": tags::live(s.tags().into_iter().flatten()),
             })),
@@ -162,12 +175,15 @@ impl ResourceType for Stage {
                 .await
                 .ctx(&format!("updating API Gateway stage ({id})"))?;
         }
-        if to.contains_key("route_settings") {
-            let keep = attrs::strs(to, "route_settings");
-            for key in attrs::strs(from, "route_settings")
-                .into_iter()
-                .filter(|k| !keep.contains(k))
-            {
+        if to.contains_key("route_settings") && changed("route_settings") {
+            let keys = |a: &Attrs| -> Vec<String> {
+                a.get("route_settings")
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let keep = keys(to);
+            for key in keys(from).into_iter().filter(|k| !keep.contains(k)) {
                 client
                     .delete_route_settings()
                     .api_id(api_id)
@@ -177,6 +193,19 @@ impl ResourceType for Stage {
                     .await
                     .ctx(&format!(
                         "removing the settings of route {key} from API Gateway stage ({id})"
+                    ))?;
+            }
+            let want = overrides(to);
+            if !want.is_empty() {
+                client
+                    .update_stage()
+                    .api_id(api_id)
+                    .stage_name(name)
+                    .set_route_settings(Some(want))
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "setting route overrides of API Gateway stage ({id})"
                     ))?;
             }
         }

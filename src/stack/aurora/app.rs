@@ -160,7 +160,7 @@ pub fn api(b: &mut Builder, key: &str, function: &str) {
             "detailed_metrics_enabled": true,
         },
         "access_log_settings": {"destination_arn": reference(&logs, "arn"), "format": format.to_string()},
-        "route_settings": [],
+        "route_settings": {},
     }));
     b.plain(
         "lambda_permission",

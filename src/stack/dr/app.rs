@@ -173,6 +173,8 @@ pub fn apis(
                 "api_id": api_id, "route_key": key, "authorization_type": auth, "target": target,
             }));
         }
+        // `/health` is open to anyone: its own small throttle keeps a
+        // flood of it from using up the API's, or failing the checks.
         b.tagged("apigatewayv2_stage", &format!("{role}_default"), None, json!({
             "api_id": api_id, "name": "$default", "auto_deploy": true,
             "default_route_settings": {"throttling_rate_limit": 100.0, "throttling_burst_limit": 200, "detailed_metrics_enabled": true},
@@ -181,7 +183,7 @@ pub fn apis(
                 "requestTime": "$context.requestTime", "routeKey": "$context.routeKey", "path": "$context.path",
                 "status": "$context.status", "domainName": "$context.domainName",
             }).to_string()},
-            "route_settings": [],
+            "route_settings": {"GET /health": {"throttling_rate_limit": 10.0, "throttling_burst_limit": 20}},
         }));
         b.plain(
             "lambda_permission",
