@@ -529,57 +529,46 @@ fn multi_region_dr_apply_verify_reweight_drift_destroy() {
                 .send()
                 .await
                 .unwrap();
-            assert!(vpcs.vpcs().is_empty(), "{region}");
-            assert!(
-                aws_sdk_dynamodb::Client::new(&c)
-                    .list_tables()
-                    .send()
-                    .await
-                    .unwrap()
-                    .table_names()
-                    .is_empty(),
-                "{region}"
-            );
-            assert!(
-                aws_sdk_lambda::Client::new(&c)
-                    .list_functions()
-                    .send()
-                    .await
-                    .unwrap()
-                    .functions()
-                    .is_empty(),
-                "{region}"
-            );
-            assert!(
-                aws_sdk_apigatewayv2::Client::new(&c)
-                    .get_apis()
-                    .send()
-                    .await
-                    .unwrap()
-                    .items()
-                    .is_empty(),
-                "{region}"
-            );
-            assert!(
-                aws_sdk_apigatewayv2::Client::new(&c)
-                    .get_domain_names()
-                    .send()
-                    .await
-                    .unwrap()
-                    .items()
-                    .is_empty(),
-                "{region}"
-            );
-            assert!(
-                aws_sdk_acm::Client::new(&c)
-                    .list_certificates()
-                    .send()
-                    .await
-                    .unwrap()
-                    .certificate_summary_list()
-                    .is_empty(),
-                "{region}"
-            );
+            let api = aws_sdk_apigatewayv2::Client::new(&c);
+            let left = [
+                ("VPCs", vpcs.vpcs().len()),
+                (
+                    "tables",
+                    aws_sdk_dynamodb::Client::new(&c)
+                        .list_tables()
+                        .send()
+                        .await
+                        .unwrap()
+                        .table_names()
+                        .len(),
+                ),
+                (
+                    "functions",
+                    aws_sdk_lambda::Client::new(&c)
+                        .list_functions()
+                        .send()
+                        .await
+                        .unwrap()
+                        .functions()
+                        .len(),
+                ),
+                ("APIs", api.get_apis().send().await.unwrap().items().len()),
+                (
+                    "domain names",
+                    api.get_domain_names().send().await.unwrap().items().len(),
+                ),
+                (
+                    "certificates",
+                    aws_sdk_acm::Client::new(&c)
+                        .list_certificates()
+                        .send()
+                        .await
+                        .unwrap()
+                        .certificate_summary_list()
+                        .len(),
+                ),
+            ];
+            assert!(left.iter().all(|(_, n)| *n == 0), "{region}: {left:?}");
             let peerings = aws_sdk_ec2::Client::new(&c)
                 .describe_vpc_peering_connections()
                 .send()
