@@ -32,6 +32,21 @@ pub mod sns;
 
 use std::sync::Arc;
 
+/// Every item of every page of a paginated Describe/List call (EC2, RDS,
+/// ...): a search by tag or filter must see the whole account, not its
+/// first page.
+macro_rules! all_pages {
+    ($req:expr, $items:ident, $what:expr) => {{
+        let mut pages = $req.into_paginator().send();
+        let mut all = Vec::new();
+        while let Some(page) = pages.next().await {
+            all.extend(page.ctx($what)?.$items().iter().cloned());
+        }
+        all
+    }};
+}
+pub(crate) use all_pages;
+
 use crate::engine::resource::Registry;
 
 pub use clients::{partition_of_region, Aws, AwsOptions, Identity};

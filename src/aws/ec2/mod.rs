@@ -39,19 +39,7 @@ pub const DEPENDENCY_VIOLATION: Budget = Budget {
     max_delay: Duration::from_secs(30),
 };
 
-/// Every item of every page of a paginated EC2 Describe call: a search by
-/// tag or filter must see the whole account, not its first page.
-macro_rules! all_pages {
-    ($req:expr, $items:ident, $what:expr) => {{
-        let mut pages = $req.into_paginator().send();
-        let mut all = Vec::new();
-        while let Some(page) = pages.next().await {
-            all.extend(page.ctx($what)?.$items().iter().cloned());
-        }
-        all
-    }};
-}
-pub(crate) use all_pages;
+pub(crate) use super::all_pages;
 
 /// Registers the EC2 resource types.
 pub fn register(r: &mut Registry, aws: &Arc<Aws>) {

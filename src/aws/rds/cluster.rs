@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use super::{
     busy, filter, filtered, live_tags, protected, rds_tags, sync_tags, AVAILABLE, BUSY, GONE,
 };
+use crate::aws::all_pages;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
@@ -95,21 +96,12 @@ fn observed(c: &DbCluster, prior: Option<&Attrs>) -> (String, Observed) {
 impl Cluster {
     async fn describe(&self, ctx: &Ctx, ids: Vec<String>) -> Result<Vec<DbCluster>, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
-        let mut pages = rds
-            .describe_db_clusters()
-            .filters(filter("db-cluster-id", ids))
-            .into_paginator()
-            .send();
-        let mut all = vec![];
-        while let Some(page) = pages.next().await {
-            all.extend(
-                page.ctx("reading RDS clusters")?
-                    .db_clusters()
-                    .iter()
-                    .cloned(),
-            );
-        }
-        Ok(all)
+        Ok(all_pages!(
+            rds.describe_db_clusters()
+                .filters(filter("db-cluster-id", ids)),
+            db_clusters,
+            "reading RDS clusters"
+        ))
     }
 
     async fn status(&self, ctx: &Ctx, id: &str) -> Result<Option<String>, ResourceError> {

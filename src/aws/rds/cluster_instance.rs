@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{
     busy, filter, filtered, live_tags, protected, rds_tags, sync_tags, AVAILABLE, BUSY, GONE,
 };
+use crate::aws::all_pages;
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
@@ -58,21 +59,12 @@ impl ClusterInstance {
         ids: Vec<String>,
     ) -> Result<Vec<DbInstance>, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
-        let mut pages = rds
-            .describe_db_instances()
-            .filters(filter("db-instance-id", ids))
-            .into_paginator()
-            .send();
-        let mut all = vec![];
-        while let Some(page) = pages.next().await {
-            all.extend(
-                page.ctx("reading RDS instances")?
-                    .db_instances()
-                    .iter()
-                    .cloned(),
-            );
-        }
-        Ok(all)
+        Ok(all_pages!(
+            rds.describe_db_instances()
+                .filters(filter("db-instance-id", ids)),
+            db_instances,
+            "reading RDS instances"
+        ))
     }
 
     async fn status(&self, ctx: &Ctx, id: &str) -> Result<Option<String>, ResourceError> {
