@@ -47,7 +47,15 @@ macro_rules! all_pages {
 }
 pub(crate) use all_pages;
 
-use crate::engine::resource::Registry;
+use crate::engine::resource::{Observed, Registry, ResourceError};
+
+/// The single result of a one-item batch: `read` for types whose
+/// `read_many` batches (`single(self.read_many(ctx, &[(id, attrs)]).await)`).
+pub(crate) fn single(
+    mut v: Vec<Result<Option<Observed>, ResourceError>>,
+) -> Result<Option<Observed>, ResourceError> {
+    v.pop().unwrap_or(Ok(None))
+}
 
 pub use clients::{partition_of_region, Aws, AwsOptions, Identity};
 

@@ -24,6 +24,7 @@ use aws_sdk_ec2::types::{ResourceType as Ec2Type, Tag, TagSpecification};
 use serde_json::Value;
 
 use super::error::{ignore_not_found, SdkResultExt};
+use super::single;
 use super::tags;
 use super::Aws;
 use crate::engine::resource::{Ctx, ErrorClass, Observed, Registry, ResourceError};
@@ -247,13 +248,6 @@ where
         }
     }
     out
-}
-
-/// The single result of a one-item batch.
-fn single(
-    mut v: Vec<Result<Option<Observed>, ResourceError>>,
-) -> Result<Option<Observed>, ResourceError> {
-    v.pop().unwrap_or(Ok(None))
 }
 
 /// Ids of a batch.

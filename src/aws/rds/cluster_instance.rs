@@ -150,8 +150,7 @@ impl ResourceType for ClusterInstance {
         id: &str,
         a: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
-        let mut v = self.read_many(ctx, &[(id.to_string(), a.clone())]).await;
-        v.pop().unwrap_or(Ok(None))
+        crate::aws::single(self.read_many(ctx, &[(id.to_string(), a.clone())]).await)
     }
 
     async fn read_many(
