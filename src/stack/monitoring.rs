@@ -84,7 +84,7 @@ pub fn build(b: &mut Builder, key: &str, compute: &Compute, storage: &Storage, a
         None,
         json!({
             "name": alerts_topic_name(b), "display_name": "Healthcare System Alerts",
-            "kms_master_key_id": reference(key, "arn"), "subscriptions": [],
+            "kms_master_key_id": reference(key, "arn"),
         }),
     );
     let data_processor = b.name("healthcare-data-processor");

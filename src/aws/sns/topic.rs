@@ -1,8 +1,6 @@
 //! SNS topic: the name forces replacement; display name, KMS key
 //! (`kms_master_key_id`, server-side encryption) and tags update in place.
-//! When declared, `subscriptions` (`protocol:endpoint`, sorted) is the
-//! topic's own set: a subscription made outside hcprov (someone reading the
-//! alerts) is drift, and apply removes it. Its id is the topic ARN.
+//! Its id is the topic ARN.
 
 use std::sync::Arc;
 
@@ -30,40 +28,6 @@ fn sns_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<Tag
             })
         })
         .collect()
-}
-
-/// Every subscription of topic `arn`: `protocol:endpoint` and its ARN,
-/// sorted.
-async fn subscriptions(
-    sns: &aws_sdk_sns::Client,
-    arn: &str,
-) -> Result<Vec<(String, String)>, ResourceError> {
-    let mut out = vec![];
-    let mut token: Option<String> = None;
-    loop {
-        let page = sns
-            .list_subscriptions_by_topic()
-            .topic_arn(arn)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .ctx(&format!("reading subscriptions of SNS topic ({arn})"))?;
-        for s in page.subscriptions() {
-            out.push((
-                format!(
-                    "{}:{}",
-                    s.protocol().unwrap_or("?"),
-                    s.endpoint().unwrap_or("?")
-                ),
-                s.subscription_arn().unwrap_or_default().to_string(),
-            ));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            out.sort();
-            return Ok(out);
-        }
-    }
 }
 
 #[async_trait]
@@ -108,10 +72,9 @@ impl ResourceType for Topic {
         &self,
         ctx: &Ctx,
         id: &str,
-        a: &Attrs,
+        _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let sns = &self.0.region(&ctx.region).sns;
-        let declared = a.contains_key("subscriptions");
         let Some(out) = not_found_to_none(
             sns.get_topic_attributes()
                 .topic_arn(id)
@@ -129,27 +92,13 @@ impl ResourceType for Topic {
             .send()
             .await
             .ctx(&format!("reading tags of SNS topic ({id})"))?;
-        let subscriptions = match declared {
-            true => Some(
-                subscriptions(sns, id)
-                    .await?
-                    .into_iter()
-                    .map(|(k, _)| k)
-                    .collect::<Vec<_>>(),
-            ),
-            false => None,
-        };
-        let mut attrs = obj(json!({
+        Ok(Some(Observed {
+            attrs: obj(json!({
                 "name": id.rsplit(':').next().unwrap_or_default(),
                 "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
                 "kms_master_key_id": a.get("KmsMasterKeyId").filter(|k| !k.is_empty()),
                 "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
-        }));
-        if let Some(s) = subscriptions {
-            attrs.insert("subscriptions".into(), json!(s));
-        }
-        Ok(Some(Observed {
-            attrs,
+            })),
             outputs: obj(json!({ "arn": id })),
         }))
     }
@@ -174,25 +123,6 @@ impl ResourceType for Topic {
                     .send()
                     .await
                     .ctx(&format!("updating {name} of SNS topic ({id})"))?;
-            }
-        }
-        if to.contains_key("subscriptions") {
-            let keep = attrs::strs(to, "subscriptions");
-            for (key, arn) in subscriptions(sns, id).await? {
-                // A subscription still pending confirmation has no ARN yet:
-                // it cannot be removed, and lapses after three days.
-                if !keep.contains(&key) && arn.starts_with("arn:") {
-                    ignore_not_found(
-                        sns.unsubscribe()
-                            .subscription_arn(&arn)
-                            .send()
-                            .await
-                            .map(|_| ())
-                            .ctx(&format!(
-                                "removing subscription {key} from SNS topic ({id})"
-                            )),
-                    )?;
-                }
             }
         }
         tags::sync(

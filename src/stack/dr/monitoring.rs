@@ -30,7 +30,7 @@ pub fn build(
         let role = site.role;
         let topic = b.tagged("sns_topic", role, None, json!({
             "name": topic_name(b, role), "display_name": format!("Healthcare DR alerts ({role})"),
-            "kms_master_key_id": reference(&keys.key[i], "arn"), "subscriptions": [],
+            "kms_master_key_id": reference(&keys.key[i], "arn"),
         }));
         b.tagged("cloudwatch_metric_alarm", &format!("{role}_lambda_errors"), None, json!({
             "alarm_name": b.name(&format!("healthcare-dr-lambda-errors-{role}")),
@@ -156,7 +156,7 @@ pub fn build(
                 None,
                 json!({
                     "name": name, "display_name": "Healthcare DR health checks",
-                    "kms_master_key_id": reference(&key, "arn"), "subscriptions": [],
+                    "kms_master_key_id": reference(&key, "arn"),
                 }),
             )
         }
