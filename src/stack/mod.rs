@@ -217,37 +217,6 @@ pub fn zones_in_use(
 /// Builds the blueprint for `cfg` in `account`; fails when the Lambda
 /// handlers cannot be packaged.
 pub fn blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
-    let mut bp = platform_blueprint(cfg, account)?;
-    declare_role_sets(&mut bp.nodes);
-    Ok(bp)
-}
-
-/// Gives every role the sets of policies its policy and attachment nodes
-/// declare: what the role owns, exactly.
-fn declare_role_sets(nodes: &mut [Node]) {
-    let owned = |nodes: &[Node], kind: &str, role: &str, key: &str| -> Value {
-        let mut v: Vec<String> = nodes
-            .iter()
-            .filter(|n| n.kind() == kind && n.attrs.get("role") == Some(&reference(role, "name")))
-            .filter_map(|n| n.attrs.get(key).and_then(Value::as_str).map(str::to_string))
-            .collect();
-        v.sort();
-        json!(v)
-    };
-    let roles: Vec<usize> = (0..nodes.len())
-        .filter(|i| nodes[*i].kind() == "iam_role")
-        .collect();
-    for i in roles {
-        let role = nodes[i].address.clone();
-        let inline = owned(nodes, "iam_role_policy", &role, "name");
-        let managed = owned(nodes, "iam_role_policy_attachment", &role, "policy_arn");
-        nodes[i].attrs.insert("inline_policy_names".into(), inline);
-        nodes[i].attrs.insert("managed_policy_arns".into(), managed);
-    }
-}
-
-/// The blueprint of the configured platform.
-fn platform_blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
     // Config validation guarantees each part's prerequisites are present.
     let mut b = Builder::new(cfg, account);
     if cfg.is("multi-region-dr") {
@@ -444,20 +413,6 @@ mod tests {
             .map(|n| n.address.as_str())
             .collect();
         assert_eq!(vpc, ["iam_role_policy_attachment.data_processor_vpc"]);
-        // Each role owns exactly the policies its nodes declare.
-        let dp = node("iam_role.data_processor");
-        assert_eq!(
-            dp["inline_policy_names"],
-            json!(["healthcare-data-processor-policy-t1"])
-        );
-        assert_eq!(
-            dp["managed_policy_arns"],
-            json!(["arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"])
-        );
-        assert_eq!(
-            node("iam_role.health_check")["managed_policy_arns"],
-            json!([])
-        );
         // No statement grants every resource without a condition, and no ARN
         // leaves account or region open.
         for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role_policy") {
