@@ -5,4 +5,5 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod policy;
 pub mod stack;

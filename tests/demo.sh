@@ -42,10 +42,13 @@ export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABL
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 hc() { echo; echo "\$ hcprov $*"; "$bin" --config "$work/hcprov.toml" --state "$work/state/demo.json" "$@"; }
 
+hc check --sarif "$work/findings.sarif" | tail -n 3
 hc plan --detailed-exitcode || [ $? -eq 2 ]
 hc apply
 hc plan --detailed-exitcode
 hc drift
+hc report --out "$work/evidence.md"
+sed -n '1,30p' "$work/evidence.md"
 hc output
 hc destroy --force
 echo; echo "demo: $platform done (emulator at $AWS_ENDPOINT_URL, now stopped)"

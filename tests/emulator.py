@@ -55,6 +55,10 @@ Fills (each is listed in the README's emulator table):
   the fill.
 - ACM DNS validation: moto issues a certificate after 60 s; the emulator
   resolves no DNS, so the fill issues it at once.
+- DynamoDB `DescribeBackup`: moto leaves out SourceTableFeatureDetails,
+  where AWS names the KMS key that encrypts the backup
+  (SSEDescription.KMSMasterKeyArn). The fill moves the source table's
+  SSEDescription there, as AWS answers it.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -357,6 +361,24 @@ def fill_dynamodb_replicas():
     Table.describe = describe_with_replicas
 
 
+def fill_dynamodb_backup_encryption():
+    """DescribeBackup names the key that encrypts the backup
+    (SourceTableFeatureDetails.SSEDescription), as AWS does; moto leaves
+    the feature details out."""
+    from moto.dynamodb.models.table import Backup
+
+    description = Backup.description.fget
+
+    def described(self):
+        out = description(self)
+        sse = out["SourceTableDetails"].pop("SSEDescription", None)
+        if sse:
+            out["SourceTableFeatureDetails"] = {"SSEDescription": sse}
+        return out
+
+    Backup.description = property(described)
+
+
 def fill_s3_replication_echo():
     import xmltodict
     from moto.s3.responses import S3Response
@@ -438,6 +460,7 @@ def main(argv):
     fill_apigatewayv2_update_stage()
     fill_rds_master_password()
     fill_dynamodb_replicas()
+    fill_dynamodb_backup_encryption()
     fill_s3_replication_echo()
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()

@@ -29,6 +29,10 @@ pub struct Args {
     /// (required off a terminal when it does).
     #[arg(long)]
     pub auto_approve: bool,
+    /// Let this run delete or replace the protected resource ADDRESS (a
+    /// data store or key); repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub allow_destroy: Vec<String>,
 }
 
 /// Reads a saved plan and checks, without calling AWS, its format version,
@@ -72,6 +76,16 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
     let lock = s.store.lock("apply")?;
     let (state, fresh) = s.load_state()?;
+    // The policy pack runs on the configuration before any AWS call: a
+    // plan that breaks a rule is refused before anything is read or made.
+    let findings = super::policy::planned(&s, &s.offline_graph()?);
+    if findings.blocks() {
+        print!("{}", super::policy::render(&findings));
+        let n = findings.violations().count();
+        let mut rules: Vec<&str> = findings.violations().map(|f| f.rule).collect();
+        rules.dedup();
+        bail!("the plan has {n} violation{} of the HIPAA policy pack ({}); nothing was changed: fix each one (the fix is under it), or waive it in hcprov.toml with [[policy.waive]] rule, address and reason", if n == 1 { "" } else { "s" }, rules.join(", "));
+    }
     let plan = match &args.plan {
         Some(path) => {
             let saved = read_saved(&s, path, (!fresh).then_some(&state))?;
@@ -99,10 +113,23 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     };
     print!("{}", render::plan(&plan));
     print_pending(&state);
+    if findings.results.iter().any(|f| f.result != "pass") || !findings.stale_waivers.is_empty() {
+        println!();
+        print!("{}", super::policy::render(&findings));
+    }
     if !plan.summary.has_changes() && state.pending.is_empty() {
+        if !fresh && state.disposable != Some(s.cfg.disposable) {
+            // Nothing to do but record the protection now in force.
+            let mut state = state;
+            state.disposable = Some(s.cfg.disposable);
+            s.store.write(&state)?;
+        }
         return Ok(EXIT_OK);
     }
     if let Some(refusal) = guard::protected(&plan, &state) {
+        bail!(refusal);
+    }
+    if let Some(refusal) = guard::prevent_destroy(&plan, s.cfg.disposable, &args.allow_destroy) {
         bail!(refusal);
     }
     let asks = guard::destructive(&plan);
@@ -113,11 +140,13 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             return Ok(EXIT_ERROR);
         }
     }
-    let state = if fresh {
+    let mut state = if fresh {
         State::with_lineage(&plan.environment, &plan.lineage)
     } else {
         state
     };
+    // The protection in force, for a later destroy.
+    state.disposable = Some(s.cfg.disposable);
     execute(&s, &plan, state, &lock).await
 }
 
@@ -184,7 +213,7 @@ pub(super) async fn execute(
         parallelism: s.parallelism,
         stop: rx,
         progress: Some(progress),
-        stats: Some(stats),
+        stats: Some(stats.clone()),
     };
     let report = apply(plan, ckpt.clone(), s.registry.clone(), opts).await;
     signals.abort();
@@ -207,6 +236,11 @@ pub(super) async fn execute(
     for r in &skipped {
         if let NodeOutcome::Skipped { because } = &r.outcome {
             println!("{}: skipped because {because} failed", label(&r.address));
+        }
+    }
+    if let Ok(kept) = stats.preserved.lock() {
+        for (address, copy) in kept.iter() {
+            println!("Backed up {} before replacing it: {copy} (restore from it if the old data is needed).", label(address));
         }
     }
     let verb = if plan.destroy { "Destroy" } else { "Apply" };

@@ -16,6 +16,10 @@ pub struct Args {
     /// vault; without it, a vault that holds any is kept, with its key.
     #[arg(long)]
     pub delete_recovery_points: bool,
+    /// Let this run delete the protected resource ADDRESS (a data store or
+    /// key) of an environment that is not disposable; repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub allow_destroy: Vec<String>,
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
@@ -34,6 +38,10 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     };
     let plan = plan_destroy(&state);
     if let Some(refusal) = super::guard::protected(&plan, &state) {
+        anyhow::bail!(refusal);
+    }
+    let disposable = super::guard::disposable(s.cfg.disposable, &state);
+    if let Some(refusal) = super::guard::prevent_destroy(&plan, disposable, &args.allow_destroy) {
         anyhow::bail!(refusal);
     }
     if plan.summary.has_changes() || !state.pending.is_empty() {

@@ -2,16 +2,13 @@
 //! how it differs from what was last applied. Never writes the state.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::{render, Cli, Session, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::engine::plan::{drift_report, Drift, DriftStatus};
-use crate::engine::refresh::refresh;
-use crate::engine::resource::Stats;
 
 /// Options of `drift`.
 #[derive(Debug, clap::Args)]
@@ -34,6 +31,8 @@ pub struct Counts {
     pub deleted: usize,
     /// Could not be read.
     pub unreadable: usize,
+    /// Unwaived violations of the policy pack by the live objects.
+    pub violations: usize,
 }
 
 /// API calls made by the run.
@@ -74,27 +73,18 @@ pub struct Report {
     pub api_calls: ApiCalls,
     /// Every resource, by address.
     pub resources: Vec<Drift>,
+    /// The policy pack on the live objects: violations (each also drift,
+    /// when it was applied compliant), waived findings, stale waivers.
+    pub policy: serde_json::Value,
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let s = Session::open(cli).await?;
-    let Some(state) = s.store.load()? else {
-        bail!(
-            "no state at {}: nothing has been applied, so there is nothing to check",
-            s.store.path().display()
-        );
-    };
-    s.identify().await?;
-    let live = refresh(
-        &state,
-        &s.registry,
-        s.parallelism,
-        Arc::new(Stats::default()),
-    )
-    .await;
+    let (state, _, live) = s.read_live("check").await?;
     let resources = drift_report(&state, &live);
+    let findings = super::policy::live(&s, &state, &live);
     let mut counts = Counts::default();
     let mut by_region: std::collections::BTreeMap<String, Counts> = Default::default();
     for d in &resources {
@@ -108,9 +98,10 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             }
         }
     }
+    counts.violations = findings.violations().count();
     let exit_code = if counts.unreadable > 0 {
         EXIT_ERROR
-    } else if counts.modified + counts.deleted > 0 {
+    } else if counts.modified + counts.deleted + counts.violations > 0 {
         EXIT_CHANGES
     } else {
         EXIT_OK
@@ -132,11 +123,13 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             by_service: s.aws.calls.snapshot(),
         },
         resources,
+        policy: super::policy::json(&findings),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", render::drift(&report));
+        print!("{}", super::policy::render(&findings));
     }
     Ok(exit_code)
 }

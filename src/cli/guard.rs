@@ -86,6 +86,65 @@ pub fn protected(plan: &Plan, state: &crate::engine::state::State) -> Option<Str
         })
 }
 
+/// Kinds protected by default, as Terraform's `prevent_destroy`: the data
+/// stores and the keys that encrypt them.
+pub const PROTECTED_KINDS: &[&str] = &[
+    "dynamodb_table",
+    "rds_cluster",
+    "elasticache_replication_group",
+    "s3_bucket",
+    "kms_key",
+    "backup_vault",
+];
+
+/// Whether data stores and keys may go: the configuration says
+/// `disposable = true` and so did the last apply (as the state recorded
+/// it; a state from before the record defers to the configuration).
+pub fn disposable(config: bool, state: &crate::engine::state::State) -> bool {
+    config && state.disposable.unwrap_or(true)
+}
+
+/// A refusal naming every protected resource the plan would delete or
+/// replace that the run did not allow (`--allow-destroy ADDRESS`), unless
+/// the environment is disposable.
+pub fn prevent_destroy(plan: &Plan, disposable: bool, allowed: &[String]) -> Option<String> {
+    if disposable {
+        return None;
+    }
+    let hit: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter(|c| PROTECTED_KINDS.contains(&c.kind()))
+        .filter(|c| !allowed.contains(&c.address))
+        .collect();
+    if hit.is_empty() {
+        return None;
+    }
+    let what: Vec<String> = hit
+        .iter()
+        .map(|c| {
+            let verb = if c.action == Action::Delete {
+                "delete"
+            } else {
+                "replace"
+            };
+            format!("{verb} {}", c.address)
+        })
+        .collect();
+    let flags: Vec<String> = hit
+        .iter()
+        .map(|c| format!("--allow-destroy {}", c.address))
+        .collect();
+    Some(format!(
+        "this plan would {}: protected resource{} (data stores and keys are protected unless the environment is disposable); nothing was changed: if {} may go, run again with {} (a replaced table or database is backed up first), or set `disposable = true` in hcprov.toml for an environment whose data may be lost",
+        what.join(", "),
+        if hit.len() == 1 { "" } else { "s" },
+        if hit.len() == 1 { "it" } else { "they" },
+        flags.join(" ")
+    ))
+}
+
 /// The addresses whose change needs a yes.
 pub fn destructive(plan: &Plan) -> Vec<&str> {
     plan.changes

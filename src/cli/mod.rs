@@ -11,8 +11,10 @@ mod graph;
 mod guard;
 mod output;
 mod plan;
+mod policy;
 mod progress;
 mod render;
+mod report;
 mod unlock;
 
 use std::path::PathBuf;
@@ -89,6 +91,10 @@ pub enum Command {
     Unlock(unlock::Args),
     /// Print the dependency graph (DOT or Mermaid).
     Graph(graph::Args),
+    /// Run the HIPAA policy pack on the configuration, without AWS calls.
+    Check(policy::Args),
+    /// Write the HIPAA evidence report: every rule on the live objects.
+    Report(report::Args),
     /// Print shell completions.
     Completions(completions::Args),
     /// Print the man page (roff).
@@ -191,6 +197,31 @@ impl Session {
             id.account, self.cfg.region
         );
         Ok(())
+    }
+
+    /// The state (refused when there is none: nothing has been applied,
+    /// so there is nothing to `purpose`), who the credentials are, and a
+    /// fresh read of every resource the state holds: what `drift` and
+    /// `report` work from.
+    async fn read_live(
+        &self,
+        purpose: &str,
+    ) -> Result<(State, aws::Identity, crate::engine::refresh::Refreshed)> {
+        let Some(state) = self.store.load()? else {
+            anyhow::bail!(
+                "no state at {}: nothing has been applied, so there is nothing to {purpose}",
+                self.store.path().display()
+            );
+        };
+        let id = self.identify().await?;
+        let live = refresh(
+            &state,
+            &self.registry,
+            self.parallelism,
+            Arc::new(Stats::default()),
+        )
+        .await;
+        Ok((state, id, live))
     }
 
     /// The state, or a new empty one (`true` when new).
@@ -404,6 +435,8 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Output(a) => output::run(&cli, a),
         Command::Unlock(a) => unlock::run(&cli, a),
         Command::Graph(a) => graph::run(&cli, a).await,
+        Command::Check(a) => policy::run(&cli, a).await,
+        Command::Report(a) => report::run(&cli, a).await,
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
     };

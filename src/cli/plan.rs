@@ -33,6 +33,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         );
     }
     let (state, mut fresh) = s.load_state()?;
+    let findings = super::policy::planned(&s, &s.offline_graph()?);
     s.announce(!args.json).await?;
     if fresh && args.out.is_some() {
         // A saved plan is tied to a state's lineage: record the new, empty
@@ -43,10 +44,17 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     }
     let plan = s.plan(&state, fresh).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        let mut v = serde_json::to_value(&plan)?;
+        v["policy"] = super::policy::json(&findings);
+        println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", render::plan(&plan));
         super::apply::print_pending(&state);
+        println!();
+        print!("{}", super::policy::render(&findings));
+        if findings.blocks() {
+            println!("`hcprov apply` refuses this plan until each violation is fixed or waived ([[policy.waive]] with a reason).");
+        }
     }
     if let Some(out) = &args.out {
         write_private_atomic(out, &serde_json::to_vec_pretty(&plan)?)?;
@@ -58,7 +66,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             );
         }
     }
-    Ok(if args.detailed_exitcode && plan.summary.has_changes() {
+    Ok(if findings.blocks() {
+        super::EXIT_ERROR
+    } else if args.detailed_exitcode && plan.summary.has_changes() {
         EXIT_CHANGES
     } else {
         EXIT_OK

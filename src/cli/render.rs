@@ -175,6 +175,7 @@ pub fn drift(r: &Report) -> String {
     let c = &r.counts;
     let verdict = match r.exit_code {
         0 => "No drift",
+        2 if c.modified + c.deleted == 0 => "No drift, but the policy pack found violations",
         2 => "Drift found",
         _ => "Drift check incomplete",
     };

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod platform;
+mod policy;
 
 pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
+pub use policy::{Policy, Waiver};
 
 /// Retention values CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[i64] = &[
@@ -106,6 +108,9 @@ pub struct Config {
     /// Two-region inputs (`multi-region-dr`).
     #[serde(default)]
     pub dr: Dr,
+    /// The HIPAA policy pack's settings and waivers.
+    #[serde(default)]
+    pub policy: Policy,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -153,6 +158,10 @@ pub struct Storage {
     /// What makes the bucket names globally unique after
     /// `healthcare-<part>-<environment>-`; default `<account id>-<region>`.
     pub bucket_suffix: Option<String>,
+    /// The patient-records table's name; default
+    /// `healthcare-patient-records-<environment>`. Changing it replaces the
+    /// table (a protected resource: see `--allow-destroy`).
+    pub table_name: Option<String>,
 }
 
 /// API inputs.
@@ -177,12 +186,15 @@ impl Default for Api {
 pub struct Compute {
     /// Directory of the Python handlers, relative to the config file.
     pub lambda_source: PathBuf,
+    /// Retention of the functions' log groups, in days.
+    pub log_retention_days: i64,
 }
 
 impl Default for Compute {
     fn default() -> Self {
         Compute {
             lambda_source: PathBuf::from("lambdas"),
+            log_retention_days: 90,
         }
     }
 }
@@ -234,8 +246,8 @@ impl Default for Network {
             availability_zones: vec![],
             public_subnets: vec!["10.0.1.0/24".into(), "10.0.2.0/24".into()],
             private_subnets: vec!["10.0.11.0/24".into(), "10.0.12.0/24".into()],
-            alb_ingress_ports: vec![443, 80],
-            flow_log_retention_days: 7,
+            alb_ingress_ports: vec![443],
+            flow_log_retention_days: 90,
         }
     }
 }
@@ -463,6 +475,15 @@ impl Config {
                 ),
             ));
         }
+        if !LOG_RETENTION_DAYS.contains(&self.compute.log_retention_days) {
+            return Err(bad(
+                "compute.log_retention_days",
+                format!(
+                    "must be one of CloudWatch's values {LOG_RETENTION_DAYS:?}; got {}",
+                    self.compute.log_retention_days
+                ),
+            ));
+        }
         let parts = platform::components(&self.stack.platform);
         for c in &self.stack.components {
             let Some((_, needs)) = parts.iter().find(|(name, _)| name == c) else {
@@ -506,6 +527,17 @@ impl Config {
                 ));
             }
         }
+        if let Some(t) = &self.storage.table_name {
+            let ok = (3..=255).contains(&t.len())
+                && t.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c));
+            if !ok {
+                return Err(bad(
+                    "storage.table_name",
+                    format!("must be 3-255 letters, digits, '_', '-' or '.' (DynamoDB table-name rules); got {t:?}"),
+                ));
+            }
+        }
         if !(50..=29_000).contains(&self.api.integration_timeout_ms) {
             return Err(bad(
                 "api.integration_timeout_ms",
@@ -534,6 +566,8 @@ impl Config {
             platform::check(&self.database, &self.cache, &self.http_api)
                 .map_err(|(f, m)| bad(&f, m))?;
         }
+        let rules: Vec<&str> = crate::policy::RULES.iter().map(|r| r.id).collect();
+        policy::check(&self.policy, &rules).map_err(|(f, m)| bad(&f, m))?;
         if !(7..=30).contains(&self.security.kms_deletion_window_days) {
             return Err(bad(
                 "security.kms_deletion_window_days",

@@ -58,7 +58,6 @@ pub const ONLY_FOR: &[(&str, &[&str])] = &[
     ("backup", &["serverless-api"]),
     ("api", &["serverless-api"]),
     ("network.alb_ingress_ports", &["serverless-api"]),
-    ("network.flow_log_retention_days", &["serverless-api"]),
     ("database", &["aurora-redis-api"]),
     ("cache", &["aurora-redis-api"]),
     ("http_api", &["aurora-redis-api"]),

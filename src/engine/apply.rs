@@ -396,6 +396,14 @@ async fn run_op(
                 (_, Some(old)) => (old.clone(), change.before.clone().unwrap_or_default()),
                 (None, None) => return Ok(()),
             };
+            if change.action == Action::Replace {
+                if let Some(copy) = rt.preserve(&ctx, &id, &attrs).await? {
+                    tracing::info!("{}: kept {copy} before replacing it", change.address);
+                    if let Ok(mut kept) = ctx.stats.preserved.lock() {
+                        kept.push((change.address.clone(), copy));
+                    }
+                }
+            }
             record_intent(ckpt, change, "delete", String::new(), Attrs::new()).await?;
             rt.delete(&ctx, &id, &attrs).await?;
             let mut g = ckpt.record(Entry::Resolved {

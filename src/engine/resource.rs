@@ -121,6 +121,9 @@ pub struct Stats {
     /// Objects an interrupted run made after this one had looked for them
     /// and created its own; deleted.
     pub discarded: AtomicU64,
+    /// Copies kept before replacements deleted the old objects:
+    /// `(address, backup or snapshot name)`.
+    pub preserved: Mutex<Vec<(String, String)>>,
     /// The operations running now, by address: what live progress shows.
     running: Mutex<std::collections::BTreeMap<String, Running>>,
 }
@@ -314,6 +317,18 @@ pub trait ResourceType: Send + Sync {
         from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError>;
+
+    /// Before a replacement deletes the old object: keeps a copy of the
+    /// data it holds (a backup, a snapshot) and returns its name. Types
+    /// that hold no data keep nothing.
+    async fn preserve(
+        &self,
+        _ctx: &Ctx,
+        _id: &str,
+        _attrs: &Attrs,
+    ) -> Result<Option<String>, ResourceError> {
+        Ok(None)
+    }
 
     /// Deletes the object. An object already gone is success.
     async fn delete(&self, ctx: &Ctx, id: &str, attrs: &Attrs) -> Result<(), ResourceError>;

@@ -108,7 +108,7 @@ pub fn build(
             f.name,
             None,
             json!({
-                "name": format!("/aws/lambda/{function_name}"), "retention_in_days": 7,
+                "name": format!("/aws/lambda/{function_name}"), "retention_in_days": b.cfg.compute.log_retention_days,
                 "kms_key_id": reference(&sec.key, "arn"),
             }),
         );

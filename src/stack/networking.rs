@@ -148,46 +148,7 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
         "vpc_id": vpc_id, "ingress": canonical_rules(ingress), "egress": all_egress(),
     }));
 
-    let log_group = b.tagged("logs_log_group", "vpc_flow_logs", None, json!({
-        "name": format!("/aws/vpc/{}", b.name("healthcare")), "retention_in_days": net.flow_log_retention_days,
-        "kms_key_id": key.map(|k| reference(k, "arn")),
-    }));
-    let trust = b.trust_policy(
-        "vpc-flow-logs.amazonaws.com",
-        Some(&b.arn("ec2", "vpc-flow-log/*")),
-    );
-    let role = b.tagged(
-        "iam_role",
-        "vpc_flow_log",
-        None,
-        json!({
-            "name": b.name("healthcare-vpc-flow-log-role"), "assume_role_policy": trust,
-        }),
-    );
-    // The flow-log service writes streams into this one group, nothing else.
-    let group_arn = reference(&log_group, "arn");
-    b.plain("iam_role_policy", "vpc_flow_log", json!({
-        "role": reference(&role, "name"),
-        "name": b.name("healthcare-vpc-flow-log-policy"),
-        "policy": {
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [group_arn.clone(), join(vec![group_arn, json!(":*")])],
-            }, {
-                // The flow-log service looks its group up before delivering;
-                // DescribeLogGroups is authorized on the group pattern only.
-                "Effect": "Allow",
-                "Action": "logs:DescribeLogGroups",
-                "Resource": b.arn("logs", "log-group:*"),
-            }],
-        },
-    }));
-    b.tagged("ec2_flow_log", "vpc", Some(&b.name("healthcare-vpc-flow-log")), json!({
-        "vpc_id": vpc_id, "traffic_type": "ALL", "iam_role_arn": reference(&role, "arn"),
-        "log_destination_type": "cloud-watch-logs", "log_destination": reference(&log_group, "arn"),
-    }));
+    flow_logs(b, None, &vpc_id, key);
 
     b.output("vpc_id", vpc_id);
     b.output(
@@ -203,4 +164,63 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
         private_subnets: private,
         lambda_sg,
     }
+}
+
+/// The name of the flow-log group of the VPC of `site` (`None`: the
+/// stack's one VPC); key policies name it.
+pub(super) fn flow_log_group(b: &Builder, site: Option<&str>) -> String {
+    match site {
+        None => format!("/aws/vpc/{}", b.name("healthcare")),
+        Some(s) => format!("/aws/vpc/{}", b.name(&format!("healthcare-{s}"))),
+    }
+}
+
+/// Flow logs of all the traffic of `vpc_id` into a log group encrypted
+/// with `key` (an address), through a role the flow-log service assumes
+/// for this account only and that may write to that one group. `site`
+/// names the region's part in a two-region stack (nodes `<site>_...`).
+pub(super) fn flow_logs(b: &mut Builder, site: Option<&str>, vpc_id: &Value, key: Option<&str>) {
+    let node = |n: &str| site.map_or(n.to_string(), |s| format!("{s}_{n}"));
+    let named = |b: &Builder, n: &str| site.map_or(b.name(n), |s| b.name(&format!("{n}-{s}")));
+    let log_group = b.tagged("logs_log_group", &node("vpc_flow_logs"), None, json!({
+        "name": flow_log_group(b, site), "retention_in_days": b.cfg.network.flow_log_retention_days,
+        "kms_key_id": key.map(|k| reference(k, "arn")),
+    }));
+    let trust = b.trust_policy(
+        "vpc-flow-logs.amazonaws.com",
+        Some(&b.arn("ec2", "vpc-flow-log/*")),
+    );
+    let role = b.tagged(
+        "iam_role",
+        &node("vpc_flow_log"),
+        None,
+        json!({
+            "name": named(b, "healthcare-vpc-flow-log-role"), "assume_role_policy": trust,
+        }),
+    );
+    // The flow-log service writes streams into this one group, nothing else.
+    let group_arn = reference(&log_group, "arn");
+    b.plain("iam_role_policy", &node("vpc_flow_log"), json!({
+        "role": reference(&role, "name"),
+        "name": named(b, "healthcare-vpc-flow-log-policy"),
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [group_arn.clone(), join(vec![group_arn, json!(":*")])],
+            }, {
+                // The flow-log service looks its group up before delivering;
+                // DescribeLogGroups is authorized on the group pattern only.
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": b.arn("logs", "log-group:*"),
+            }],
+        },
+    }));
+    let name_tag = named(b, "healthcare-vpc-flow-log");
+    b.tagged("ec2_flow_log", &node("vpc"), Some(&name_tag), json!({
+        "vpc_id": vpc_id, "traffic_type": "ALL", "iam_role_arn": reference(&role, "arn"),
+        "log_destination_type": "cloud-watch-logs", "log_destination": reference(&log_group, "arn"),
+    }));
 }

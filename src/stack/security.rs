@@ -39,7 +39,7 @@ fn key_policy(b: &Builder) -> Value {
     // with the key: CloudWatch Logs may use it for exactly those groups.
     let mut groups = vec![];
     if b.cfg.has("networking") {
-        groups.push(format!("/aws/vpc/{}", b.name("healthcare")));
+        groups.push(super::networking::flow_log_group(b, None));
     }
     if b.cfg.has("compute") {
         groups.extend(
@@ -61,26 +61,7 @@ fn key_policy(b: &Builder) -> Value {
         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group_arns}},
     }));
     if b.cfg.has("storage") {
-        let trail = b.arn("cloudtrail", &format!("trail/{}", trail_name(b)));
-        statements.push(json!({
-            "Sid": "CloudTrailEncryptsTheStacksTrail",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "kms:GenerateDataKey*",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": {"aws:SourceArn": trail},
-                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:{}:cloudtrail:*:{acct}:trail/*", b.account.partition)},
-            },
-        }));
-        statements.push(json!({
-            "Sid": "CloudTrailDescribesTheKey",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "kms:DescribeKey",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
-        }));
+        statements.extend(trail_key_statements(b));
     }
     if b.cfg.has("monitoring") {
         // Alarms publish to the encrypted alerts topic, and to no other.
@@ -115,4 +96,32 @@ pub fn build(b: &mut Builder) -> Security {
     }));
     b.output("kms_key_arn", reference(&key, "arn"));
     Security { key }
+}
+
+/// The key-policy statements letting CloudTrail encrypt the stack's trail
+/// (and only it) with the key.
+pub(super) fn trail_key_statements(b: &Builder) -> Vec<Value> {
+    let acct = &b.account.id;
+    let trail = b.arn("cloudtrail", &format!("trail/{}", trail_name(b)));
+    vec![
+        json!({
+            "Sid": "CloudTrailEncryptsTheStacksTrail",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceArn": trail},
+                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:{}:cloudtrail:*:{acct}:trail/*", b.account.partition)},
+            },
+        }),
+        json!({
+            "Sid": "CloudTrailDescribesTheKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+        }),
+    ]
 }

@@ -67,6 +67,49 @@ pub fn build(b: &mut Builder, key: &str) -> Result<Storage, String> {
         "rules": [{"id": "transition-to-ia", "status": "Enabled", "transition_days": 30, "storage_class": "STANDARD_IA"}],
     }));
 
+    trail(b, key)?;
+
+    let table_name = b
+        .cfg
+        .storage
+        .table_name
+        .clone()
+        .unwrap_or_else(|| b.name("healthcare-patient-records"));
+    let table = b.tagged(
+        "dynamodb_table",
+        "patient_records",
+        Some(&table_name),
+        json!({
+            "name": table_name,
+            "billing_mode": "PAY_PER_REQUEST",
+            "hash_key": "patient_id",
+            "hash_key_type": "S",
+            "point_in_time_recovery": true,
+            "kms_key_arn": key_arn,
+        }),
+    );
+    b.output("data_bucket_name", reference(&data, "id"));
+    b.output("dynamodb_table_name", reference(&table, "id"));
+    Ok(Storage {
+        data_bucket: data,
+        table,
+    })
+}
+
+fn public_access_block(b: &mut Builder, name: &str, bucket: &str) {
+    b.plain("s3_bucket_public_access_block", name, json!({
+        "bucket": reference(bucket, "id"),
+        "block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true,
+    }));
+}
+
+/// The stack's CloudTrail trail (multi-region, validating and encrypting
+/// its log files with `key`, an address) and its bucket: public access
+/// blocked, plain HTTP refused, writable by this trail only. Fails when
+/// the bucket name would be longer than S3 allows.
+pub(super) fn trail(b: &mut Builder, key: &str) -> Result<String, String> {
+    let key_arn = reference(key, "arn");
+    let force_destroy = b.cfg.disposable;
     let trail_bucket_name = b.bucket_name("healthcare-cloudtrail")?;
     let trail_bucket = b.tagged(
         "s3_bucket",
@@ -116,31 +159,5 @@ pub fn build(b: &mut Builder, key: &str) -> Result<Storage, String> {
     );
     // CloudTrail checks the bucket policy when the trail is created.
     b.depends_on(&trail, &policy);
-
-    let table = b.tagged(
-        "dynamodb_table",
-        "patient_records",
-        Some(&b.name("healthcare-patient-records")),
-        json!({
-            "name": b.name("healthcare-patient-records"),
-            "billing_mode": "PAY_PER_REQUEST",
-            "hash_key": "patient_id",
-            "hash_key_type": "S",
-            "point_in_time_recovery": true,
-            "kms_key_arn": key_arn,
-        }),
-    );
-    b.output("data_bucket_name", reference(&data, "id"));
-    b.output("dynamodb_table_name", reference(&table, "id"));
-    Ok(Storage {
-        data_bucket: data,
-        table,
-    })
-}
-
-fn public_access_block(b: &mut Builder, name: &str, bucket: &str) {
-    b.plain("s3_bucket_public_access_block", name, json!({
-        "bucket": reference(bucket, "id"),
-        "block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true,
-    }));
+    Ok(trail)
 }

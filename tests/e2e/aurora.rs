@@ -355,7 +355,7 @@ fn aurora_redis_platform_apply_verify_update_drift_destroy() {
     let mut logs: Vec<Run> = vec![];
 
     let plan = p.run(&["plan", "--json"]).expect(0).json();
-    assert_eq!(plan["summary"]["create"], 40, "{}", plan["summary"]);
+    assert_eq!(plan["summary"]["create"], 48, "{}", plan["summary"]);
     // The first apply (which reads the token and sends it to ElastiCache)
     // logs everything the SDK itself can log, wire traces included.
     let out = p
@@ -633,7 +633,8 @@ fn aurora_bad_input_is_one_line_and_leaves_the_state_alone() {
     let r = p.run(&["destroy", "--force"]);
     assert_ne!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.stdout.contains("final snapshot") || r.stderr.contains("final snapshot"),
+        r.stdout
+            .contains("RDS cluster snapshots healthcare-db-e2e-final-"),
         "{}\n{}",
         r.stdout,
         r.stderr

@@ -668,7 +668,7 @@ fn outage(down: &'static str) {
     failing.store(false, Ordering::SeqCst);
     p.run(&["apply", "--auto-approve"]).expect(0);
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
-    assert_eq!(p.state()["resources"].as_array().unwrap().len(), 111);
+    assert_eq!(p.state()["resources"].as_array().unwrap().len(), 123);
 }
 
 #[test]

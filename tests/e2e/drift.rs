@@ -167,14 +167,29 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
             "logs_log_group.vpc_flow_logs".to_string(),
             (
                 "modified".to_string(),
-                vec![("retention_in_days".to_string(), json!(7), json!(30))],
+                vec![("retention_in_days".to_string(), json!(90), json!(30))],
             ),
         ),
     ]);
     assert_eq!(got, want);
     assert_eq!(
         r["counts"],
-        json!({"total": resources, "in_sync": resources - 5, "modified": 4, "deleted": 1, "unreadable": 0})
+        json!({"total": resources, "in_sync": resources - 5, "modified": 4, "deleted": 1, "unreadable": 0, "violations": 2})
+    );
+    // Two of the changes also break HIPAA rules: rotation off, retention
+    // below the minimum.
+    let violated: Vec<(&str, &str)> = r["policy"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["rule"].as_str().unwrap(), v["address"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        violated,
+        [
+            ("HC-KMS-ROTATION", "kms_key.main"),
+            ("HC-LOG-RETENTION", "logs_log_group.vpc_flow_logs")
+        ]
     );
     assert_eq!(r["exit_code"], 2);
     let human = p.run(&["drift"]).expect(2);
@@ -280,8 +295,18 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
         "{}",
         plan.stdout
     );
-    // Putting retention back from 30 to 7 days deletes logs: a weakening
-    // update, which off a terminal needs the flag.
+    // Putting retention back up from 30 to 90 days and rotation back on
+    // weaken nothing, so apply asks nothing, even off a terminal.
+    p.run(&["apply"]).expect(0);
+    p.run(&["drift"]).expect(0);
+    // Cutting retention (365 to 90 days) deletes logs: a weakening update,
+    // which off a terminal needs the flag.
+    let base = BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]"));
+    p.write_config(&format!(
+        "{base}\n[network]\nflow_log_retention_days = 365\n"
+    ));
+    p.run(&["apply"]).expect(0);
+    p.write_config(&base);
     let refused = p.run(&["apply"]).expect(1);
     assert!(
         refused.stderr.contains("logs_log_group.vpc_flow_logs"),

@@ -205,7 +205,7 @@ fn whole_platform_apply_verify_code_update_destroy() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(g.log_groups()[0].retention_in_days(), Some(7), "{name}");
+            assert_eq!(g.log_groups()[0].retention_in_days(), Some(90), "{name}");
         }
         let dp = lambda
             .get_function_configuration()

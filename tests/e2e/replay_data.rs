@@ -23,7 +23,7 @@ use serde_json::json;
 use super::replay::{aws_with, ctx, event, obj};
 
 const EC_NS: &str = "http://elasticache.amazonaws.com/doc/2015-02-02/";
-const RDS_NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
+pub(super) const RDS_NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
 
 pub(super) fn xml(status: u16, body: String) -> ReplayEvent {
     ReplayEvent::new(
@@ -40,7 +40,7 @@ pub(super) fn xml(status: u16, body: String) -> ReplayEvent {
 }
 
 /// A query-protocol answer `<{op}Response><{op}Result>{result}</…>`.
-fn answer(ns: &str, op: &str, result: &str) -> ReplayEvent {
+pub(super) fn answer(ns: &str, op: &str, result: &str) -> ReplayEvent {
     xml(
         200,
         format!("<{op}Response xmlns=\"{ns}\"><{op}Result>{result}</{op}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></{op}Response>"),

@@ -49,7 +49,12 @@ fn ids(state: &Value, kind: &str) -> BTreeMap<String, String> {
 fn slice_lifecycle_create_update_replace_destroy() {
     let moto = Moto::start();
     // The slice only: `[stack]` must precede the tables of BASE_CONFIG.
-    let base = BASE_CONFIG.replace("[backup]", &format!("{SLICE}[backup]"));
+    // The seed's load balancer ports (443 and 80), with the waiver the
+    // policy pack asks for port 80.
+    let base = BASE_CONFIG.replace(
+        "[backup]",
+        &format!("{SLICE}[network]\nalb_ingress_ports = [443, 80]\n\n[[policy.waive]]\nrule = \"HC-SG-OPEN\"\naddress = \"ec2_security_group.alb\"\nreason = \"the seed's redirect port\"\n\n[backup]"),
+    );
     let p = Project::new(&moto.url, &base);
     let total: usize = inventory::expected_slice().values().sum();
 
@@ -119,7 +124,7 @@ fn slice_lifecycle_create_update_replace_destroy() {
             .send()
             .await
             .unwrap();
-        assert_eq!(g.log_groups()[0].retention_in_days(), Some(7));
+        assert_eq!(g.log_groups()[0].retention_in_days(), Some(90));
     });
 
     // Unchanged input: nothing to do.
@@ -127,7 +132,10 @@ fn slice_lifecycle_create_update_replace_destroy() {
     assert!(r.stdout.contains("No changes"), "{}", r.stdout);
 
     // A new default tag and one ALB rule fewer: exactly those in-place updates.
-    let edited = format!("{base}CostCenter = \"cc-42\"\n\n[network]\nalb_ingress_ports = [443]\n");
+    let edited = format!(
+        "{}CostCenter = \"cc-42\"\n",
+        base.replace("alb_ingress_ports = [443, 80]", "alb_ingress_ports = [443]")
+    );
     p.write_config(&edited);
     let plan = p
         .run(&["plan", "--json", "--detailed-exitcode"])

@@ -1,5 +1,6 @@
 //! DynamoDB resource types.
 
+pub mod backup;
 mod table;
 
 use std::sync::Arc;

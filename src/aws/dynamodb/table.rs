@@ -475,6 +475,19 @@ impl ResourceType for Table {
         Ok(Attrs::new())
     }
 
+    /// A replaced table is backed up first (an on-demand backup, kept
+    /// until someone deletes it; the stack's key stays while it exists).
+    async fn preserve(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<String>, ResourceError> {
+        super::backup::before_replace(&self.0, ctx, id)
+            .await
+            .map(Some)
+    }
+
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let ddb = &self.0.region(&ctx.region).dynamodb;
         // A global table's replicas go first: DynamoDB refuses to delete

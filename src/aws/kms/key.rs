@@ -281,23 +281,32 @@ impl ResourceType for Key {
         Ok(Attrs::new())
     }
 
-    /// A key that encrypts the database's final snapshots is kept while
-    /// any exist (`protects_final_snapshots`): deleting it would make them
-    /// unrestorable. The delete stops with one line saying what to do.
+    /// A key that still encrypts a backup is never deleted: RDS cluster
+    /// snapshots (final ones, and those replacements take) and DynamoDB
+    /// on-demand backups would become unrestorable. The delete stops with
+    /// one line naming them and saying what to do.
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
-        if a.get("protects_final_snapshots") == Some(&json!(true)) {
-            let kept = snapshots_encrypted_with(&self.0, ctx, id).await?;
-            if !kept.is_empty() {
-                return Err(ResourceError::new(
-                    ErrorClass::DependencyViolation,
-                    format!("scheduling deletion of KMS key ({id})"),
-                    format!(
-                        "the key encrypts the database's final snapshot{} {}; it is kept so they stay restorable: restore or copy what you need, delete them (`aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier NAME`), then run `hcprov destroy` again",
-                        if kept.len() == 1 { "" } else { "s" },
-                        kept.join(", ")
-                    ),
+        let snapshots = snapshots_encrypted_with(&self.0, ctx, id).await?;
+        let backups = crate::aws::dynamodb::backup::encrypted_with(&self.0, ctx, id).await?;
+        if !snapshots.is_empty() || !backups.is_empty() {
+            let mut kept = vec![];
+            if !snapshots.is_empty() {
+                kept.push(format!("RDS cluster snapshots {} (`aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier NAME`)", snapshots.join(", ")));
+            }
+            if !backups.is_empty() {
+                kept.push(format!(
+                    "DynamoDB backups {} (`aws dynamodb delete-backup --backup-arn ARN`)",
+                    backups.join(", ")
                 ));
             }
+            return Err(ResourceError::new(
+                ErrorClass::DependencyViolation,
+                format!("scheduling deletion of KMS key ({id})"),
+                format!(
+                    "the key encrypts {}; it is kept so they stay restorable: restore or copy what you need, delete them, then run `hcprov destroy` again",
+                    kept.join(" and ")
+                ),
+            ));
         }
         let days =
             attrs::opt_int(a, "deletion_window_in_days").unwrap_or(DEFAULT_DELETION_WINDOW_DAYS);

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_rds::types::{
@@ -26,11 +27,18 @@ use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, settle, wait_status};
+use crate::engine::retry::{retry_when, settle, wait_status, Waiter};
 use crate::engine::value::Attrs;
 
 /// `rds_cluster`.
 pub struct Cluster(pub Arc<Aws>);
+
+/// Waiting for the snapshot a replacement takes first.
+const SNAPSHOT: Waiter = Waiter {
+    name: "RDS cluster snapshot to become available",
+    timeout: Duration::from_secs(7200),
+    interval: Duration::from_secs(15),
+};
 
 fn scaling(a: &Attrs) -> Option<ServerlessV2ScalingConfiguration> {
     let s = a.get("serverless_v2")?;
@@ -332,6 +340,45 @@ impl ResourceType for Cluster {
             sync_tags(rds, arn, from, to, &format!("RDS cluster ({id})")).await?;
         }
         Ok(live.outputs)
+    }
+
+    /// A replaced cluster is snapshotted first: a manual snapshot, kept
+    /// until someone deletes it (and the key that encrypts it with it).
+    async fn preserve(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        _: &Attrs,
+    ) -> Result<Option<String>, ResourceError> {
+        let rds = &self.0.region(&ctx.region).rds;
+        let name = format!(
+            "{id}-before-replace-{}",
+            chrono::Utc::now().format("%Y%m%d%H%M%S")
+        );
+        let what = format!("snapshotting RDS cluster ({id}) before replacing it");
+        retry_when(ctx, &BUSY, busy, || async {
+            rds.create_db_cluster_snapshot()
+                .db_cluster_identifier(id)
+                .db_cluster_snapshot_identifier(&name)
+                .send()
+                .await
+                .map(|_| ())
+                .ctx(&what)
+        })
+        .await?;
+        wait_status(ctx, &SNAPSHOT, Some("available"), super::FAILED, || async {
+            Ok(rds
+                .describe_db_cluster_snapshots()
+                .db_cluster_snapshot_identifier(&name)
+                .send()
+                .await
+                .ctx(&what)?
+                .db_cluster_snapshots()
+                .first()
+                .map(|s| s.status().unwrap_or("unknown").to_string()))
+        })
+        .await?;
+        Ok(Some(name))
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {

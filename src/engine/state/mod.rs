@@ -86,6 +86,11 @@ pub struct State {
     /// Operations in flight when the state was written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<PendingOp>,
+    /// Whether the environment was disposable at the last apply (its data
+    /// stores and keys unprotected); `None` in a state from before hcprov
+    /// recorded it. A destroy honours it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposable: Option<bool>,
 }
 
 mod as_list {
@@ -132,6 +137,7 @@ impl State {
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
             pending: vec![],
+            disposable: None,
         }
     }
 

@@ -57,7 +57,7 @@ pub fn compute(
     let region = b.cfg.region.clone();
     let dns = b.dns_suffix();
     let log_group = b.tagged("logs_log_group", "patient_api", None, json!({
-        "name": format!("/aws/lambda/{name}"), "retention_in_days": 90, "kms_key_id": reference(key, "arn"),
+        "name": format!("/aws/lambda/{name}"), "retention_in_days": b.cfg.compute.log_retention_days, "kms_key_id": reference(key, "arn"),
     }));
     let role = b.tagged("iam_role", "patient_api", None, json!({
         "name": b.name("healthcare-patient-api-role"), "assume_role_policy": b.trust_policy("lambda.amazonaws.com", None),

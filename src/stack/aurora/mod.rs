@@ -9,17 +9,23 @@ mod network;
 
 use serde_json::json;
 
-use super::{reference, Builder};
+use super::networking;
+use super::security::trail_key_statements;
+use super::{reference, storage, Builder};
 
 /// The key policy: the account root (so IAM policies grant use of the key:
 /// RDS, ElastiCache and Secrets Manager use it through the caller's
 /// grants), and CloudWatch Logs for exactly the stack's log groups.
 fn key_policy(b: &Builder) -> serde_json::Value {
-    let groups: Vec<String> = app::log_groups(b, &data::cluster_id(b))
+    let mut groups: Vec<String> = app::log_groups(b, &data::cluster_id(b))
         .iter()
         .filter_map(|g| g.as_str().map(|g| b.arn("logs", &format!("log-group:{g}"))))
         .collect();
-    json!({"Version": "2012-10-17", "Statement": [
+    groups.push(b.arn(
+        "logs",
+        &format!("log-group:{}", networking::flow_log_group(b, None)),
+    ));
+    let mut policy = json!({"Version": "2012-10-17", "Statement": [
         {
             "Sid": "AccountAdministersTheKey", "Effect": "Allow",
             "Principal": {"AWS": format!("arn:{}:iam::{}:root", b.account.partition, b.account.id)},
@@ -32,7 +38,11 @@ fn key_policy(b: &Builder) -> serde_json::Value {
             "Resource": "*",
             "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
         },
-    ]})
+    ]});
+    if let Some(statements) = policy["Statement"].as_array_mut() {
+        statements.extend(trail_key_statements(b));
+    }
+    policy
 }
 
 /// Adds the platform's nodes for the configured components.
@@ -56,10 +66,15 @@ pub fn build(b: &mut Builder) -> Result<(), String> {
         b.output("kms_key_arn", reference(&key, "arn"));
         key
     });
+    if let Some(key) = &key {
+        // API activity is audited in a trail encrypted with the key.
+        storage::trail(b, key)?;
+    }
     let net = cfg.has("networking").then(|| network::build(b));
     let (Some(key), Some(net)) = (key, net) else {
         return Ok(());
     };
+    networking::flow_logs(b, None, &reference("ec2_vpc.main", "id"), Some(&key));
     let db = cfg.has("database").then(|| data::database(b, &net, &key));
     let cache = cfg.has("cache").then(|| data::cache(b, &net, &key));
     if let (Some(db), Some(cache), true) = (&db, &cache, cfg.has("compute")) {
@@ -134,7 +149,7 @@ mod tests {
     fn the_platform_is_a_valid_graph_with_least_access_networking() {
         let bp = blueprint(&config(""), &test_account()).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
-        assert_eq!(g.nodes().len(), 40);
+        assert_eq!(g.nodes().len(), 48);
         let node = |a: &str| g.get(a).unwrap_or_else(|| panic!("{a}")).attrs.clone();
         // No route to the internet from the private subnets, and no NAT.
         assert_eq!(node("ec2_route_table.private")["routes"], json!([]));

@@ -58,7 +58,7 @@ pub fn functions(
         let name = function_name(b, role);
         let key_arn = reference(&keys.key[i], "arn");
         let log_group = b.tagged("logs_log_group", &format!("{role}_api"), None, json!({
-            "name": format!("/aws/lambda/{name}"), "retention_in_days": 90, "kms_key_id": key_arn,
+            "name": format!("/aws/lambda/{name}"), "retention_in_days": b.cfg.compute.log_retention_days, "kms_key_id": key_arn,
         }));
         // IAM is global: its nodes sit with the other global parts, in the
         // primary (its control plane is us-east-1's whatever the region).

@@ -10,6 +10,8 @@
 
 use serde_json::{json, Value};
 
+use super::super::networking::flow_log_group;
+use super::super::security::trail_key_statements;
 use super::super::{reference, Builder};
 use super::Site;
 
@@ -61,6 +63,7 @@ fn key_policy(b: &Builder, site: &Site, replication_role_arn: &str) -> Value {
     let groups: Vec<String> = [
         format!("/aws/lambda/{}", function_name(b, site.role)),
         access_log_group(b, site.role),
+        flow_log_group(b, Some(site.role)),
     ]
     .iter()
     .map(|g| {
@@ -77,7 +80,7 @@ fn key_policy(b: &Builder, site: &Site, replication_role_arn: &str) -> Value {
     } else {
         json!(["kms:Encrypt", "kms:GenerateDataKey"])
     };
-    json!({"Version": "2012-10-17", "Statement": [
+    let mut policy = json!({"Version": "2012-10-17", "Statement": [
         {"Sid": "AccountAdministersTheKey", "Effect": "Allow",
          "Principal": {"AWS": format!("arn:{}:iam::{acct}:root", b.account.partition)}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "CloudWatchLogsEncryptsTheSitesLogGroups", "Effect": "Allow",
@@ -91,7 +94,14 @@ fn key_policy(b: &Builder, site: &Site, replication_role_arn: &str) -> Value {
         {"Sid": "S3ReplicationRole", "Effect": "Allow", "Principal": {"AWS": replication_role_arn},
          "Action": replication, "Resource": "*",
          "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{region}.{dns}")}}},
-    ]})
+    ]});
+    // The stack's trail lives in the primary region, under its key.
+    if site.role == "primary" {
+        if let Some(statements) = policy["Statement"].as_array_mut() {
+            statements.extend(trail_key_statements(b));
+        }
+    }
+    policy
 }
 
 /// Adds the replication role and a key (with alias) per region.

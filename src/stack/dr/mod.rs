@@ -10,7 +10,7 @@ mod dns;
 mod monitoring;
 mod network;
 
-use super::Builder;
+use super::{reference, Builder};
 
 /// One of the two regions and what the stack puts in it.
 #[derive(Debug, Clone)]
@@ -59,6 +59,20 @@ pub fn build(b: &mut Builder) -> Result<(), String> {
     let sites = sites(b);
     let net = cfg.has("networking").then(|| network::build(b, &sites));
     let keys = cfg.has("security").then(|| data::keys(b, &sites));
+    if let Some(keys) = &keys {
+        // API activity of both regions is audited by one multi-region
+        // trail in the primary, encrypted with the primary's key.
+        b.region = sites[0].region.clone();
+        super::storage::trail(b, &keys.key[0])?;
+        if net.is_some() {
+            for (site, key) in sites.iter().zip(&keys.key) {
+                b.region = site.region.clone();
+                let vpc = reference(&format!("ec2_vpc.{}", site.role), "id");
+                super::networking::flow_logs(b, Some(site.role), &vpc, Some(key));
+            }
+        }
+        b.region = cfg.region.clone();
+    }
     let storage = match &keys {
         Some(keys) if cfg.has("storage") => Some(data::storage(b, &sites, keys)?),
         _ => None,
@@ -119,7 +133,7 @@ mod tests {
         };
         let bp = blueprint(&cfg, &account).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
-        assert_eq!(g.nodes().len(), 111);
+        assert_eq!(g.nodes().len(), 123);
         let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &bp.nodes {
             *per_region.entry(n.region.as_str()).or_default() += 1;

@@ -1,0 +1,783 @@
+//! The rules, one table row each: id, title, HIPAA safeguard, the AWS
+//! Config HIPAA conformance-pack rule it matches, the fix, and the check.
+
+use serde_json::{json, Value};
+
+use super::{shown, Rule, Stack, Subject, Verdict};
+
+const ENCRYPTION: &str = "§164.312(a)(2)(iv) encryption and decryption";
+const AUDIT: &str = "§164.312(b) audit controls";
+const INTEGRITY: &str = "§164.312(c)(1) integrity";
+const TRANSMISSION: &str = "§164.312(e)(1) transmission security";
+const ACCESS: &str = "§164.312(a)(1) access control";
+const AUTHENTICATION: &str = "§164.312(d) person or entity authentication";
+const CONTINGENCY: &str = "§164.308(a)(7) contingency plan";
+
+/// Every rule of the pack, in report order.
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: "HC-ENC-S3",
+        title: "S3 buckets encrypt objects at rest with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("s3-default-encryption-kms"),
+        fix: "give the bucket an s3_bucket_encryption with sse_algorithm \"aws:kms\" and the stack's key (or, for a trail's bucket, have the trail encrypt with the key)",
+        check: s3_encryption,
+    },
+    Rule {
+        id: "HC-ENC-DDB",
+        title: "DynamoDB tables are encrypted with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("dynamodb-table-encrypted-kms"),
+        fix: "set kms_key_arn to the stack's key",
+        check: |s| stack_key(s, "dynamodb_table", "kms_key_arn", None),
+    },
+    Rule {
+        id: "HC-ENC-RDS",
+        title: "Aurora clusters are encrypted at rest with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("rds-storage-encrypted"),
+        fix: "set storage_encrypted = true and kms_key_id to the stack's key (a new cluster: encryption cannot be added in place)",
+        check: |s| stack_key(s, "rds_cluster", "kms_key_id", Some("storage_encrypted")),
+    },
+    Rule {
+        id: "HC-ENC-REDIS",
+        title: "Redis replication groups are encrypted at rest with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("elasticache-repl-grp-encrypted-at-rest"),
+        fix: "set at_rest_encryption = true and kms_key_id to the stack's key",
+        check: |s| {
+            stack_key(
+                s,
+                "elasticache_replication_group",
+                "kms_key_id",
+                Some("at_rest_encryption"),
+            )
+        },
+    },
+    Rule {
+        id: "HC-ENC-SECRET",
+        title: "Secrets are encrypted with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("secretsmanager-using-cmk"),
+        fix: "set kms_key_id to the stack's key",
+        check: |s| stack_key(s, "secretsmanager_secret", "kms_key_id", None),
+    },
+    Rule {
+        id: "HC-ENC-SNS",
+        title: "SNS topics are encrypted with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("sns-encrypted-kms"),
+        fix: "set kms_master_key_id to the stack's key (its policy must let the publishers use it)",
+        check: |s| stack_key(s, "sns_topic", "kms_master_key_id", None),
+    },
+    Rule {
+        id: "HC-ENC-LOGS",
+        title: "CloudWatch log groups are encrypted with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("cloudwatch-log-group-encrypted"),
+        fix: "set kms_key_id to the stack's key, and let CloudWatch Logs use it for the group in the key policy",
+        check: |s| stack_key(s, "logs_log_group", "kms_key_id", None),
+    },
+    Rule {
+        id: "HC-ENC-BACKUP",
+        title: "Backup vaults encrypt recovery points with the stack's KMS key",
+        safeguard: ENCRYPTION,
+        config_rule: Some("backup-recovery-point-encrypted"),
+        fix: "set kms_key_arn to the stack's key (a new vault: the key cannot change in place)",
+        check: |s| stack_key(s, "backup_vault", "kms_key_arn", None),
+    },
+    Rule {
+        id: "HC-KMS-ROTATION",
+        title: "KMS keys rotate yearly",
+        safeguard: ENCRYPTION,
+        config_rule: Some("cmk-backing-key-rotation-enabled"),
+        fix: "set [security] kms_key_rotation = true",
+        check: |s| flag(s, "kms_key", "enable_key_rotation", true),
+    },
+    Rule {
+        id: "HC-KMS-ENABLED",
+        title: "KMS keys stay enabled (a disabled key makes every store it encrypts unreadable)",
+        safeguard: CONTINGENCY,
+        config_rule: Some("kms-cmk-not-scheduled-for-deletion"),
+        fix: "enable the key (`hcprov apply` does)",
+        check: |s| flag(s, "kms_key", "enabled", true),
+    },
+    Rule {
+        id: "HC-S3-PUBLIC",
+        title: "S3 buckets block all public access",
+        safeguard: ACCESS,
+        config_rule: Some("s3-bucket-level-public-access-prohibited"),
+        fix: "give the bucket an s3_bucket_public_access_block with all four settings true",
+        check: s3_public_access,
+    },
+    Rule {
+        id: "HC-S3-TLS",
+        title: "S3 bucket policies refuse requests not made over TLS",
+        safeguard: TRANSMISSION,
+        config_rule: Some("s3-bucket-ssl-requests-only"),
+        fix: "add a Deny statement for s3:* when aws:SecureTransport is false to the bucket policy",
+        check: s3_tls_only,
+    },
+    Rule {
+        id: "HC-SG-OPEN",
+        title: "No security group admits the internet (0.0.0.0/0, ::/0) except on TCP 443",
+        safeguard: ACCESS,
+        config_rule: Some("vpc-sg-open-only-to-authorized-ports"),
+        fix: "remove the rule, or narrow its source to a CIDR or security group you trust",
+        check: open_ingress,
+    },
+    Rule {
+        id: "HC-REDIS-TLS",
+        title: "Redis requires TLS in transit",
+        safeguard: TRANSMISSION,
+        config_rule: Some("elasticache-repl-grp-encrypted-in-transit"),
+        fix: "set transit_encryption = true with transit_encryption_mode \"required\"",
+        check: redis_tls,
+    },
+    Rule {
+        id: "HC-REDIS-AUTH",
+        title: "Redis requires AUTH (a token or RBAC user groups)",
+        safeguard: AUTHENTICATION,
+        config_rule: Some("elasticache-repl-grp-redis-auth-enabled"),
+        fix: "set auth_token_enabled = true (the token lives in Secrets Manager) or name user groups",
+        check: redis_auth,
+    },
+    Rule {
+        id: "HC-API-TLS",
+        title: "API custom domains accept TLS 1.2 or later only",
+        safeguard: TRANSMISSION,
+        config_rule: None,
+        fix: "set security_policy = \"TLS_1_2\"",
+        check: |s| equals(s, "apigatewayv2_domain_name", "security_policy", &json!("TLS_1_2")),
+    },
+    Rule {
+        id: "HC-RDS-PUBLIC",
+        title: "Database instances are not publicly accessible",
+        safeguard: ACCESS,
+        config_rule: Some("rds-instance-public-access-check"),
+        fix: "set publicly_accessible = false",
+        check: |s| flag(s, "rds_cluster_instance", "publicly_accessible", false),
+    },
+    Rule {
+        id: "HC-VPC-FLOWLOGS",
+        title: "Every VPC records all its traffic in flow logs",
+        safeguard: AUDIT,
+        config_rule: Some("vpc-flow-logs-enabled"),
+        fix: "give the VPC an ec2_flow_log with traffic_type \"ALL\"",
+        check: flow_logs,
+    },
+    Rule {
+        id: "HC-TRAIL-MULTIREGION",
+        title: "A stack holding data records API activity in a multi-region CloudTrail trail that is logging",
+        safeguard: AUDIT,
+        config_rule: Some("multi-region-cloudtrail-enabled"),
+        fix: "build the stack's trail with is_multi_region_trail = true and enable_logging = true",
+        check: trail_multi_region,
+    },
+    Rule {
+        id: "HC-TRAIL-VALIDATION",
+        title: "CloudTrail trails validate their log files",
+        safeguard: INTEGRITY,
+        config_rule: Some("cloud-trail-log-file-validation-enabled"),
+        fix: "set enable_log_file_validation = true",
+        check: |s| flag(s, "cloudtrail_trail", "enable_log_file_validation", true),
+    },
+    Rule {
+        id: "HC-LOG-RETENTION",
+        title: "Log groups keep events at least [policy] min_log_retention_days",
+        safeguard: AUDIT,
+        config_rule: Some("cw-loggroup-retention-period-check"),
+        fix: "raise retention_in_days (the [compute], [network], [database] or [http_api] log retention setting) to at least the minimum",
+        check: log_retention,
+    },
+    Rule {
+        id: "HC-BACKUP-DDB",
+        title: "DynamoDB tables have point-in-time recovery on",
+        safeguard: CONTINGENCY,
+        config_rule: Some("dynamodb-pitr-enabled"),
+        fix: "set point_in_time_recovery = true",
+        check: |s| flag(s, "dynamodb_table", "point_in_time_recovery", true),
+    },
+    Rule {
+        id: "HC-BACKUP-RDS",
+        title: "Aurora clusters keep automated backups for at least 7 days",
+        safeguard: CONTINGENCY,
+        config_rule: Some("db-instance-backup-enabled"),
+        fix: "set [database] backup_retention_days to 7 or more",
+        check: |s| at_least(s, "rds_cluster", "backup_retention_period", 7),
+    },
+    Rule {
+        id: "HC-BACKUP-REDIS",
+        title: "Redis takes automatic daily snapshots",
+        safeguard: CONTINGENCY,
+        config_rule: Some("elasticache-redis-cluster-automatic-backup-check"),
+        fix: "set [cache] snapshot_retention_days to 1 or more",
+        check: |s| at_least(s, "elasticache_replication_group", "snapshot_retention_limit", 1),
+    },
+    Rule {
+        id: "HC-BACKUP-S3",
+        title: "Data buckets keep object versions",
+        safeguard: CONTINGENCY,
+        config_rule: Some("s3-bucket-versioning-enabled"),
+        fix: "give the bucket an s3_bucket_versioning with status \"Enabled\"",
+        check: s3_versioning,
+    },
+    Rule {
+        id: "HC-LAMBDA-VPC",
+        title: "A function whose role can read or write records in a data store runs in the VPC",
+        safeguard: ACCESS,
+        config_rule: Some("lambda-inside-vpc"),
+        fix: "give the function a vpc_config with the private subnets and a security group",
+        check: lambda_in_vpc,
+    },
+    Rule {
+        id: "HC-IAM-ADMIN",
+        title: "No IAM policy allows every action on every resource",
+        safeguard: "§164.308(a)(4) information access management",
+        config_rule: Some("iam-policy-no-statements-with-admin-access"),
+        fix: "name the actions and resources the role needs",
+        check: iam_admin,
+    },
+    Rule {
+        id: "HC-LAMBDA-SECRETS",
+        title: "No secret value sits in a function's environment variables",
+        safeguard: ACCESS,
+        config_rule: None,
+        fix: "keep the secret in Secrets Manager and pass its ARN (the function reads it at run time)",
+        check: lambda_secrets,
+    },
+];
+
+fn verdict(
+    s: &Subject,
+    attr: &str,
+    value: &Value,
+    pass: bool,
+    problem: impl FnOnce() -> String,
+) -> Verdict {
+    Verdict {
+        address: s.address.clone(),
+        attribute: attr.into(),
+        value: shown(value),
+        pass,
+        problem: if pass { String::new() } else { problem() },
+    }
+}
+
+/// `kind`'s `attr` names the stack's KMS key (and `on`, when given, is true).
+fn stack_key(st: &Stack, kind: &str, attr: &str, on: Option<&str>) -> Vec<Verdict> {
+    st.of_kind(kind)
+        .map(|s| {
+            if let Some(flag) = on.filter(|f| s.get(f) != &Value::Bool(true)) {
+                return verdict(s, flag, s.get(flag), false, || format!("{flag} is not true"));
+            }
+            let v = s.get(attr);
+            verdict(s, attr, v, st.target(v, "kms_key").is_some(), || {
+                if v.is_null() {
+                    format!("{attr} is not set: AWS encrypts with its own key, which the stack's key policy and rotation do not govern")
+                } else {
+                    format!("{attr} is {}, not the stack's key", shown(v))
+                }
+            })
+        })
+        .collect()
+}
+
+/// `kind`'s boolean `attr` is `want`.
+fn flag(st: &Stack, kind: &str, attr: &str, want: bool) -> Vec<Verdict> {
+    equals(st, kind, attr, &Value::Bool(want))
+}
+
+/// `kind`'s `attr` equals `want`.
+fn equals(st: &Stack, kind: &str, attr: &str, want: &Value) -> Vec<Verdict> {
+    st.of_kind(kind)
+        .map(|s| {
+            let v = s.get(attr);
+            verdict(s, attr, v, v == want, || {
+                format!("{attr} is {v}, not {want}")
+            })
+        })
+        .collect()
+}
+
+/// `kind`'s numeric `attr` is at least `min`.
+fn at_least(st: &Stack, kind: &str, attr: &str, min: i64) -> Vec<Verdict> {
+    st.of_kind(kind)
+        .map(|s| {
+            let v = s.get(attr);
+            let ok = v.as_i64().is_some_and(|n| n >= min);
+            verdict(s, attr, v, ok, || format!("{attr} is {v}, below {min}"))
+        })
+        .collect()
+}
+
+/// The buckets a trail writes to, with the trail.
+fn trail_bucket<'a>(st: &'a Stack, bucket: &'a Subject) -> Option<&'a Subject> {
+    st.pointing("cloudtrail_trail", "s3_bucket_name", bucket)
+        .next()
+}
+
+fn s3_encryption(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("s3_bucket")
+        .map(|b| {
+            if let Some(e) = st.pointing("s3_bucket_encryption", "bucket", b).next() {
+                let key = e.get("kms_master_key_id");
+                let ok = e.get("sse_algorithm") == "aws:kms" && st.target(key, "kms_key").is_some();
+                return verdict(b, "encryption", &json!({"sse_algorithm": e.get("sse_algorithm"), "kms_master_key_id": key}), ok, || {
+                    "default encryption does not use the stack's KMS key".into()
+                });
+            }
+            if let Some(t) = trail_bucket(st, b) {
+                let key = t.get("kms_key_id");
+                let ok = st.target(key, "kms_key").is_some();
+                return verdict(b, "encryption", &json!({"written_by": t.address, "kms_key_id": key}), ok, || {
+                    format!("the bucket has no default encryption and {} does not encrypt its log files with the stack's key", t.address)
+                });
+            }
+            verdict(b, "encryption", &Value::Null, false, || {
+                "the bucket has no default encryption with the stack's key".into()
+            })
+        })
+        .collect()
+}
+
+fn s3_public_access(st: &Stack) -> Vec<Verdict> {
+    const ALL: [&str; 4] = [
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ];
+    st.of_kind("s3_bucket")
+        .map(|b| {
+            match st
+                .pointing("s3_bucket_public_access_block", "bucket", b)
+                .next()
+            {
+                Some(p) => {
+                    let value: serde_json::Map<String, Value> = ALL
+                        .iter()
+                        .map(|k| (k.to_string(), p.get(k).clone()))
+                        .collect();
+                    let off: Vec<&str> = ALL
+                        .iter()
+                        .copied()
+                        .filter(|k| p.get(k) != &Value::Bool(true))
+                        .collect();
+                    verdict(
+                        b,
+                        "public_access_block",
+                        &Value::Object(value),
+                        off.is_empty(),
+                        || format!("{} not true", off.join(", ")),
+                    )
+                }
+                None => verdict(b, "public_access_block", &Value::Null, false, || {
+                    "the bucket has no public access block".into()
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A policy document's statements (the document may be a JSON string).
+fn statements(policy: &Value) -> Vec<Value> {
+    let doc = match policy {
+        Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    match doc.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => vec![],
+    }
+}
+
+/// A string-or-list field of a statement, as strings.
+fn list(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn denies_plain_http(stmt: &Value) -> bool {
+    let everyone = match stmt.get("Principal") {
+        Some(Value::String(p)) => p == "*",
+        Some(p) => list(p.get("AWS")).iter().any(|a| a == "*"),
+        None => false,
+    };
+    let insecure = stmt
+        .pointer("/Condition/Bool/aws:SecureTransport")
+        .is_some_and(|v| v == "false" || v == &Value::Bool(false));
+    stmt.get("Effect") == Some(&json!("Deny"))
+        && everyone
+        && insecure
+        && list(stmt.get("Action"))
+            .iter()
+            .any(|a| a == "s3:*" || a == "*")
+}
+
+fn s3_tls_only(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("s3_bucket")
+        .map(|b| {
+            let policy = st.pointing("s3_bucket_policy", "bucket", b).next();
+            let stmt = policy.and_then(|p| statements(p.get("policy")).into_iter().find(denies_plain_http));
+            verdict(b, "policy", stmt.as_ref().unwrap_or(&Value::Null), stmt.is_some(), || {
+                "no bucket policy statement denies requests without TLS (aws:SecureTransport false)".into()
+            })
+        })
+        .collect()
+}
+
+fn open_ingress(st: &Stack) -> Vec<Verdict> {
+    let mut out = vec![];
+    let mut check = |s: &Subject, attr: &str, rules: &Value| {
+        let open: Vec<&Value> = rules
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| {
+                let anywhere = r.get("cidr_block") == Some(&json!("0.0.0.0/0"))
+                    || r.get("ipv6_cidr_block") == Some(&json!("::/0"));
+                let https = r.get("protocol") == Some(&json!("tcp"))
+                    && r.get("from_port") == Some(&json!(443))
+                    && r.get("to_port") == Some(&json!(443));
+                anywhere && !https
+            })
+            .collect();
+        out.push(verdict(
+            s,
+            attr,
+            &Value::Array(open.iter().map(|r| (*r).clone()).collect()),
+            open.is_empty(),
+            || {
+                let ports: Vec<String> = open
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}-{}",
+                            r.get("protocol").and_then(Value::as_str).unwrap_or("?"),
+                            r.get("from_port").unwrap_or(&Value::Null),
+                            r.get("to_port").unwrap_or(&Value::Null)
+                        )
+                    })
+                    .collect();
+                format!("admits the internet on {}", ports.join(", "))
+            },
+        ));
+    };
+    for s in st.of_kind("ec2_security_group") {
+        check(s, "ingress", s.get("ingress"));
+    }
+    for s in st
+        .of_kind("ec2_security_group_rules")
+        .filter(|s| s.get("direction") == "ingress")
+    {
+        check(s, "rules", s.get("rules"));
+    }
+    out
+}
+
+fn redis_tls(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("elasticache_replication_group")
+        .map(|s| {
+            let value = json!({"transit_encryption": s.get("transit_encryption"), "transit_encryption_mode": s.get("transit_encryption_mode")});
+            let ok = s.get("transit_encryption") == &Value::Bool(true)
+                && s.get("transit_encryption_mode") == "required";
+            verdict(s, "transit_encryption_mode", &value, ok, || {
+                "clients may connect without TLS".into()
+            })
+        })
+        .collect()
+}
+
+fn redis_auth(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("elasticache_replication_group")
+        .map(|s| {
+            let token = s.get("auth_token_enabled") == &Value::Bool(true);
+            let groups = s.get("user_group_ids").as_array().is_some_and(|a| !a.is_empty());
+            let value = json!({"auth_token_enabled": s.get("auth_token_enabled"), "user_group_ids": s.get("user_group_ids")});
+            verdict(s, "auth_token_enabled", &value, token || groups, || {
+                "clients connect without AUTH".into()
+            })
+        })
+        .collect()
+}
+
+fn flow_logs(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("ec2_vpc")
+        .map(|v| {
+            let log = st
+                .pointing("ec2_flow_log", "vpc_id", v)
+                .find(|l| l.get("traffic_type") == "ALL");
+            verdict(
+                v,
+                "flow_log",
+                &json!(log.map(|l| l.address.clone())),
+                log.is_some(),
+                || "no flow log records all of the VPC's traffic".into(),
+            )
+        })
+        .collect()
+}
+
+/// True when the stack holds a store of records.
+fn holds_data(st: &Stack) -> bool {
+    [
+        "s3_bucket",
+        "dynamodb_table",
+        "rds_cluster",
+        "elasticache_replication_group",
+    ]
+    .iter()
+    .any(|k| st.of_kind(k).next().is_some())
+}
+
+fn trail_multi_region(st: &Stack) -> Vec<Verdict> {
+    let mut out: Vec<Verdict> = st
+        .of_kind("cloudtrail_trail")
+        .map(|t| {
+            let value = json!({"is_multi_region_trail": t.get("is_multi_region_trail"), "enable_logging": t.get("enable_logging")});
+            let ok = t.get("is_multi_region_trail") == &Value::Bool(true)
+                && t.get("enable_logging") == &Value::Bool(true);
+            verdict(t, "is_multi_region_trail", &value, ok, || {
+                "the trail is not a logging, multi-region trail".into()
+            })
+        })
+        .collect();
+    if out.is_empty() && holds_data(st) {
+        out.push(Verdict {
+            address: "stack".into(),
+            attribute: "cloudtrail_trail".into(),
+            value: Value::Null,
+            pass: false,
+            problem: "the stack holds data stores but has no CloudTrail trail".into(),
+        });
+    }
+    out
+}
+
+fn log_retention(st: &Stack) -> Vec<Verdict> {
+    let min = st.min_log_retention_days;
+    st.of_kind("logs_log_group")
+        .map(|s| {
+            let v = s.get("retention_in_days");
+            // No retention: events are kept for ever.
+            let ok = v.is_null() || v.as_i64().is_some_and(|d| d >= min);
+            verdict(s, "retention_in_days", v, ok, || {
+                format!("keeps events {v} days, below the minimum of {min}")
+            })
+        })
+        .collect()
+}
+
+fn s3_versioning(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("s3_bucket")
+        // A trail's bucket gets its integrity from log-file validation.
+        .filter(|b| trail_bucket(st, b).is_none())
+        .map(|b| {
+            let v = st
+                .pointing("s3_bucket_versioning", "bucket", b)
+                .next()
+                .map_or(Value::Null, |v| v.get("status").clone());
+            verdict(b, "versioning", &v, v == "Enabled", || {
+                "the bucket does not keep object versions".into()
+            })
+        })
+        .collect()
+}
+
+/// Actions that read or write records of a data store.
+const DATA_READS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:BatchWriteItem",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "secretsmanager:GetSecretValue",
+    "rds-db:connect",
+    "rds-data:ExecuteStatement",
+    "elasticache:Connect",
+];
+
+/// AWS managed policies that read or write data stores.
+const DATA_READ_POLICIES: &[&str] = &[
+    "AmazonDynamoDBFullAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+    "AmazonS3FullAccess",
+    "AmazonS3ReadOnlyAccess",
+    "SecretsManagerReadWrite",
+    "AmazonRDSDataFullAccess",
+    "AdministratorAccess",
+];
+
+/// IAM's wildcard match, case-insensitive.
+fn glob(pattern: &str, s: &str) -> bool {
+    let (p, s) = (pattern.to_ascii_lowercase(), s.to_ascii_lowercase());
+    let (p, s) = (p.as_bytes(), s.as_bytes());
+    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The record-reading or -writing actions a role's inline policies and
+/// attachments allow.
+fn data_reads(st: &Stack, role: &Subject) -> Vec<String> {
+    let mut found = vec![];
+    for p in st.pointing("iam_role_policy", "role", role) {
+        for stmt in statements(p.get("policy")) {
+            if stmt.get("Effect") != Some(&json!("Allow")) {
+                continue;
+            }
+            for a in list(stmt.get("Action")) {
+                if DATA_READS.iter().any(|r| glob(&a, r)) && !found.contains(&a) {
+                    found.push(a);
+                }
+            }
+        }
+    }
+    for att in st.pointing("iam_role_policy_attachment", "role", role) {
+        let arn = att.get("policy_arn").as_str().unwrap_or_default();
+        if DATA_READ_POLICIES
+            .iter()
+            .any(|n| arn.ends_with(&format!("/{n}")))
+        {
+            found.push(arn.to_string());
+        }
+    }
+    found
+}
+
+fn lambda_in_vpc(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("lambda_function")
+        .map(|f| {
+            let reads = st
+                .target(f.get("role"), "iam_role")
+                .map(|r| data_reads(st, r))
+                .unwrap_or_default();
+            let subnets = f
+                .get("vpc_config")
+                .get("subnet_ids")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let value = json!({"vpc_config": f.get("vpc_config"), "role_reads": reads});
+            verdict(
+                f,
+                "vpc_config",
+                &value,
+                reads.is_empty() || subnets > 0,
+                || {
+                    format!(
+                        "its role can reach records ({}) but the function runs outside the VPC",
+                        reads.join(", ")
+                    )
+                },
+            )
+        })
+        .collect()
+}
+
+fn iam_admin(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("iam_role_policy")
+        .map(|p| {
+            let admin = statements(p.get("policy")).into_iter().find(|s| {
+                s.get("Effect") == Some(&json!("Allow"))
+                    && list(s.get("Action")).iter().any(|a| a == "*" || a == "*:*")
+                    && list(s.get("Resource")).iter().any(|r| r == "*")
+            });
+            verdict(
+                p,
+                "policy",
+                admin.as_ref().unwrap_or(&Value::Null),
+                admin.is_none(),
+                || "a statement allows every action on every resource".into(),
+            )
+        })
+        .collect()
+}
+
+/// True when an environment variable looks like it holds a secret value.
+fn secret_like(name: &str, value: &Value) -> bool {
+    let Some(v) = value.as_str() else {
+        // A reference to another resource's output is an id or ARN.
+        return false;
+    };
+    let n = name.to_ascii_uppercase();
+    let pointer = ["_ARN", "_ID", "_NAME", "_FILE", "_PATH"]
+        .iter()
+        .any(|s| n.ends_with(s));
+    let named = [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| n.contains(w));
+    let looks = v.contains("-----BEGIN")
+        || (v.len() == 20
+            && (v.starts_with("AKIA") || v.starts_with("ASIA"))
+            && v.bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    looks || (named && !pointer && !v.starts_with("arn:") && !v.is_empty())
+}
+
+fn lambda_secrets(st: &Stack) -> Vec<Verdict> {
+    st.of_kind("lambda_function")
+        .map(|f| {
+            let env = f
+                .get("environment")
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            let bad: Vec<&String> = env
+                .iter()
+                .filter(|(k, v)| secret_like(k, v))
+                .map(|(k, _)| k)
+                .collect();
+            let names: Vec<&String> = env.keys().collect();
+            verdict(f, "environment", &json!(names), bad.is_empty(), || {
+                format!(
+                    "environment variable {} holds a secret value",
+                    bad.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(super) fn glob_for_tests(p: &str, s: &str) -> bool {
+    glob(p, s)
+}

@@ -1,0 +1,187 @@
+//! Backups kept for protection, against AWS's own response shapes (from
+//! the API references; the emulator fills DescribeBackup's key, see
+//! tests/emulator.py): a replaced table or database is backed up first,
+//! and a KMS key that still encrypts a backup is never deleted.
+
+use aws_smithy_http_client::test_util::StaticReplayClient;
+use hcprov::aws::registry;
+use hcprov::engine::resource::ErrorClass;
+use serde_json::json;
+
+use super::replay::{aws_with, ctx, event, obj, requests};
+use super::replay_data::{answer, bodies, run, RDS_NS};
+
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/k-1";
+const BACKUP_ARN: &str =
+    "arn:aws:dynamodb:us-east-1:123456789012:table/healthcare-patient-records-dev/backup/01700000000000-abcd1234";
+
+fn no_snapshots() -> aws_smithy_http_client::test_util::ReplayEvent {
+    answer(
+        RDS_NS,
+        "DescribeDBClusterSnapshots",
+        "<DBClusterSnapshots></DBClusterSnapshots>",
+    )
+}
+
+fn described_backup(key: &str) -> aws_smithy_http_client::test_util::ReplayEvent {
+    event(
+        200,
+        json!({"BackupDescription": {
+            "BackupDetails": {"BackupArn": BACKUP_ARN, "BackupName": "healthcare-patient-records-dev-before-replace-20261201190000",
+                "BackupStatus": "AVAILABLE", "BackupType": "USER", "BackupCreationDateTime": 1.7e9},
+            "SourceTableDetails": {"TableName": "healthcare-patient-records-dev", "TableId": "t-1",
+                "KeySchema": [{"AttributeName": "patient_id", "KeyType": "HASH"}], "TableCreationDateTime": 1.6e9,
+                "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}},
+            "SourceTableFeatureDetails": {"SSEDescription": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key}},
+        }}),
+    )
+}
+
+fn listed_backup() -> aws_smithy_http_client::test_util::ReplayEvent {
+    event(
+        200,
+        json!({"BackupSummaries": [{"TableName": "healthcare-patient-records-dev", "BackupArn": BACKUP_ARN,
+        "BackupName": "healthcare-patient-records-dev-before-replace-20261201190000", "BackupStatus": "AVAILABLE", "BackupType": "USER"}]}),
+    )
+}
+
+#[test]
+fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses() {
+    let replay = StaticReplayClient::new(vec![
+        no_snapshots(),
+        listed_backup(),
+        described_backup(KEY_ARN),
+    ]);
+    let err = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("kms_key").unwrap().clone();
+        t.delete(
+            &ctx("kms_key.main"),
+            "k-1",
+            &obj(json!({"deletion_window_in_days": 7})),
+        )
+        .await
+        .unwrap_err()
+    });
+    assert_eq!(err.class, ErrorClass::DependencyViolation);
+    assert!(
+        err.message.contains(BACKUP_ARN) && err.message.contains("aws dynamodb delete-backup"),
+        "{}",
+        err.message
+    );
+    let reqs = requests(&replay);
+    assert_eq!(reqs.len(), 3, "no ScheduleKeyDeletion: {reqs:?}");
+    assert_eq!(reqs[1].2["BackupType"], "USER");
+}
+
+#[test]
+fn a_key_whose_backups_are_under_other_keys_is_deleted_with_recorded_responses() {
+    let replay = StaticReplayClient::new(vec![
+        no_snapshots(),
+        listed_backup(),
+        described_backup("arn:aws:kms:us-east-1:123456789012:key/other"),
+        event(
+            200,
+            json!({"KeyId": KEY_ARN, "DeletionDate": 1.8e9, "KeyState": "PendingDeletion", "PendingWindowInDays": 7}),
+        ),
+    ]);
+    run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("kms_key").unwrap().clone();
+        t.delete(
+            &ctx("kms_key.main"),
+            "k-1",
+            &obj(json!({"deletion_window_in_days": 7})),
+        )
+        .await
+        .unwrap()
+    });
+    let reqs = requests(&replay);
+    assert_eq!(reqs.len(), 4);
+    assert_eq!(reqs[3].2, json!({"KeyId": "k-1", "PendingWindowInDays": 7}));
+}
+
+#[test]
+fn a_replaced_table_is_backed_up_first_with_recorded_responses() {
+    let details = |status: &str| json!({"BackupArn": BACKUP_ARN, "BackupName": "b", "BackupStatus": status, "BackupType": "USER", "BackupCreationDateTime": 1.7e9});
+    let replay = StaticReplayClient::new(vec![
+        event(200, json!({"BackupDetails": details("CREATING")})),
+        event(
+            200,
+            json!({"BackupDescription": {"BackupDetails": details("CREATING")}}),
+        ),
+        event(
+            200,
+            json!({"BackupDescription": {"BackupDetails": details("AVAILABLE")}}),
+        ),
+    ]);
+    let kept = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("dynamodb_table").unwrap().clone();
+        t.preserve(
+            &ctx("dynamodb_table.patient_records"),
+            "healthcare-patient-records-dev",
+            &obj(json!({})),
+        )
+        .await
+        .unwrap()
+    });
+    assert_eq!(kept.as_deref(), Some(BACKUP_ARN));
+    let reqs = requests(&replay);
+    assert_eq!(reqs[0].2["TableName"], "healthcare-patient-records-dev");
+    assert!(reqs[0].2["BackupName"]
+        .as_str()
+        .unwrap()
+        .starts_with("healthcare-patient-records-dev-before-replace-"));
+    assert_eq!(reqs.len(), 3, "polled until AVAILABLE");
+}
+
+#[test]
+fn a_replaced_database_is_snapshotted_first_with_recorded_responses() {
+    let snapshot = |status: &str| {
+        format!("<DBClusterSnapshot><DBClusterSnapshotIdentifier>healthcare-db-dev-before-replace-20261201190000</DBClusterSnapshotIdentifier>\
+                 <DBClusterIdentifier>healthcare-db-dev</DBClusterIdentifier><Status>{status}</Status><SnapshotType>manual</SnapshotType>\
+                 <KmsKeyId>{KEY_ARN}</KmsKeyId></DBClusterSnapshot>")
+    };
+    let replay = StaticReplayClient::new(vec![
+        answer(RDS_NS, "CreateDBClusterSnapshot", &snapshot("creating")),
+        answer(
+            RDS_NS,
+            "DescribeDBClusterSnapshots",
+            &format!(
+                "<DBClusterSnapshots>{}</DBClusterSnapshots>",
+                snapshot("creating")
+            ),
+        ),
+        answer(
+            RDS_NS,
+            "DescribeDBClusterSnapshots",
+            &format!(
+                "<DBClusterSnapshots>{}</DBClusterSnapshots>",
+                snapshot("available")
+            ),
+        ),
+    ]);
+    let kept = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("rds_cluster").unwrap().clone();
+        t.preserve(
+            &ctx("rds_cluster.main"),
+            "healthcare-db-dev",
+            &obj(json!({})),
+        )
+        .await
+        .unwrap()
+    });
+    assert!(kept
+        .unwrap()
+        .starts_with("healthcare-db-dev-before-replace-"));
+    let b = bodies(&replay);
+    assert!(
+        b[0].starts_with("Action=CreateDBClusterSnapshot")
+            && b[0].contains("DBClusterIdentifier=healthcare-db-dev"),
+        "{}",
+        b[0]
+    );
+    assert_eq!(b.len(), 3);
+}
