@@ -33,6 +33,10 @@ pub struct Args {
     /// data store or key); repeatable.
     #[arg(long, value_name = "ADDRESS")]
     pub allow_destroy: Vec<String>,
+    /// Record `disposable = true` for an environment the state records as
+    /// protected: its data stores and keys may then be deleted.
+    #[arg(long)]
+    pub unprotect: bool,
 }
 
 /// Reads a saved plan and checks, without calling AWS, its format version,
@@ -86,6 +90,13 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         rules.dedup();
         bail!("the plan has {n} violation{} of the HIPAA policy pack ({}); nothing was changed: fix each one (the fix is under it), or waive it in hcprov.toml with [[policy.waive]] rule, address and reason", if n == 1 { "" } else { "s" }, rules.join(", "));
     }
+    // Making a protected environment disposable is a decision, not an edit.
+    // (A state that holds nothing yet protects nothing: a new environment
+    // takes the configuration's value.)
+    let lifts = s.cfg.disposable && state.disposable != Some(true) && !state.resources.is_empty();
+    if lifts && !args.unprotect {
+        bail!("environment {:?} is protected (its last apply was not disposable), and `disposable = true` in {} would let its data stores and keys be deleted; nothing was changed: run `hcprov apply --unprotect` to lift the protection on purpose, or remove `disposable = true`", s.cfg.environment, s.cfg_path.display());
+    }
     let plan = match &args.plan {
         Some(path) => {
             let saved = read_saved(&s, path, (!fresh).then_some(&state))?;
@@ -119,6 +130,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     }
     if !plan.summary.has_changes() && state.pending.is_empty() {
         if !fresh && state.disposable != Some(s.cfg.disposable) {
+            if lifts {
+                println!("Lifted the protection of environment {:?}: its data stores and keys may now be deleted.", s.cfg.environment);
+            }
             // Nothing to do but record the protection now in force.
             let mut state = state;
             state.disposable = Some(s.cfg.disposable);
@@ -147,6 +161,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     };
     // The protection in force, for a later destroy.
     state.disposable = Some(s.cfg.disposable);
+    if lifts {
+        println!("Lifting the protection of environment {:?}: its data stores and keys may be deleted once this apply has run.", s.cfg.environment);
+    }
     execute(&s, &plan, state, &lock).await
 }
 
@@ -214,6 +231,9 @@ pub(super) async fn execute(
         stop: rx,
         progress: Some(progress),
         stats: Some(stats.clone()),
+        // A disposable environment's data may be lost: no copies to keep
+        // (nor keys held back by them).
+        keep_copies: !s.cfg.disposable,
     };
     let report = apply(plan, ckpt.clone(), s.registry.clone(), opts).await;
     signals.abort();

@@ -97,11 +97,11 @@ pub const PROTECTED_KINDS: &[&str] = &[
     "backup_vault",
 ];
 
-/// Whether data stores and keys may go: the configuration says
-/// `disposable = true` and so did the last apply (as the state recorded
-/// it; a state from before the record defers to the configuration).
+/// Whether a destroy may delete data stores and keys: the configuration
+/// says `disposable = true` and so did the last apply, as the state
+/// recorded it (a state from before the record is protected).
 pub fn disposable(config: bool, state: &crate::engine::state::State) -> bool {
-    config && state.disposable.unwrap_or(true)
+    config && state.disposable == Some(true)
 }
 
 /// A refusal naming every protected resource the plan would delete or

@@ -36,6 +36,7 @@ pub(super) fn planned(s: &Session, graph: &Graph) -> Evaluation {
 /// The pack on the live objects: what a refresh read, or (for an object
 /// that could not be read) what was last applied; objects gone are absent.
 pub(super) fn live(s: &Session, state: &State, live: &Refreshed) -> Evaluation {
+    let mut unread = vec![];
     let resources = state.resources.values().filter_map(|r| {
         let mut outputs = r.outputs.clone();
         outputs.insert("id".into(), Value::String(r.id.clone()));
@@ -45,14 +46,21 @@ pub(super) fn live(s: &Session, state: &State, live: &Refreshed) -> Evaluation {
                 o.attrs.clone()
             }
             Some(Live::Gone) => return None,
-            _ => r.attributes.clone(),
+            _ => {
+                unread.push(r.address.clone());
+                r.attributes.clone()
+            }
         };
         Some((r.address.clone(), attrs, outputs))
     });
-    evaluate(
-        &Stack::live(resources, s.cfg.policy.min_log_retention_days),
-        &s.cfg.policy.waive,
-    )
+    let mut stack = Stack::live(
+        resources.collect::<Vec<_>>(),
+        s.cfg.policy.min_log_retention_days,
+    );
+    for a in &unread {
+        stack.unverified(a);
+    }
+    evaluate(&stack, &s.cfg.policy.waive)
 }
 
 /// The findings as lines: violations, then waived ones, then stale
@@ -83,6 +91,16 @@ pub(super) fn render(e: &Evaluation) -> String {
             f.waived_because.as_deref().unwrap_or_default()
         );
     }
+    for f in e.unverified() {
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            style("?").magenta().bold(),
+            f.rule,
+            f.address,
+            f.problem
+        );
+    }
     for w in &e.stale_waivers {
         let _ = writeln!(
             out,
@@ -95,10 +113,11 @@ pub(super) fn render(e: &Evaluation) -> String {
     let violations = e.violations().count();
     let _ = writeln!(
         out,
-        "Policy: {} violation{}, {} waived, {} stale waiver{} ({} rules, {} checks passed).",
+        "Policy: {} violation{}, {} waived, {} unverified, {} stale waiver{} ({} rules, {} checks passed).",
         violations,
         if violations == 1 { "" } else { "s" },
         e.waived().count(),
+        e.unverified().count(),
         e.stale_waivers.len(),
         if e.stale_waivers.len() == 1 { "" } else { "s" },
         RULES.len(),
@@ -112,6 +131,7 @@ pub(super) fn json(e: &Evaluation) -> Value {
     serde_json::json!({
         "violations": e.violations().collect::<Vec<_>>(),
         "waived": e.waived().collect::<Vec<_>>(),
+        "unverified": e.unverified().collect::<Vec<_>>(),
         "stale_waivers": e.stale_waivers,
         "checks_passed": e.results.iter().filter(|f| f.result == "pass").count(),
     })

@@ -33,10 +33,32 @@ struct Where {
     read_from: String,
     read_to: String,
     unreadable: Vec<String>,
+    min_log_retention_days: i64,
+    waivers: usize,
 }
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Text made safe for one Markdown table cell: no line breaks, no cell
+/// separators, no markup or HTML.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\n' | '\r' => out.push(' '),
+            '|' | '`' | '*' | '_' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn markdown(e: &Evaluation, c: &Where) -> String {
@@ -60,13 +82,19 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
     );
     let _ = writeln!(
         out,
-        "- Result: {} rules, {} checks: {} passed, {} failed, {} waived; {} stale waivers.",
+        "- Result: {} rules, {} checks: {} passed, {} failed, {} waived, {} unverified (not readable); {} stale waivers.",
         RULES.len(),
         e.results.len(),
         e.results.iter().filter(|f| f.result == "pass").count(),
         fails,
         e.waived().count(),
+        e.unverified().count(),
         e.stale_waivers.len()
+    );
+    let _ = writeln!(
+        out,
+        "- Settings in force: minimum log retention {} days; waivers in hcprov.toml: {}.",
+        c.min_log_retention_days, c.waivers
     );
     if !c.unreadable.is_empty() {
         let _ = writeln!(
@@ -82,6 +110,8 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
             "not applicable (no such resource)".to_string()
         } else if mine.iter().any(|f| f.result == "fail") {
             "**FAIL**".to_string()
+        } else if mine.iter().any(|f| f.result == "unverified") {
+            "**UNVERIFIED**".to_string()
         } else if mine.iter().any(|f| f.result == "waived") {
             "pass (with waivers)".to_string()
         } else {
@@ -114,15 +144,20 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
         );
         for f in mine {
             let result = match (f.result, &f.waived_because) {
-                ("fail", _) => format!("**FAIL**: {}", f.problem),
-                ("waived", Some(why)) => format!("waived: {} ({why})", f.problem),
+                ("fail", _) => format!("**FAIL**: {}", cell(&f.problem)),
+                ("unverified", _) => format!("**UNVERIFIED**: {}", cell(&f.problem)),
+                ("waived", Some(why)) => {
+                    format!("waived: {} ({})", cell(&f.problem), cell(why))
+                }
                 (r, _) => r.to_string(),
             };
-            let value = f.value.to_string().replace('|', "\\|");
             let _ = writeln!(
                 out,
-                "| `{}` | {} | `{}` | `{}` |",
-                f.address, result, f.attribute, value
+                "| {} | {} | {} | {} |",
+                cell(&f.address),
+                result,
+                cell(&f.attribute),
+                cell(&f.value.to_string())
             );
         }
     }
@@ -131,8 +166,10 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
         for w in &e.stale_waivers {
             let _ = writeln!(
                 out,
-                "- `{}` on `{}` matches no finding ({})",
-                w.rule, w.address, w.reason
+                "- {} on {} matches no finding ({})",
+                cell(&w.rule),
+                cell(&w.address),
+                cell(&w.reason)
             );
         }
     }
@@ -163,6 +200,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         read_from,
         read_to,
         unreadable,
+        min_log_retention_days: s.cfg.policy.min_log_retention_days,
+        waivers: s.cfg.policy.waive.len(),
     };
     let text = if args.json {
         serde_json::to_string_pretty(&json!({
@@ -200,4 +239,18 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn a_cell_cannot_break_out_of_its_table_row() {
+        let hostile = "ok |\n| `x` | pass | <script>*a*</script>";
+        let c = cell(hostile);
+        assert!(!c.contains('\n'));
+        assert_eq!(c.matches('|').count(), c.matches("\\|").count());
+        assert!(!c.contains('<') && !c.contains("`x`"));
+    }
 }

@@ -31,6 +31,11 @@ pub struct Waiver {
     /// The resource address (`ec2_security_group.alb`), or `stack` for a
     /// finding about the stack as a whole.
     pub address: String,
+    /// The finding's attribute (`ingress:tcp/80`), so the waiver covers
+    /// that one and not whatever else the rule finds at the address later;
+    /// without it, every finding of the rule there.
+    #[serde(default)]
+    pub attribute: Option<String>,
     /// Why the finding is accepted; shown beside it in every report.
     pub reason: String,
 }
@@ -66,6 +71,13 @@ pub fn check(p: &Policy, rules: &[&str]) -> Result<(), (String, String)> {
                     "must be a resource address such as \"ec2_security_group.alb\" (or \"stack\"); got {:?}",
                     w.address
                 ),
+            ));
+        }
+        if w.attribute.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            return Err((
+                field("attribute"),
+                "must name the finding's attribute (such as \"ingress:tcp/80\"), or be left out"
+                    .into(),
             ));
         }
         if w.reason.trim().is_empty() {

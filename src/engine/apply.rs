@@ -110,6 +110,9 @@ pub struct ApplyOptions {
     /// Counters to share with the caller (live progress reads what is
     /// running); a fresh set when `None`.
     pub stats: Option<Arc<Stats>>,
+    /// Whether a replacement keeps a copy of the old object's data first
+    /// ([`ResourceType::preserve`]); off where the data may be lost.
+    pub keep_copies: bool,
 }
 
 fn build_ops(plan: &Plan, recorded_deps: &HashMap<String, Vec<String>>) -> (Vec<Op>, Dag) {
@@ -376,6 +379,7 @@ async fn run_op(
     ckpt: &Checkpointer,
     registry: &Registry,
     ctx: Ctx,
+    keep_copies: bool,
 ) -> Result<(), ResourceError> {
     let rt = registry
         .get(change.kind())
@@ -396,7 +400,7 @@ async fn run_op(
                 (_, Some(old)) => (old.clone(), change.before.clone().unwrap_or_default()),
                 (None, None) => return Ok(()),
             };
-            if change.action == Action::Replace {
+            if change.action == Action::Replace && keep_copies {
                 if let Some(copy) = rt.preserve(&ctx, &id, &attrs).await? {
                     tracing::info!("{}: kept {copy} before replacing it", change.address);
                     if let Ok(mut kept) = ctx.stats.preserved.lock() {
@@ -591,6 +595,7 @@ pub async fn apply(
             stats.clone(),
         );
         let progress = opts.progress.clone();
+        let keep_copies = opts.keep_copies;
         async move {
             let op = ops[oi];
             let change = &plan.changes[op.change];
@@ -604,7 +609,7 @@ pub async fn apply(
             let t = Instant::now();
             let running = ctx.stats.clone();
             running.started(&change.address, doing);
-            let r = run_op(op, change, &ckpt, &registry, ctx).await;
+            let r = run_op(op, change, &ckpt, &registry, ctx, keep_copies).await;
             running.ended(&change.address);
             if let Some(p) = progress {
                 p(&change.address, done, r.as_ref().err(), t.elapsed());

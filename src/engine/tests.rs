@@ -87,6 +87,7 @@ async fn run(
             stop: rx,
             progress: None,
             stats: None,
+            keep_copies: true,
         },
     )
     .await

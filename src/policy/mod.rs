@@ -82,6 +82,9 @@ impl Subject {
 #[derive(Debug, Clone, Default)]
 pub struct Stack {
     subjects: BTreeMap<String, Subject>,
+    /// Resources whose live read failed: their attributes are the last
+    /// applied ones, so their verdicts prove nothing.
+    unverified: std::collections::BTreeSet<String>,
     /// The shortest log retention accepted, in days.
     pub min_log_retention_days: i64,
 }
@@ -102,8 +105,14 @@ impl Stack {
             .collect();
         Stack {
             subjects,
+            unverified: Default::default(),
             min_log_retention_days,
         }
+    }
+
+    /// Marks `address` as not read: its verdicts become `unverified`.
+    pub fn unverified(&mut self, address: &str) {
+        self.unverified.insert(address.to_string());
     }
 
     /// A stack from resources as read: `(address, attributes, outputs)`.
@@ -124,6 +133,7 @@ impl Stack {
             .collect();
         Stack {
             subjects,
+            unverified: Default::default(),
             min_log_retention_days,
         }
     }
@@ -185,7 +195,8 @@ pub struct Finding {
     pub attribute: String,
     /// The value the verdict rests on.
     pub value: Value,
-    /// `pass`, `fail` or `waived`.
+    /// `pass`, `fail`, `waived`, or `unverified` (the resource could not
+    /// be read, so the verdict rests on its last applied attributes).
     pub result: &'static str,
     /// What is wrong (empty on a pass).
     pub problem: String,
@@ -232,9 +243,14 @@ impl Evaluation {
         self.results.iter().filter(|f| f.result != "pass").collect()
     }
 
-    /// True when some failure is not waived.
+    /// The verdicts on resources that could not be read.
+    pub fn unverified(&self) -> impl Iterator<Item = &Finding> {
+        self.results.iter().filter(|f| f.result == "unverified")
+    }
+
+    /// True when some failure is not waived, or some verdict unverified.
     pub fn blocks(&self) -> bool {
-        self.violations().next().is_some()
+        self.violations().next().is_some() || self.unverified().next().is_some()
     }
 }
 
@@ -244,11 +260,14 @@ pub fn evaluate(stack: &Stack, waivers: &[Waiver]) -> Evaluation {
     let mut results = vec![];
     for rule in RULES {
         for v in (rule.check)(stack) {
+            let unverified = stack.unverified.contains(&v.address);
             let waiver = (!v.pass)
                 .then(|| {
-                    waivers
-                        .iter()
-                        .position(|w| w.rule == rule.id && w.address == v.address)
+                    waivers.iter().position(|w| {
+                        w.rule == rule.id
+                            && w.address == v.address
+                            && w.attribute.as_ref().is_none_or(|a| *a == v.attribute)
+                    })
                 })
                 .flatten();
             if let Some(i) = waiver {
@@ -263,11 +282,16 @@ pub fn evaluate(stack: &Stack, waivers: &[Waiver]) -> Evaluation {
                 attribute: v.attribute,
                 value: v.value,
                 result: match (v.pass, waiver) {
+                    _ if unverified => "unverified",
                     (true, _) => "pass",
                     (false, None) => "fail",
                     (false, Some(_)) => "waived",
                 },
-                problem: v.problem,
+                problem: if unverified {
+                    "could not be read: the value shown is the last applied one".into()
+                } else {
+                    v.problem
+                },
                 fix: if v.pass { "" } else { rule.fix },
                 waived_because: waiver.map(|i| waivers[i].reason.clone()),
             });

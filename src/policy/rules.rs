@@ -29,7 +29,11 @@ pub static RULES: &[Rule] = &[
         safeguard: ENCRYPTION,
         config_rule: Some("dynamodb-table-encrypted-kms"),
         fix: "set kms_key_arn to the stack's key",
-        check: |s| stack_key(s, "dynamodb_table", "kms_key_arn", None),
+        check: |s| {
+            let mut v = stack_key(s, "dynamodb_table", "kms_key_arn", None);
+            v.extend(replicas(s, "kms_key_arn", |st, x| st.target(x, "kms_key").is_some()));
+            v
+        },
     },
     Rule {
         id: "HC-ENC-RDS",
@@ -196,7 +200,11 @@ pub static RULES: &[Rule] = &[
         safeguard: CONTINGENCY,
         config_rule: Some("dynamodb-pitr-enabled"),
         fix: "set point_in_time_recovery = true",
-        check: |s| flag(s, "dynamodb_table", "point_in_time_recovery", true),
+        check: |s| {
+            let mut v = flag(s, "dynamodb_table", "point_in_time_recovery", true);
+            v.extend(replicas(s, "point_in_time_recovery", |_, x| x == &Value::Bool(true)));
+            v
+        },
     },
     Rule {
         id: "HC-BACKUP-RDS",
@@ -281,6 +289,23 @@ fn stack_key(st: &Stack, kind: &str, attr: &str, on: Option<&str>) -> Vec<Verdic
             })
         })
         .collect()
+}
+
+/// A verdict on `attr` of every replica of every global table
+/// (`replicas[<region>].<attr>`).
+fn replicas(st: &Stack, attr: &str, ok: fn(&Stack, &Value) -> bool) -> Vec<Verdict> {
+    let mut out = vec![];
+    for t in st.of_kind("dynamodb_table") {
+        for r in t.get("replicas").as_array().into_iter().flatten() {
+            let region = r.get("region").and_then(Value::as_str).unwrap_or("?");
+            let v = r.get(attr).unwrap_or(&Value::Null);
+            let name = format!("replicas[{region}].{attr}");
+            out.push(verdict(t, &name, v, ok(st, v), || {
+                format!("the replica in {region} has {attr} {}", shown(v))
+            }));
+        }
+    }
+    out
 }
 
 /// `kind`'s boolean `attr` is `want`.
@@ -405,18 +430,30 @@ fn list(v: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn denies_plain_http(stmt: &Value) -> bool {
+/// True when `stmt` denies everyone every S3 action on `bucket` and its
+/// objects whenever the request is not over TLS, with no other condition
+/// narrowing it.
+fn denies_plain_http(stmt: &Value, bucket: &str) -> bool {
     let everyone = match stmt.get("Principal") {
         Some(Value::String(p)) => p == "*",
         Some(p) => list(p.get("AWS")).iter().any(|a| a == "*"),
         None => false,
     };
-    let insecure = stmt
-        .pointer("/Condition/Bool/aws:SecureTransport")
-        .is_some_and(|v| v == "false" || v == &Value::Bool(false));
+    let only_insecure = stmt.get("Condition").is_some_and(|c| {
+        *c == json!({"Bool": {"aws:SecureTransport": "false"}})
+            || *c == json!({"Bool": {"aws:SecureTransport": false}})
+    });
+    let resources = list(stmt.get("Resource"));
+    let covers = |suffix: &str| {
+        resources
+            .iter()
+            .any(|r| r == "*" || r.ends_with(&format!(":::{bucket}{suffix}")))
+    };
     stmt.get("Effect") == Some(&json!("Deny"))
         && everyone
-        && insecure
+        && only_insecure
+        && covers("")
+        && covers("/*")
         && list(stmt.get("Action"))
             .iter()
             .any(|a| a == "s3:*" || a == "*")
@@ -425,15 +462,47 @@ fn denies_plain_http(stmt: &Value) -> bool {
 fn s3_tls_only(st: &Stack) -> Vec<Verdict> {
     st.of_kind("s3_bucket")
         .map(|b| {
+            let name = b.get("bucket").as_str().unwrap_or_default();
             let policy = st.pointing("s3_bucket_policy", "bucket", b).next();
-            let stmt = policy.and_then(|p| statements(p.get("policy")).into_iter().find(denies_plain_http));
+            let stmt = policy.and_then(|p| {
+                statements(p.get("policy"))
+                    .into_iter()
+                    .find(|s| denies_plain_http(s, name))
+            });
             verdict(b, "policy", stmt.as_ref().unwrap_or(&Value::Null), stmt.is_some(), || {
-                "no bucket policy statement denies requests without TLS (aws:SecureTransport false)".into()
+                "no bucket policy statement denies every request without TLS (aws:SecureTransport false) on the bucket and all its objects".into()
             })
         })
         .collect()
 }
 
+/// True when a CIDR spans (half of) the internet: `/0` or `/1`, either
+/// family.
+fn internet(cidr: Option<&Value>) -> bool {
+    cidr.and_then(Value::as_str)
+        .and_then(|c| c.rsplit_once('/'))
+        .is_some_and(|(_, len)| len == "0" || len == "1")
+}
+
+/// What a rule admits, as waivers name it: `tcp/80`, `tcp/0-65535`, `all`.
+fn ports(r: &Value) -> String {
+    let proto = r.get("protocol").and_then(Value::as_str).unwrap_or("?");
+    if proto == "-1" || proto == "all" {
+        return "all".into();
+    }
+    let (from, to) = (
+        r.get("from_port").unwrap_or(&Value::Null),
+        r.get("to_port").unwrap_or(&Value::Null),
+    );
+    if from == to {
+        format!("{proto}/{from}")
+    } else {
+        format!("{proto}/{from}-{to}")
+    }
+}
+
+/// One failing verdict per rule that admits the internet (so a waiver
+/// names one port: `attribute = "ingress:tcp/80"`), or one pass.
 fn open_ingress(st: &Stack) -> Vec<Verdict> {
     let mut out = vec![];
     let mut check = |s: &Subject, attr: &str, rules: &Value| {
@@ -442,34 +511,22 @@ fn open_ingress(st: &Stack) -> Vec<Verdict> {
             .into_iter()
             .flatten()
             .filter(|r| {
-                let anywhere = r.get("cidr_block") == Some(&json!("0.0.0.0/0"))
-                    || r.get("ipv6_cidr_block") == Some(&json!("::/0"));
+                let anywhere = internet(r.get("cidr_block")) || internet(r.get("ipv6_cidr_block"));
                 let https = r.get("protocol") == Some(&json!("tcp"))
                     && r.get("from_port") == Some(&json!(443))
                     && r.get("to_port") == Some(&json!(443));
                 anywhere && !https
             })
             .collect();
-        out.push(verdict(
-            s,
-            attr,
-            &Value::Array(open.iter().map(|r| (*r).clone()).collect()),
-            open.is_empty(),
-            || {
-                let ports: Vec<String> = open
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{} {}-{}",
-                            r.get("protocol").and_then(Value::as_str).unwrap_or("?"),
-                            r.get("from_port").unwrap_or(&Value::Null),
-                            r.get("to_port").unwrap_or(&Value::Null)
-                        )
-                    })
-                    .collect();
-                format!("admits the internet on {}", ports.join(", "))
-            },
-        ));
+        if open.is_empty() {
+            out.push(verdict(s, attr, &json!([]), true, String::new));
+        }
+        for r in open {
+            let what = ports(r);
+            out.push(verdict(s, &format!("{attr}:{what}"), r, false, || {
+                format!("admits the internet on {what}")
+            }));
+        }
     };
     for s in st.of_kind("ec2_security_group") {
         check(s, "ingress", s.get("ingress"));
@@ -659,6 +716,11 @@ fn data_reads(st: &Stack, role: &Subject) -> Vec<String> {
                     found.push(a);
                 }
             }
+            // Allow with NotAction allows everything it does not list.
+            let not: Vec<String> = list(stmt.get("NotAction"));
+            if !not.is_empty() && DATA_READS.iter().any(|r| !not.iter().any(|n| glob(n, r))) {
+                found.push(format!("NotAction {}", not.join(", ")));
+            }
         }
     }
     for att in st.pointing("iam_role_policy_attachment", "role", role) {
@@ -676,10 +738,12 @@ fn data_reads(st: &Stack, role: &Subject) -> Vec<String> {
 fn lambda_in_vpc(st: &Stack) -> Vec<Verdict> {
     st.of_kind("lambda_function")
         .map(|f| {
-            let reads = st
-                .target(f.get("role"), "iam_role")
-                .map(|r| data_reads(st, r))
-                .unwrap_or_default();
+            let Some(role) = st.target(f.get("role"), "iam_role") else {
+                return verdict(f, "role", f.get("role"), false, || {
+                    "its role is not one the stack manages, so what it can reach is unknown".into()
+                });
+            };
+            let reads = data_reads(st, role);
             let subnets = f
                 .get("vpc_config")
                 .get("subnet_ids")
@@ -702,14 +766,23 @@ fn lambda_in_vpc(st: &Stack) -> Vec<Verdict> {
         .collect()
 }
 
+/// True when an Allow statement grants every action (`*`, or `NotAction`)
+/// on every resource.
+fn admin_statement(s: &Value) -> bool {
+    let every_action = list(s.get("Action")).iter().any(|a| a == "*" || a == "*:*")
+        || s.get("NotAction").is_some();
+    s.get("Effect") == Some(&json!("Allow"))
+        && every_action
+        && list(s.get("Resource")).iter().any(|r| r == "*")
+}
+
 fn iam_admin(st: &Stack) -> Vec<Verdict> {
-    st.of_kind("iam_role_policy")
+    let mut out: Vec<Verdict> = st
+        .of_kind("iam_role_policy")
         .map(|p| {
-            let admin = statements(p.get("policy")).into_iter().find(|s| {
-                s.get("Effect") == Some(&json!("Allow"))
-                    && list(s.get("Action")).iter().any(|a| a == "*" || a == "*:*")
-                    && list(s.get("Resource")).iter().any(|r| r == "*")
-            });
+            let admin = statements(p.get("policy"))
+                .into_iter()
+                .find(admin_statement);
             verdict(
                 p,
                 "policy",
@@ -718,7 +791,17 @@ fn iam_admin(st: &Stack) -> Vec<Verdict> {
                 || "a statement allows every action on every resource".into(),
             )
         })
-        .collect()
+        .collect();
+    for att in st.of_kind("iam_role_policy_attachment") {
+        let arn = att.get("policy_arn");
+        let admin = arn
+            .as_str()
+            .is_some_and(|a| a.ends_with(":policy/AdministratorAccess"));
+        out.push(verdict(att, "policy_arn", arn, !admin, || {
+            "attaches AdministratorAccess: every action on every resource".into()
+        }));
+    }
+    out
 }
 
 /// True when an environment variable looks like it holds a secret value.
@@ -750,31 +833,34 @@ fn secret_like(name: &str, value: &Value) -> bool {
     looks || (named && !pointer && !v.starts_with("arn:") && !v.is_empty())
 }
 
+/// One failing verdict per variable that holds a secret (a waiver names
+/// one: `attribute = "environment.NAME"`), or one pass.
 fn lambda_secrets(st: &Stack) -> Vec<Verdict> {
-    st.of_kind("lambda_function")
-        .map(|f| {
-            let env = f
-                .get("environment")
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
-            let bad: Vec<&String> = env
-                .iter()
-                .filter(|(k, v)| secret_like(k, v))
-                .map(|(k, _)| k)
-                .collect();
+    let mut out = vec![];
+    for f in st.of_kind("lambda_function") {
+        let env = f
+            .get("environment")
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let bad: Vec<&String> = env
+            .iter()
+            .filter(|(k, v)| secret_like(k, v))
+            .map(|(k, _)| k)
+            .collect();
+        if bad.is_empty() {
             let names: Vec<&String> = env.keys().collect();
-            verdict(f, "environment", &json!(names), bad.is_empty(), || {
-                format!(
-                    "environment variable {} holds a secret value",
-                    bad.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-        })
-        .collect()
+            out.push(verdict(f, "environment", &json!(names), true, String::new));
+        }
+        for name in bad {
+            // The value itself is never shown.
+            let attr = format!("environment.{name}");
+            out.push(verdict(f, &attr, &json!("(hidden)"), false, || {
+                format!("environment variable {name} holds a secret value")
+            }));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

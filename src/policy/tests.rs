@@ -178,6 +178,78 @@ fn a_function_that_may_touch_records_only_through_an_admin_policy_is_caught_too(
 }
 
 #[test]
+fn admin_access_is_caught_in_every_form() {
+    for (address, attr, v) in [
+        (
+            "iam_role_policy.vpc_flow_log",
+            "policy",
+            json!({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}),
+        ),
+        (
+            "iam_role_policy_attachment.data_processor_vpc",
+            "policy_arn",
+            json!("arn:aws:iam::aws:policy/AdministratorAccess"),
+        ),
+    ] {
+        let (mut nodes, cfg) = example("serverless-api");
+        set(&mut nodes, address, attr, v);
+        let failed: Vec<(&str, String)> = eval(&nodes, &cfg)
+            .violations()
+            .map(|f| (f.rule, f.address.clone()))
+            .collect();
+        assert!(
+            failed.contains(&("HC-IAM-ADMIN", address.to_string())),
+            "{failed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_function_whose_role_is_not_the_stacks_fails_the_vpc_rule() {
+    let (mut nodes, cfg) = example("serverless-api");
+    set(
+        &mut nodes,
+        "lambda_function.health_check",
+        "role",
+        json!("arn:aws:iam::123456789012:role/someone-elses"),
+    );
+    let failed: Vec<(&str, String, String)> = eval(&nodes, &cfg)
+        .violations()
+        .map(|f| (f.rule, f.address.clone(), f.attribute.clone()))
+        .collect();
+    assert_eq!(
+        failed,
+        [(
+            "HC-LAMBDA-VPC",
+            "lambda_function.health_check".to_string(),
+            "role".to_string()
+        )]
+    );
+}
+
+#[test]
+fn global_table_replicas_are_held_to_the_same_rules() {
+    let (mut nodes, cfg) = example("multi-region-dr");
+    let t = node(&mut nodes, "dynamodb_table.audit_logs");
+    t.attrs["replicas"][0]["kms_key_arn"] = Value::Null;
+    t.attrs["replicas"][0]["point_in_time_recovery"] = json!(false);
+    let failed: Vec<(&str, String)> = eval(&nodes, &cfg)
+        .violations()
+        .map(|f| (f.rule, f.attribute.clone()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("HC-ENC-DDB", "replicas[us-west-2].kms_key_arn".to_string()),
+            (
+                "HC-BACKUP-DDB",
+                "replicas[us-west-2].point_in_time_recovery".to_string()
+            )
+        ]
+    );
+}
+
+#[test]
 fn every_shipped_example_passes_with_only_the_seeds_port_80_waived() {
     for platform in ["serverless-api", "aurora-redis-api", "multi-region-dr"] {
         let (nodes, cfg) = example(platform);
@@ -203,6 +275,7 @@ fn a_waiver_is_shown_with_its_reason_and_one_that_matches_nothing_is_stale() {
     cfg.policy.waive.push(crate::config::Waiver {
         rule: "HC-ENC-DDB".into(),
         address: "dynamodb_table.patient_records".into(),
+        attribute: None,
         reason: "testing".into(),
     });
     let e = eval(&nodes, &cfg);
@@ -222,9 +295,28 @@ fn a_waiver_is_shown_with_its_reason_and_one_that_matches_nothing_is_stale() {
     let f = e.violations().next().unwrap();
     assert_eq!(
         (f.rule, f.address.as_str(), f.attribute.as_str()),
-        ("HC-SG-OPEN", "ec2_security_group.alb", "ingress")
+        ("HC-SG-OPEN", "ec2_security_group.alb", "ingress:tcp/80")
     );
-    assert!(f.problem.contains("tcp 80-80"), "{}", f.problem);
+    assert!(f.problem.contains("tcp/80"), "{}", f.problem);
+    // A waiver pinned to port 80 does not cover a port opened later.
+    let (mut more, mut cfg) = example("serverless-api");
+    cfg.policy
+        .waive
+        .retain(|w| w.attribute.as_deref() == Some("ingress:tcp/80"));
+    assert_eq!(cfg.policy.waive.len(), 1);
+    node(&mut more, "ec2_security_group.alb").attrs["ingress"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_block": "0.0.0.0/0"}),
+        );
+    let e = eval(&more, &cfg);
+    let open: Vec<(&str, &str)> = e
+        .violations()
+        .map(|f| (f.rule, f.attribute.as_str()))
+        .collect();
+    assert_eq!(open, [("HC-SG-OPEN", "ingress:tcp/22")]);
+    assert_eq!(e.waived().count(), 1);
 }
 
 #[test]
@@ -284,11 +376,20 @@ fn live_values_point_by_id_and_arn() {
         "s3_bucket_policy.b".into(),
         Subject {
             address: "s3_bucket_policy.b".into(),
-            attrs: obj(json!({"bucket": "b", "policy": json!({"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:*"], "Condition": {"Bool": {"aws:SecureTransport": false}}}]}).to_string()})),
+            attrs: obj(json!({"bucket": "b", "policy": json!({"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:*"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": false}}}]}).to_string()})),
             outputs: obj(json!({"id": "b"})),
         },
     );
     assert_eq!(result(&s, "HC-S3-TLS", "s3_bucket.b"), Some("pass"));
+    // A deny narrowed to one prefix, or by another condition, is not TLS-only.
+    for narrowed in [
+        json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/tmp/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+        json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}),
+    ] {
+        let mut n = s.clone();
+        n.subjects.get_mut("s3_bucket_policy.b").unwrap().attrs["policy"] = narrowed;
+        assert_eq!(result(&n, "HC-S3-TLS", "s3_bucket.b"), Some("fail"));
+    }
 }
 
 #[test]

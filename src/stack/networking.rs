@@ -169,9 +169,10 @@ pub fn build(b: &mut Builder, key: Option<&str>) -> Networking {
 /// The name of the flow-log group of the VPC of `site` (`None`: the
 /// stack's one VPC); key policies name it.
 pub(super) fn flow_log_group(b: &Builder, site: Option<&str>) -> String {
+    let base = super::security::audit_base(b);
     match site {
-        None => format!("/aws/vpc/{}", b.name("healthcare")),
-        Some(s) => format!("/aws/vpc/{}", b.name(&format!("healthcare-{s}"))),
+        None => format!("/aws/vpc/{}", b.name(base)),
+        Some(s) => format!("/aws/vpc/{}", b.name(&format!("{base}-{s}"))),
     }
 }
 
@@ -181,7 +182,11 @@ pub(super) fn flow_log_group(b: &Builder, site: Option<&str>) -> String {
 /// names the region's part in a two-region stack (nodes `<site>_...`).
 pub(super) fn flow_logs(b: &mut Builder, site: Option<&str>, vpc_id: &Value, key: Option<&str>) {
     let node = |n: &str| site.map_or(n.to_string(), |s| format!("{s}_{n}"));
-    let named = |b: &Builder, n: &str| site.map_or(b.name(n), |s| b.name(&format!("{n}-{s}")));
+    let base = super::security::audit_base(b);
+    let named = |b: &Builder, n: &str| {
+        let n = format!("{base}-{n}");
+        site.map_or(b.name(&n), |s| b.name(&format!("{n}-{s}")))
+    };
     let log_group = b.tagged("logs_log_group", &node("vpc_flow_logs"), None, json!({
         "name": flow_log_group(b, site), "retention_in_days": b.cfg.network.flow_log_retention_days,
         "kms_key_id": key.map(|k| reference(k, "arn")),
@@ -195,14 +200,14 @@ pub(super) fn flow_logs(b: &mut Builder, site: Option<&str>, vpc_id: &Value, key
         &node("vpc_flow_log"),
         None,
         json!({
-            "name": named(b, "healthcare-vpc-flow-log-role"), "assume_role_policy": trust,
+            "name": named(b, "vpc-flow-log-role"), "assume_role_policy": trust,
         }),
     );
     // The flow-log service writes streams into this one group, nothing else.
     let group_arn = reference(&log_group, "arn");
     b.plain("iam_role_policy", &node("vpc_flow_log"), json!({
         "role": reference(&role, "name"),
-        "name": named(b, "healthcare-vpc-flow-log-policy"),
+        "name": named(b, "vpc-flow-log-policy"),
         "policy": {
             "Version": "2012-10-17",
             "Statement": [{
@@ -218,7 +223,7 @@ pub(super) fn flow_logs(b: &mut Builder, site: Option<&str>, vpc_id: &Value, key
             }],
         },
     }));
-    let name_tag = named(b, "healthcare-vpc-flow-log");
+    let name_tag = named(b, "vpc-flow-log");
     b.tagged("ec2_flow_log", &node("vpc"), Some(&name_tag), json!({
         "vpc_id": vpc_id, "traffic_type": "ALL", "iam_role_arn": reference(&role, "arn"),
         "log_destination_type": "cloud-watch-logs", "log_destination": reference(&log_group, "arn"),

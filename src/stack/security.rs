@@ -19,9 +19,22 @@ pub fn alerts_topic_name(b: &Builder) -> String {
     b.name("healthcare-alerts")
 }
 
+/// The base of the audit objects' names (trail, flow-log role and group),
+/// per platform: IAM role and trail names are the account's, so two
+/// platforms' environments of the same name must not share them.
+pub fn audit_base(b: &Builder) -> &'static str {
+    if b.cfg.is("aurora-redis-api") {
+        "healthcare-records"
+    } else if b.cfg.is("multi-region-dr") {
+        "hc-dr"
+    } else {
+        "healthcare"
+    }
+}
+
 /// The name of the stack's CloudTrail trail (the key policy names it).
 pub fn trail_name(b: &Builder) -> String {
-    b.name("healthcare-trail")
+    b.name(&format!("{}-trail", audit_base(b)))
 }
 
 /// The key policy for the parts of the stack that are built.

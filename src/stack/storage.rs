@@ -110,7 +110,13 @@ fn public_access_block(b: &mut Builder, name: &str, bucket: &str) {
 pub(super) fn trail(b: &mut Builder, key: &str) -> Result<String, String> {
     let key_arn = reference(key, "arn");
     let force_destroy = b.cfg.disposable;
-    let trail_bucket_name = b.bucket_name("healthcare-cloudtrail")?;
+    // Short enough for any environment name in any region (63 at most).
+    let base = match super::security::audit_base(b) {
+        "healthcare" => "healthcare-cloudtrail",
+        "hc-dr" => "healthcare-dr-cloudtrail",
+        _ => "hc-audit",
+    };
+    let trail_bucket_name = b.bucket_name(base)?;
     let trail_bucket = b.tagged(
         "s3_bucket",
         "cloudtrail",

@@ -111,6 +111,7 @@ pub fn measure(n: usize) -> Row {
                 stop: rx,
                 progress: None,
                 stats: None,
+                keep_copies: true,
             },
         )
         .await;

@@ -80,7 +80,8 @@ fn rules_gate_apply_before_any_call_waivers_let_it_through_and_drift_reports_vio
     let p = Project::new(&proxy.url, BASE_CONFIG);
     p.run(&["apply", "--auto-approve"]).expect(0);
 
-    // Out of band, through the SDK: rotation off, SSH open to the world.
+    // Out of band, through the SDK: rotation off, SSH open to the world
+    // over IPv4 and RDP over IPv6.
     let state = p.state();
     let key = id(&state, "kms_key.main");
     let sg = id(&state, "ec2_security_group.lambda");
@@ -102,16 +103,35 @@ fn rules_gate_apply_before_any_call_waivers_let_it_through_and_drift_reports_vio
             .send()
             .await
             .unwrap();
+        aws_sdk_ec2::Client::new(&sdk)
+            .authorize_security_group_ingress()
+            .group_id(&sg)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(3389)
+                    .to_port(3389)
+                    .ipv6_ranges(
+                        aws_sdk_ec2::types::Ipv6Range::builder()
+                            .cidr_ipv6("::/0")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
     });
     let drift = p.run(&["drift", "--json"]).expect(2).json();
     assert_eq!(
         named(&drift["policy"]["violations"]),
         [
             pair("HC-KMS-ROTATION", "kms_key.main"),
+            pair("HC-SG-OPEN", "ec2_security_group.lambda"),
             pair("HC-SG-OPEN", "ec2_security_group.lambda")
         ]
     );
-    assert_eq!(drift["counts"]["violations"], json!(2));
+    assert_eq!(drift["counts"]["violations"], json!(3));
     let modified: Vec<&str> = drift["resources"]
         .as_array()
         .unwrap()
@@ -126,7 +146,10 @@ fn rules_gate_apply_before_any_call_waivers_let_it_through_and_drift_reports_vio
     let text = p.run(&["drift"]).expect(2);
     assert!(
         text.stdout
-            .contains("HC-SG-OPEN ec2_security_group.lambda: admits the internet on tcp 22-22"),
+            .contains("HC-SG-OPEN ec2_security_group.lambda: admits the internet on tcp/22")
+            && text
+                .stdout
+                .contains("HC-SG-OPEN ec2_security_group.lambda: admits the internet on tcp/3389"),
         "{}",
         text.stdout
     );
@@ -335,8 +358,17 @@ fn protected_table_is_replaced_only_when_named_and_is_backed_up_first() {
     }
     // Made disposable (and applied, so the state records it), destroy goes
     // ahead, but the key that encrypts the backup is kept, named.
+    // Lifting the protection is a decision: the config alone is refused.
     p.write_config(&format!("disposable = true\n{renamed}"));
-    p.run(&["apply", "--auto-approve"]).expect(0);
+    let before = std::fs::read(p.state_path()).unwrap();
+    let refused = p.run(&["apply", "--auto-approve"]).expect(1);
+    assert!(
+        refused.stderr.contains("hcprov apply --unprotect"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(std::fs::read(p.state_path()).unwrap(), before);
+    p.run(&["apply", "--auto-approve", "--unprotect"]).expect(0);
     assert_eq!(p.state()["disposable"], json!(true));
     let kept = p.run(&["destroy", "--force"]).expect(1);
     assert!(

@@ -45,11 +45,18 @@ fn listed_backup() -> aws_smithy_http_client::test_util::ReplayEvent {
     )
 }
 
+fn no_backups() -> aws_smithy_http_client::test_util::ReplayEvent {
+    event(200, json!({"BackupSummaries": []}))
+}
+
 #[test]
 fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses() {
+    // The key of a stack with a database: RDS snapshots are looked for too,
+    // then DynamoDB backups (ALL: on-demand and system; then AWS Backup's).
     let replay = StaticReplayClient::new(vec![
         no_snapshots(),
         listed_backup(),
+        no_backups(),
         described_backup(KEY_ARN),
     ]);
     let err = run(async {
@@ -58,7 +65,7 @@ fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses
         t.delete(
             &ctx("kms_key.main"),
             "k-1",
-            &obj(json!({"deletion_window_in_days": 7})),
+            &obj(json!({"deletion_window_in_days": 7, "protects_final_snapshots": false})),
         )
         .await
         .unwrap_err()
@@ -70,16 +77,24 @@ fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses
         err.message
     );
     let reqs = requests(&replay);
-    assert_eq!(reqs.len(), 3, "no ScheduleKeyDeletion: {reqs:?}");
-    assert_eq!(reqs[1].2["BackupType"], "USER");
+    assert_eq!(reqs.len(), 4, "no ScheduleKeyDeletion: {reqs:?}");
+    assert_eq!(reqs[1].2["BackupType"], "ALL");
+    assert_eq!(reqs[2].2["BackupType"], "AWS_BACKUP");
 }
 
 #[test]
 fn a_key_whose_backups_are_under_other_keys_is_deleted_with_recorded_responses() {
+    // A stack without a database: RDS is not asked. The backup DynamoDB
+    // keeps of a deleted table (SYSTEM) is under another key; one deleted
+    // between the list and the read is no longer kept.
     let replay = StaticReplayClient::new(vec![
-        no_snapshots(),
         listed_backup(),
+        event(
+            200,
+            json!({"BackupSummaries": [{"BackupArn": format!("{BACKUP_ARN}-gone"), "BackupType": "AWS_BACKUP"}]}),
+        ),
         described_backup("arn:aws:kms:us-east-1:123456789012:key/other"),
+        super::replay::error(400, "BackupNotFoundException"),
         event(
             200,
             json!({"KeyId": KEY_ARN, "DeletionDate": 1.8e9, "KeyState": "PendingDeletion", "PendingWindowInDays": 7}),
@@ -97,8 +112,9 @@ fn a_key_whose_backups_are_under_other_keys_is_deleted_with_recorded_responses()
         .unwrap()
     });
     let reqs = requests(&replay);
-    assert_eq!(reqs.len(), 4);
-    assert_eq!(reqs[3].2, json!({"KeyId": "k-1", "PendingWindowInDays": 7}));
+    assert_eq!(reqs.len(), 5);
+    assert!(reqs.iter().all(|r| !r.1.contains("rds")), "{reqs:?}");
+    assert_eq!(reqs[4].2, json!({"KeyId": "k-1", "PendingWindowInDays": 7}));
 }
 
 #[test]
@@ -184,4 +200,25 @@ fn a_replaced_database_is_snapshotted_first_with_recorded_responses() {
         b[0]
     );
     assert_eq!(b.len(), 3);
+}
+
+#[test]
+fn a_replacement_resumed_after_the_old_table_was_deleted_keeps_nothing_and_goes_on() {
+    // An interrupted run deleted the old table before checkpointing: the
+    // rerun's backup finds no table, and the delete that follows counts
+    // "already gone" as done.
+    let replay = StaticReplayClient::new(vec![super::replay::error(400, "TableNotFoundException")]);
+    let kept = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("dynamodb_table").unwrap().clone();
+        t.preserve(
+            &ctx("dynamodb_table.patient_records"),
+            "healthcare-patient-records-dev",
+            &obj(json!({})),
+        )
+        .await
+        .unwrap()
+    });
+    assert_eq!(kept, None);
+    assert_eq!(requests(&replay).len(), 1);
 }

@@ -483,9 +483,7 @@ impl ResourceType for Table {
         id: &str,
         _: &Attrs,
     ) -> Result<Option<String>, ResourceError> {
-        super::backup::before_replace(&self.0, ctx, id)
-            .await
-            .map(Some)
+        super::backup::before_replace(&self.0, ctx, id).await
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2Type, UserIdGroupPair};
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Ec2Type, UserIdGroupPair,
+};
 use serde_json::{json, Value};
 
 use super::all_pages;
@@ -37,6 +39,8 @@ pub(super) struct Rule {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Source {
     Cidr(String),
+    Ipv6(String),
+    PrefixList(String),
     Group(String),
 }
 
@@ -44,13 +48,15 @@ impl Rule {
     fn from_value(v: &Value) -> Option<Rule> {
         let protocol = v.get("protocol")?.as_str()?.to_string();
         let all = protocol == "-1";
-        let source = match (
-            v.get("cidr_block").and_then(Value::as_str),
-            v.get("source_security_group_id").and_then(Value::as_str),
-        ) {
-            (Some(c), _) => Source::Cidr(c.into()),
-            (None, Some(g)) => Source::Group(g.into()),
-            _ => return None,
+        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let source = if let Some(c) = field("cidr_block") {
+            Source::Cidr(c)
+        } else if let Some(c) = field("ipv6_cidr_block") {
+            Source::Ipv6(c)
+        } else if let Some(p) = field("prefix_list_id") {
+            Source::PrefixList(p)
+        } else {
+            Source::Group(field("source_security_group_id")?)
         };
         Some(Rule {
             from_port: if all {
@@ -78,6 +84,8 @@ impl Rule {
         });
         match &self.source {
             Source::Cidr(c) => v["cidr_block"] = json!(c),
+            Source::Ipv6(c) => v["ipv6_cidr_block"] = json!(c),
+            Source::PrefixList(p) => v["prefix_list_id"] = json!(p),
             Source::Group(g) => v["source_security_group_id"] = json!(g),
         }
         v
@@ -95,6 +103,18 @@ impl Rule {
             Source::Cidr(c) => {
                 p.ip_ranges(IpRange::builder().cidr_ip(c).set_description(desc).build())
             }
+            Source::Ipv6(c) => p.ipv6_ranges(
+                Ipv6Range::builder()
+                    .cidr_ipv6(c)
+                    .set_description(desc)
+                    .build(),
+            ),
+            Source::PrefixList(id) => p.prefix_list_ids(
+                PrefixListId::builder()
+                    .prefix_list_id(id)
+                    .set_description(desc)
+                    .build(),
+            ),
             Source::Group(g) => p.user_id_group_pairs(
                 UserIdGroupPair::builder()
                     .group_id(g)
@@ -151,6 +171,20 @@ pub(super) fn live_rules(perms: &[IpPermission]) -> BTreeSet<Rule> {
             out.insert(mk(
                 Source::Group(g.group_id().unwrap_or_default().into()),
                 g.description(),
+            ));
+        }
+        // Rules made outside hcprov may open IPv6 ranges or prefix lists:
+        // read them, so drift sees them and apply removes them.
+        for r in p.ipv6_ranges() {
+            out.insert(mk(
+                Source::Ipv6(r.cidr_ipv6().unwrap_or_default().into()),
+                r.description(),
+            ));
+        }
+        for l in p.prefix_list_ids() {
+            out.insert(mk(
+                Source::PrefixList(l.prefix_list_id().unwrap_or_default().into()),
+                l.description(),
             ));
         }
     }

@@ -286,7 +286,13 @@ impl ResourceType for Key {
     /// on-demand backups would become unrestorable. The delete stops with
     /// one line naming them and saying what to do.
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {
-        let snapshots = snapshots_encrypted_with(&self.0, ctx, id).await?;
+        // RDS is asked only for the key of a stack with a database (its
+        // key carries `protects_final_snapshots`, on or off).
+        let snapshots = if a.contains_key("protects_final_snapshots") {
+            snapshots_encrypted_with(&self.0, ctx, id).await?
+        } else {
+            vec![]
+        };
         let backups = crate::aws::dynamodb::backup::encrypted_with(&self.0, ctx, id).await?;
         if !snapshots.is_empty() || !backups.is_empty() {
             let mut kept = vec![];
@@ -328,18 +334,15 @@ impl ResourceType for Key {
     }
 }
 
-/// The manual RDS cluster snapshots encrypted with key `id`.
+/// The RDS cluster snapshots encrypted with key `id` that outlive their
+/// cluster: manual ones and AWS Backup's (automated ones go with it).
 async fn snapshots_encrypted_with(
     aws: &Aws,
     ctx: &Ctx,
     id: &str,
 ) -> Result<Vec<String>, ResourceError> {
     let rds = &aws.region(&ctx.region).rds;
-    let mut pages = rds
-        .describe_db_cluster_snapshots()
-        .snapshot_type("manual")
-        .into_paginator()
-        .send();
+    let mut pages = rds.describe_db_cluster_snapshots().into_paginator().send();
     let mut found = vec![];
     while let Some(page) = pages.next().await {
         for s in page
@@ -347,7 +350,8 @@ async fn snapshots_encrypted_with(
             .db_cluster_snapshots()
         {
             let key = s.kms_key_id().unwrap_or_default();
-            if key == id || key.ends_with(&format!("key/{id}")) {
+            let automated = s.snapshot_type() == Some("automated");
+            if !automated && (key == id || key.ends_with(&format!("key/{id}"))) {
                 found.extend(s.db_cluster_snapshot_identifier().map(str::to_string));
             }
         }

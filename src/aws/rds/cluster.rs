@@ -23,7 +23,7 @@ use super::{
 };
 use crate::aws::all_pages;
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -356,16 +356,28 @@ impl ResourceType for Cluster {
             chrono::Utc::now().format("%Y%m%d%H%M%S")
         );
         let what = format!("snapshotting RDS cluster ({id}) before replacing it");
-        retry_when(ctx, &BUSY, busy, || async {
-            rds.create_db_cluster_snapshot()
+        let taken = retry_when(ctx, &BUSY, busy, || async {
+            let r = rds
+                .create_db_cluster_snapshot()
                 .db_cluster_identifier(id)
                 .db_cluster_snapshot_identifier(&name)
                 .send()
                 .await
                 .map(|_| ())
-                .ctx(&what)
+                .ctx(&what);
+            match r {
+                // A retried request whose first answer was lost.
+                Err(e) if e.code.as_deref() == Some("DBClusterSnapshotAlreadyExistsFault") => {
+                    Ok(())
+                }
+                other => other,
+            }
         })
-        .await?;
+        .await;
+        // The cluster is already gone: an interrupted run deleted it.
+        if not_found_to_none(taken)?.is_none() {
+            return Ok(None);
+        }
         wait_status(ctx, &SNAPSHOT, Some("available"), super::FAILED, || async {
             Ok(rds
                 .describe_db_cluster_snapshots()
