@@ -8,6 +8,7 @@
 //! attributes point with `{"$ref": "kind.name.attr"}`; live ones with the
 //! id or ARN, which the state's outputs resolve.
 
+mod checks;
 mod rules;
 pub mod sarif;
 #[cfg(test)]

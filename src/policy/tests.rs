@@ -394,7 +394,7 @@ fn live_values_point_by_id_and_arn() {
 
 #[test]
 fn iam_wildcards_match_as_iam_matches_them() {
-    use super::rules::glob_for_tests as glob;
+    use super::checks::glob_for_tests as glob;
     assert!(glob("dynamodb:*", "dynamodb:GetItem"));
     assert!(glob("DynamoDB:Get*", "dynamodb:GetItem"));
     assert!(glob("*", "s3:GetObject"));
