@@ -33,6 +33,10 @@ pub struct Args {
     /// data store or key); repeatable.
     #[arg(long, value_name = "ADDRESS")]
     pub allow_destroy: Vec<String>,
+    /// Apply only ADDRESS, a resource type (`lambda_function`) or a region,
+    /// and what it needs; repeatable. The plan says it is partial.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
     /// Record `disposable = true` for an environment the state records as
     /// protected: its data stores and keys may then be deleted.
     #[arg(long)]
@@ -98,6 +102,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         bail!("environment {:?} is protected (its last apply was not disposable), and `disposable = true` in {} would let its data stores and keys be deleted; nothing was changed: run `hcprov apply --unprotect` to lift the protection on purpose, or remove `disposable = true`", s.cfg.environment, s.cfg_path.display());
     }
     let plan = match &args.plan {
+        Some(_) if !args.target.is_empty() => {
+            bail!("a plan file carries its own --target: make it with `hcprov plan --target ... --out FILE`, then apply it without --target")
+        }
         Some(path) => {
             let saved = read_saved(&s, path, (!fresh).then_some(&state))?;
             let asks = guard::destructive(&saved);
@@ -111,7 +118,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             verify_saved(path, &saved, &state, &graph)?;
             // What runs, and what is shown, is the plan made now from the
             // same state and configuration; the file must be exactly it.
-            let now = s.plan_on(&graph, outputs, &state, fresh).await?;
+            let mut now = s.plan_on(&graph, outputs, &state, fresh).await?;
+            crate::engine::target::narrow(&mut now, &saved.targets).map_err(anyhow::Error::msg)?;
             if let Some(d) = first_difference(&saved, &now) {
                 bail!("plan file {} does not match what hcprov would do now: {d}; the file was edited, or the configuration or the live platform changed since it was made; nothing was changed: review a new plan (`hcprov plan --out FILE`)", path.display());
             }
@@ -119,7 +127,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         }
         None => {
             s.announce(true).await?;
-            s.plan(&state, fresh).await?
+            let mut plan = s.plan(&state, fresh).await?;
+            crate::engine::target::narrow(&mut plan, &args.target).map_err(anyhow::Error::msg)?;
+            plan
         }
     };
     print!("{}", render::plan(&plan));

@@ -20,6 +20,10 @@ pub struct Args {
     /// key) of an environment that is not disposable; repeatable.
     #[arg(long, value_name = "ADDRESS")]
     pub allow_destroy: Vec<String>,
+    /// Destroy only ADDRESS, a resource type or a region, and what
+    /// needs it; repeatable. The plan says it is partial.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
@@ -36,7 +40,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         );
         return Ok(EXIT_OK);
     };
-    let plan = plan_destroy(&state);
+    let mut plan = plan_destroy(&state);
+    crate::engine::target::narrow(&mut plan, &args.target).map_err(anyhow::Error::msg)?;
     if let Some(refusal) = super::guard::protected(&plan, &state) {
         anyhow::bail!(refusal);
     }
@@ -53,7 +58,11 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     if !args.force {
-        let what = format!("Destroy all {} resources", plan.summary.delete);
+        let what = if plan.targets.is_empty() {
+            format!("Destroy all {} resources", plan.summary.delete)
+        } else {
+            format!("Destroy {} resources (--target)", plan.summary.delete)
+        };
         if !super::confirm::ask(&what, &state.environment, "--force", "destroy")? {
             println!("Not confirmed; nothing was destroyed.");
             return Ok(super::EXIT_ERROR);

@@ -17,6 +17,10 @@ pub struct Args {
     /// Exit 2 when there are changes, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Plan only ADDRESS, a resource type (`lambda_function`) or a region,
+    /// and what it needs; repeatable. The plan says it is partial.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
@@ -42,7 +46,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         s.store.write(&state)?;
         fresh = false;
     }
-    let plan = s.plan(&state, fresh).await?;
+    let mut plan = s.plan(&state, fresh).await?;
+    crate::engine::target::narrow(&mut plan, &args.target).map_err(anyhow::Error::msg)?;
     if args.json {
         let mut v = serde_json::to_value(&plan)?;
         v["policy"] = super::policy::json(&findings);

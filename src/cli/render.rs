@@ -86,6 +86,29 @@ fn drift_lines(out: &mut String, d: &Drift, multi: bool) {
     }
 }
 
+/// For a partial plan (`--target`), what it covers and what it pulled in.
+fn partial_note(p: &Plan) -> String {
+    if p.targets.is_empty() {
+        return String::new();
+    }
+    let pulled = crate::engine::target::pulled_in(p);
+    let verb = if p.destroy {
+        "what needs them"
+    } else {
+        "what they need"
+    };
+    let mut note = format!(
+        "\n{} --target {}: only those and {verb}; the rest of the stack is left as it is.",
+        style("This plan is partial,").yellow().bold(),
+        p.targets.join(", --target ")
+    );
+    if !pulled.is_empty() {
+        note.push_str(&format!(" Pulled in: {}.", pulled.join(", ")));
+    }
+    note.push('\n');
+    note
+}
+
 /// The plan in the familiar `+ ~ -/+ -` form, with a summary line.
 pub fn plan(p: &Plan) -> String {
     let mut out = String::new();
@@ -106,12 +129,14 @@ pub fn plan(p: &Plan) -> String {
         out.push('\n');
     }
     let s = &p.summary;
+    let partial = partial_note(p);
     if !s.has_changes() {
         let _ = writeln!(
             out,
             "No changes. The live platform matches the configuration ({} resources).",
             s.no_op
         );
+        out.push_str(&partial);
         return out;
     }
     let _ = writeln!(
@@ -138,6 +163,7 @@ pub fn plan(p: &Plan) -> String {
             attr_line(&mut out, a, c.action == Action::Create);
         }
     }
+    out.push_str(&partial);
     let _ = writeln!(
         out,
         "\nPlan: {} to add, {} to change, {} to replace, {} to destroy, {} unchanged.",

@@ -12,6 +12,7 @@ pub mod resource;
 pub mod retry;
 pub mod saved;
 pub mod state;
+pub mod target;
 pub mod value;
 pub mod walk;
 

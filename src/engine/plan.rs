@@ -187,10 +187,13 @@ pub struct Plan {
     pub outputs: BTreeMap<String, Value>,
     /// Counts.
     pub summary: Summary,
+    /// The `--target`s of a partial plan (empty: the whole stack).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
 }
 
 impl Plan {
-    fn summarise(changes: &[Change]) -> Summary {
+    pub(crate) fn summarise(changes: &[Change]) -> Summary {
         let mut s = Summary::default();
         for c in changes {
             match c.action {
@@ -389,6 +392,7 @@ pub fn plan(
         changes,
         outputs,
         summary,
+        targets: vec![],
     })
 }
 
@@ -449,6 +453,7 @@ pub fn plan_destroy(state: &State) -> Plan {
         changes,
         drift: vec![],
         outputs: BTreeMap::new(),
+        targets: vec![],
     }
 }
 

@@ -26,4 +26,5 @@ mod replay_dr;
 mod secrets;
 mod security;
 mod slice;
+mod target;
 mod transient;
