@@ -101,7 +101,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if lifts && !args.unprotect {
         bail!("environment {:?} is protected (its last apply was not disposable), and `disposable = true` in {} would let its data stores and keys be deleted; nothing was changed: run `hcprov apply --unprotect` to lift the protection on purpose, or remove `disposable = true`", s.cfg.environment, s.cfg_path.display());
     }
-    let plan = match &args.plan {
+    let (plan, account) = match &args.plan {
         Some(_) if !args.target.is_empty() => {
             bail!("a plan file carries its own --target: make it with `hcprov plan --target ... --out FILE`, then apply it without --target")
         }
@@ -111,7 +111,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             if !asks.is_empty() && !args.auto_approve && !std::io::stdin().is_terminal() {
                 bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", guard::question(&asks), path.display());
             }
-            s.announce(true).await?;
+            let id = s.announce(true).await?;
+            super::same_account(&state, &id, s.store.path())?;
             // The only calls before this check identify the account and
             // its zones, which the blueprint names.
             let (graph, outputs) = s.blueprint(&state).await?;
@@ -123,13 +124,14 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             if let Some(d) = first_difference(&saved, &now) {
                 bail!("plan file {} does not match what hcprov would do now: {d}; the file was edited, or the configuration or the live platform changed since it was made; nothing was changed: review a new plan (`hcprov plan --out FILE`)", path.display());
             }
-            now
+            (now, id.account)
         }
         None => {
-            s.announce(true).await?;
+            let id = s.announce(true).await?;
+            super::same_account(&state, &id, s.store.path())?;
             let mut plan = s.plan(&state, fresh).await?;
             crate::engine::target::narrow(&mut plan, &args.target).map_err(anyhow::Error::msg)?;
-            plan
+            (plan, id.account)
         }
     };
     print!("{}", render::plan(&plan));
@@ -139,13 +141,17 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         print!("{}", super::policy::render(&findings));
     }
     if !plan.summary.has_changes() && state.pending.is_empty() {
-        if !fresh && state.disposable != Some(s.cfg.disposable) {
+        if !fresh
+            && (state.disposable != Some(s.cfg.disposable)
+                || state.account.as_ref() != Some(&account))
+        {
             if lifts {
                 println!("Lifted the protection of environment {:?}: its data stores and keys may now be deleted.", s.cfg.environment);
             }
             // Nothing to do but record the protection now in force.
             let mut state = state;
             state.disposable = Some(s.cfg.disposable);
+            state.account = Some(account);
             s.store.write(&state)?;
         }
         return Ok(EXIT_OK);
@@ -169,8 +175,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     } else {
         state
     };
-    // The protection in force, for a later destroy.
+    // The protection in force, for a later destroy, and the account.
     state.disposable = Some(s.cfg.disposable);
+    state.account = Some(account);
     if lifts {
         println!("Lifting the protection of environment {:?}: its data stores and keys may be deleted once this apply has run.", s.cfg.environment);
     }

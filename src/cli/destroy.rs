@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let s = Session::open(cli).await?;
+    let s = Session::open_or_state(cli).await?;
     s.aws.delete_recovery_points.store(
         args.delete_recovery_points,
         std::sync::atomic::Ordering::Relaxed,
@@ -50,7 +50,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         anyhow::bail!(refusal);
     }
     if plan.summary.has_changes() || !state.pending.is_empty() {
-        s.announce(true).await?;
+        let id = s.announce(true).await?;
+        super::same_account(&state, &id, s.store.path())?;
     }
     print!("{}", render::plan(&plan));
     super::apply::print_pending(&state);

@@ -81,7 +81,7 @@ pub struct Report {
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let s = Session::open(cli).await?;
+    let s = Session::open_or_state(cli).await?;
     let (state, _, live) = s.read_live("check").await?;
     let resources = drift_report(&state, &live);
     let findings = super::policy::live(&s, &state, &live);

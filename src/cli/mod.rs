@@ -1,6 +1,7 @@
 //! The command line: parsing, the session every command shares, and exit
 //! codes. This module is the only place that prints.
 
+mod alone;
 mod apply;
 mod completions;
 mod confirm;
@@ -15,6 +16,7 @@ mod policy;
 mod progress;
 mod render;
 mod report;
+mod state_cmd;
 mod unlock;
 
 use std::path::PathBuf;
@@ -95,6 +97,8 @@ pub enum Command {
     Check(policy::Args),
     /// Write the HIPAA evidence report: every rule on the live objects.
     Report(report::Args),
+    /// List, show, forget or rename what the state holds.
+    State(state_cmd::Args),
     /// Print shell completions.
     Completions(completions::Args),
     /// Print the man page (roff).
@@ -182,10 +186,10 @@ impl Session {
 
     /// [`Session::identify`], then (when `show`) prints the header naming
     /// where the command runs: account, principal, region.
-    async fn announce(&self, show: bool) -> Result<()> {
+    async fn announce(&self, show: bool) -> Result<aws::Identity> {
         let id = self.identify().await?;
         if !show {
-            return Ok(());
+            return Ok(id);
         }
         let principal = if id.arn.is_empty() {
             "(unknown principal)"
@@ -196,7 +200,7 @@ impl Session {
             "Account {} as {principal}, region {}.",
             id.account, self.cfg.region
         );
-        Ok(())
+        Ok(id)
     }
 
     /// The state (refused when there is none: nothing has been applied,
@@ -214,6 +218,7 @@ impl Session {
             );
         };
         let id = self.identify().await?;
+        same_account(&state, &id, self.store.path())?;
         let live = refresh(
             &state,
             &self.registry,
@@ -398,6 +403,19 @@ impl Session {
     }
 }
 
+/// Refuses credentials of another account than the one the state's
+/// resources live in (as the last apply recorded it).
+fn same_account(state: &State, id: &aws::Identity, path: &std::path::Path) -> Result<()> {
+    match &state.account {
+        Some(a) if *a != id.account => anyhow::bail!(
+            "the state at {} holds resources in account {a}, but the credentials belong to account {}; nothing was changed: use credentials of account {a} (AWS_PROFILE)",
+            path.display(),
+            id.account
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// The stack's outputs, references unresolved.
 type Outputs = std::collections::BTreeMap<String, serde_json::Value>;
 
@@ -437,6 +455,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Graph(a) => graph::run(&cli, a).await,
         Command::Check(a) => policy::run(&cli, a).await,
         Command::Report(a) => report::run(&cli, a).await,
+        Command::State(a) => state_cmd::run(&cli, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
     };

@@ -3,7 +3,6 @@
 use anyhow::{bail, Result};
 
 use super::{Cli, EXIT_OK};
-use crate::config::Config;
 use crate::engine::state::FileStore;
 
 /// Options of `output`.
@@ -17,10 +16,7 @@ pub struct Args {
 }
 
 pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let path = match &cli.state {
-        Some(p) => p.clone(),
-        None => Config::load(&cli.config)?.default_state_path(),
-    };
+    let (path, _) = super::alone::state_path(cli)?;
     let Some(state) = FileStore::new(&path).load()? else {
         bail!("no state at {}; run `hcprov apply` first", path.display());
     };

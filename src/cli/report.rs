@@ -177,7 +177,7 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let s = Session::open(cli).await?;
+    let s = Session::open_or_state(cli).await?;
     let read_from = now();
     let (state, id, live) = s.read_live("report on").await?;
     let read_to = now();

@@ -3,7 +3,6 @@
 use anyhow::Result;
 
 use super::{Cli, EXIT_OK};
-use crate::config::Config;
 use crate::engine::state::unlock;
 
 /// Options of `unlock`.
@@ -16,10 +15,7 @@ pub struct Args {
 }
 
 pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let path = match &cli.state {
-        Some(p) => p.clone(),
-        None => Config::load(&cli.config)?.default_state_path(),
-    };
+    let (path, _) = super::alone::state_path(cli)?;
     match unlock(&path, args.force)? {
         Some(h) => println!("Removed the lock on {} held by {h}.", path.display()),
         None => println!("{} is not locked.", path.display()),

@@ -598,6 +598,25 @@ impl Config {
         }
     }
 
+    /// The configuration a command that works from the state alone runs
+    /// with when `hcprov.toml` is gone or broken: the state's environment
+    /// and regions (the first is the primary), nothing else set, nothing
+    /// built. `disposable` is the state's record.
+    pub fn from_state(environment: &str, regions: &[String], disposable: bool) -> Config {
+        let mut cfg: Config = toml::from_str(&format!(
+            "environment = {environment:?}\nregion = {:?}\n",
+            regions.first().map_or("us-east-1", String::as_str)
+        ))
+        .expect("a minimal configuration parses");
+        cfg.disposable = disposable;
+        cfg.stack.components = vec![];
+        if let Some(second) = regions.get(1) {
+            cfg.stack.platform = "multi-region-dr".into();
+            cfg.dr.secondary_region = second.clone();
+        }
+        cfg
+    }
+
     /// `state/<environment>.json`.
     pub fn default_state_path(&self) -> PathBuf {
         PathBuf::from("state").join(format!("{}.json", self.environment))

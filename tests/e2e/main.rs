@@ -26,5 +26,6 @@ mod replay_dr;
 mod secrets;
 mod security;
 mod slice;
+mod state_alone;
 mod target;
 mod transient;

@@ -91,6 +91,10 @@ pub struct State {
     /// recorded it. A destroy honours it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposable: Option<bool>,
+    /// The account the resources live in, as of the last apply: a command
+    /// run with another account's credentials is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 mod as_list {
@@ -138,6 +142,7 @@ impl State {
             outputs: BTreeMap::new(),
             pending: vec![],
             disposable: None,
+            account: None,
         }
     }
 
