@@ -34,6 +34,20 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Region used to load the shared configuration.
     pub default_region: String,
+    /// A role to assume for every call, with the credentials of the chain.
+    pub assume_role: Option<AssumeRole>,
+}
+
+/// A role hcprov assumes (`[aws] assume_role_arn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    /// The role's ARN.
+    pub arn: String,
+    /// The external id its trust policy may require.
+    pub external_id: Option<String>,
+    /// The session name: `hcprov-<environment>-<command>`, which CloudTrail
+    /// records in the account that owns the role.
+    pub session_name: String,
 }
 
 macro_rules! region_clients {
@@ -164,7 +178,25 @@ impl Aws {
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }
-        Aws::from_config(loader.load().await, endpoint.is_some())
+        let base = loader.load().await;
+        let sdk = match &opts.assume_role {
+            None => base,
+            Some(role) => {
+                let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn)
+                    .session_name(&role.session_name)
+                    .configure(&base);
+                if let Some(id) = &role.external_id {
+                    builder = builder.external_id(id);
+                }
+                let provider = builder.build().await;
+                base.into_builder()
+                    .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                        provider,
+                    ))
+                    .build()
+            }
+        };
+        Aws::from_config(sdk, endpoint.is_some())
     }
 
     /// Wraps an already loaded configuration (tests use one whose HTTP

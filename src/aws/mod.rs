@@ -57,7 +57,7 @@ pub(crate) fn single(
     v.pop().unwrap_or(Ok(None))
 }
 
-pub use clients::{partition_of_region, Aws, AwsOptions, Identity};
+pub use clients::{partition_of_region, AssumeRole, Aws, AwsOptions, Identity};
 
 /// Every resource type hcprov manages, wired to `aws`.
 pub fn registry(aws: &Arc<Aws>) -> Registry {

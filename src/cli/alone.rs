@@ -76,6 +76,7 @@ impl Session {
         let aws = Aws::load(&AwsOptions {
             endpoint_url: cli.endpoint_url.clone(),
             default_region: cfg.region.clone(),
+            assume_role: None,
         })
         .await;
         let aws = Arc::new(aws);

@@ -105,6 +105,26 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Plan(_) => "plan",
+            Command::Apply(_) => "apply",
+            Command::Destroy(_) => "destroy",
+            Command::Drift(_) => "drift",
+            Command::Output(_) => "output",
+            Command::Unlock(_) => "unlock",
+            Command::Graph(_) => "graph",
+            Command::Check(_) => "check",
+            Command::Report(_) => "report",
+            Command::State(_) => "state",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
+    }
+}
+
 /// Everything a command needs: config, state store, AWS clients, types.
 pub struct Session {
     /// The configuration.
@@ -132,6 +152,11 @@ impl Session {
         let mut aws = Aws::load(&AwsOptions {
             endpoint_url: cli.endpoint_url.clone(),
             default_region: cfg.region.clone(),
+            assume_role: cfg.aws.assume_role_arn.as_ref().map(|arn| aws::AssumeRole {
+                arn: arn.clone(),
+                external_id: cfg.aws.external_id.clone(),
+                session_name: format!("hcprov-{}-{}", cfg.environment, cli.command.name()),
+            }),
         })
         .await;
         aws.lambda_source = Some(cfg.lambda_source());

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod backend;
 mod platform;
 mod policy;
 
+pub use backend::AwsSettings;
 pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
 pub use policy::{Policy, Waiver};
 
@@ -111,6 +113,9 @@ pub struct Config {
     /// The HIPAA policy pack's settings and waivers.
     #[serde(default)]
     pub policy: Policy,
+    /// How hcprov reaches the account (a role to assume).
+    #[serde(default)]
+    pub aws: AwsSettings,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -568,6 +573,7 @@ impl Config {
         }
         let rules: Vec<&str> = crate::policy::RULES.iter().map(|r| r.id).collect();
         policy::check(&self.policy, &rules).map_err(|(f, m)| bad(&f, m))?;
+        backend::check_aws(&self.aws).map_err(|(f, m)| bad(&f, m))?;
         if !(7..=30).contains(&self.security.kms_deletion_window_days) {
             return Err(bad(
                 "security.kms_deletion_window_days",

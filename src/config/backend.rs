@@ -1,0 +1,78 @@
+//! `[aws]`: how hcprov reaches the account (a role to assume), and
+//! `[state]`: where the state lives (this machine, or an S3 bucket).
+
+use serde::Deserialize;
+
+/// `[aws]` inputs.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsSettings {
+    /// A role to assume with the credentials of the standard chain, so one
+    /// CI identity reaches each environment's account.
+    pub assume_role_arn: Option<String>,
+    /// The external id the role's trust policy requires, if any.
+    pub external_id: Option<String>,
+}
+
+/// True when `arn` looks like an IAM role ARN.
+pub fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5]
+            .strip_prefix("role/")
+            .is_some_and(|n| !n.is_empty())
+}
+
+/// Checks `[aws]`; `Err((field, message))`.
+pub fn check_aws(a: &AwsSettings) -> Result<(), (String, String)> {
+    if let Some(arn) = &a.assume_role_arn {
+        if !is_role_arn(arn) {
+            return Err((
+                "aws.assume_role_arn".into(),
+                format!("must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/hcprov-deployer\"; got {arn:?}"),
+            ));
+        }
+    }
+    if let Some(id) = &a.external_id {
+        let ok = (2..=1224).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-_".contains(&b));
+        if !ok || a.assume_role_arn.is_none() {
+            return Err((
+                "aws.external_id".into(),
+                "must be 2-1224 letters, digits or +=,.@:/-_ and goes with assume_role_arn".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_and_external_ids_are_checked() {
+        assert!(is_role_arn(
+            "arn:aws:iam::123456789012:role/hcprov-deployer"
+        ));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/path/x"));
+        assert!(!is_role_arn("arn:aws:iam::123456789012:user/x"));
+        assert!(!is_role_arn("arn:aws:iam::1234:role/x"));
+        let mut a = AwsSettings {
+            assume_role_arn: Some("arn:aws:iam::123456789012:role/r".into()),
+            external_id: Some("ci-42".into()),
+        };
+        assert!(check_aws(&a).is_ok());
+        a.external_id = Some("bad id!".into());
+        assert_eq!(check_aws(&a).unwrap_err().0, "aws.external_id");
+        a.assume_role_arn = Some("role/r".into());
+        assert_eq!(check_aws(&a).unwrap_err().0, "aws.assume_role_arn");
+    }
+}
