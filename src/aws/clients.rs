@@ -148,6 +148,8 @@ pub fn partition_of_region(region: &str) -> &'static str {
 #[derive(Debug)]
 pub struct Aws {
     sdk: SdkConfig,
+    /// The configuration before any assumed role: the state bucket's.
+    base: SdkConfig,
     path_style: bool,
     regions: Mutex<HashMap<String, Arc<RegionClients>>>,
     identity: tokio::sync::OnceCell<Identity>,
@@ -180,7 +182,7 @@ impl Aws {
         }
         let base = loader.load().await;
         let sdk = match &opts.assume_role {
-            None => base,
+            None => base.clone(),
             Some(role) => {
                 let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn)
                     .session_name(&role.session_name)
@@ -189,14 +191,17 @@ impl Aws {
                     builder = builder.external_id(id);
                 }
                 let provider = builder.build().await;
-                base.into_builder()
+                base.clone()
+                    .into_builder()
                     .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
                         provider,
                     ))
                     .build()
             }
         };
-        Aws::from_config(sdk, endpoint.is_some())
+        let mut aws = Aws::from_config(sdk, endpoint.is_some());
+        aws.base = base;
+        aws
     }
 
     /// Wraps an already loaded configuration (tests use one whose HTTP
@@ -212,6 +217,7 @@ impl Aws {
         };
         Aws {
             limits,
+            base: sdk.clone(),
             sdk,
             path_style,
             regions: Mutex::new(HashMap::new()),
@@ -312,6 +318,16 @@ impl Aws {
             "arn:{}:{service}:{region}:{}:{resource}",
             id.partition, id.account
         ))
+    }
+
+    /// An S3 client for the state bucket in `region`, with the credentials
+    /// of the chain (not an assumed role).
+    pub fn state_s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.base)
+            .region(Region::new(region.to_string()))
+            .force_path_style(self.path_style)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
     }
 
     /// The clients for `region`, built on first use.

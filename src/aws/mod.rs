@@ -11,6 +11,7 @@ pub mod error;
 pub mod find;
 pub mod observe;
 pub mod ratelimit;
+pub mod state_s3;
 pub mod tags;
 pub mod transient;
 

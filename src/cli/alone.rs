@@ -4,33 +4,58 @@
 //! down or checking it.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Result};
 
+use super::store::Store;
 use super::{Cli, Session};
 use crate::aws::{self, Aws, AwsOptions};
 use crate::config::Config;
-use crate::engine::state::{FileStore, State};
+use crate::engine::state::State;
 
-/// The state file: `--state`, else the configuration's default, else
-/// `state/$HCPROV_ENVIRONMENT.json`. `Err` names what is missing.
-pub(super) fn state_path(cli: &Cli) -> Result<(PathBuf, Option<Config>)> {
-    if let Some(p) = &cli.state {
-        return Ok((p.clone(), Config::load(&cli.config).ok()));
-    }
+/// The region for an S3 state named on the command line without a
+/// configuration: `AWS_REGION`, `AWS_DEFAULT_REGION`, else us-east-1.
+fn cli_region() -> String {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
+/// The store a command that needs only the state works on: the
+/// configuration's (or `--state`, a path or `s3://bucket/key`), or without
+/// a readable configuration `--state`, else `state/$HCPROV_ENVIRONMENT.json`.
+/// With the configuration when it loads.
+pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<Aws>)> {
     match Config::load(&cli.config) {
-        Ok(cfg) => Ok((cfg.default_state_path(), Some(cfg))),
-        Err(e) => match std::env::var("HCPROV_ENVIRONMENT")
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
-            Some(env) => Ok((PathBuf::from("state").join(format!("{env}.json")), None)),
-            None => bail!(
-                "{e}; to work from the state alone, name it: --state FILE (or HCPROV_ENVIRONMENT)"
-            ),
-        },
+        Ok(cfg) => {
+            let aws = Aws::load(&AwsOptions {
+                endpoint_url: cli.endpoint_url.clone(),
+                default_region: cfg.region.clone(),
+                assume_role: None,
+            })
+            .await;
+            let store = super::store_of(cli, &cfg, &aws)?;
+            Ok((store, Some(cfg), Arc::new(aws)))
+        }
+        Err(e) => {
+            let spec = match &cli.state {
+                Some(p) => p.to_string_lossy().into_owned(),
+                None => match std::env::var("HCPROV_ENVIRONMENT").ok().filter(|v| !v.is_empty()) {
+                    Some(env) => format!("state/{env}.json"),
+                    None => bail!("{e}; to work from the state alone, name it: --state FILE or s3://BUCKET/KEY (or HCPROV_ENVIRONMENT)"),
+                },
+            };
+            let region = cli_region();
+            let aws = Aws::load(&AwsOptions {
+                endpoint_url: cli.endpoint_url.clone(),
+                default_region: region.clone(),
+                assume_role: None,
+            })
+            .await;
+            Ok((Store::of(&spec, &region, &aws), None, Arc::new(aws)))
+        }
     }
 }
 
@@ -52,16 +77,15 @@ impl Session {
     /// configuration's waivers, and destroy honours the state's record of
     /// protection.
     pub(super) async fn open_or_state(cli: &Cli) -> Result<Session> {
-        let (path, cfg) = state_path(cli)?;
+        let (store, cfg, _) = open_store(cli).await?;
         if cfg.is_some() {
             return Session::open(cli).await;
         }
-        let store = FileStore::new(&path);
-        let Some(state) = store.load()? else {
+        let Some(state) = store.load().await? else {
             bail!(
                 "no configuration to read ({}) and no state at {}: nothing to work from",
                 cli.config.display(),
-                path.display()
+                store.describe()
             );
         };
         let regions = regions_of(&state);
@@ -69,7 +93,7 @@ impl Session {
         eprintln!(
             "note: {} cannot be read; working from the state alone at {} (environment {:?}, regions {}); the policy pack runs without its waivers",
             cli.config.display(),
-            path.display(),
+            store.describe(),
             state.environment,
             if regions.is_empty() { "none".into() } else { regions.join(", ") }
         );

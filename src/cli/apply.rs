@@ -18,7 +18,7 @@ use crate::engine::graph::Graph;
 use crate::engine::plan::Plan;
 use crate::engine::resource::Stats;
 use crate::engine::saved::{check_format, check_saved, first_difference};
-use crate::engine::state::{read_nofollow, LockGuard, LockRelease, State};
+use crate::engine::state::{read_nofollow, State};
 
 /// Options of `apply`.
 #[derive(Debug, clap::Args)]
@@ -82,8 +82,8 @@ fn verify_saved(path: &Path, plan: &Plan, state: &State, graph: &Graph) -> Resul
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
-    let lock = s.store.lock("apply")?;
-    let (state, fresh) = s.load_state()?;
+    let lock = s.store.lock("apply").await?;
+    let (state, fresh) = s.load_state().await?;
     // The policy pack runs on the configuration before any AWS call: a
     // plan that breaks a rule is refused before anything is read or made.
     let findings = super::policy::planned(&s, &s.offline_graph()?);
@@ -112,7 +112,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
                 bail!("{} and standard input is not a terminal; nothing was changed: run `hcprov apply --auto-approve {}` to apply it without asking", guard::question(&asks), path.display());
             }
             let id = s.announce(true).await?;
-            super::same_account(&state, &id, s.store.path())?;
+            super::same_account(&state, &id, &s.store.describe())?;
             // The only calls before this check identify the account and
             // its zones, which the blueprint names.
             let (graph, outputs) = s.blueprint(&state).await?;
@@ -128,7 +128,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         }
         None => {
             let id = s.announce(true).await?;
-            super::same_account(&state, &id, s.store.path())?;
+            super::same_account(&state, &id, &s.store.describe())?;
             let mut plan = s.plan(&state, fresh).await?;
             crate::engine::target::narrow(&mut plan, &args.target).map_err(anyhow::Error::msg)?;
             (plan, id.account)
@@ -152,7 +152,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             let mut state = state;
             state.disposable = Some(s.cfg.disposable);
             state.account = Some(account);
-            s.store.write(&state)?;
+            s.store.write(&state).await?;
         }
         return Ok(EXIT_OK);
     }
@@ -206,10 +206,10 @@ pub(super) async fn execute(
     s: &Session,
     plan: &Plan,
     state: State,
-    lock: &LockGuard,
+    lock: &super::store::Lock,
 ) -> Result<u8> {
-    if let Some(b) = s.store.backup()? {
-        tracing::info!("backed up the state to {}", b.display());
+    if let Some(b) = s.store.backup().await? {
+        tracing::info!("backed up the state to {b}");
     }
     println!();
     let (tx, rx) = watch::channel(false);
@@ -242,7 +242,7 @@ pub(super) async fn execute(
               err: Option<&crate::engine::resource::ResourceError>,
               took: Duration| on_end.finished(&show(addr), done, err, took),
     );
-    let ckpt = Arc::new(Checkpointer::new(state, Arc::new(s.store.clone())));
+    let ckpt = Arc::new(Checkpointer::new(state, s.store.persist()));
     let opts = ApplyOptions {
         parallelism: s.parallelism,
         stop: rx,
@@ -325,7 +325,7 @@ pub(super) async fn execute(
     );
     println!(
         "The state at {} holds everything that finished; run the command again to continue.",
-        s.store.path().display()
+        s.store.describe()
     );
     Ok(EXIT_ERROR)
 }
@@ -359,7 +359,7 @@ fn print_by_region(plan: &Plan, report: &crate::engine::apply::ApplyReport) {
 /// First SIGINT/SIGTERM: stop starting new operations. Second: release the
 /// lock and exit now (the state is consistent: every finished operation is
 /// checkpointed).
-async fn watch_signals(tx: watch::Sender<bool>, lock: LockRelease) {
+async fn watch_signals(tx: watch::Sender<bool>, lock: super::store::Release) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut int), Ok(mut term)) = (
         signal(SignalKind::interrupt()),
@@ -372,7 +372,7 @@ async fn watch_signals(tx: watch::Sender<bool>, lock: LockRelease) {
     let _ = tx.send(true);
     tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
     eprintln!("Interrupted again: exiting now; every finished operation is already in the state.");
-    if let Err(e) = lock.release() {
+    if let Err(e) = lock.release().await {
         eprintln!("warning: {e}");
     }
     std::process::exit(130);

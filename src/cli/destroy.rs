@@ -32,12 +32,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         args.delete_recovery_points,
         std::sync::atomic::Ordering::Relaxed,
     );
-    let lock = s.store.lock("destroy")?;
-    let Some(state) = s.store.load()? else {
-        println!(
-            "No state at {}: nothing to destroy.",
-            s.store.path().display()
-        );
+    let lock = s.store.lock("destroy").await?;
+    let Some(state) = s.store.load().await? else {
+        println!("No state at {}: nothing to destroy.", s.store.describe());
         return Ok(EXIT_OK);
     };
     let mut plan = plan_destroy(&state);
@@ -51,7 +48,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     }
     if plan.summary.has_changes() || !state.pending.is_empty() {
         let id = s.announce(true).await?;
-        super::same_account(&state, &id, s.store.path())?;
+        super::same_account(&state, &id, &s.store.describe())?;
     }
     print!("{}", render::plan(&plan));
     super::apply::print_pending(&state);

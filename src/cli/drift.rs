@@ -112,7 +112,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         started_at,
         duration_ms: started.elapsed().as_millis(),
         environment: state.environment.clone(),
-        state_path: s.store.path().display().to_string(),
+        state_path: s.store.describe().to_string(),
         state_lineage: state.lineage.clone(),
         state_serial: state.serial,
         exit_code,

@@ -120,9 +120,9 @@ pub fn mermaid(graph: &Graph, actions: &BTreeMap<String, Action>) -> String {
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
     let (graph, actions) = if args.plan {
-        let _lock = s.store.lock("graph")?;
+        let _lock = s.store.lock("graph").await?;
         s.identify().await?;
-        let (state, fresh) = s.load_state()?;
+        let (state, fresh) = s.load_state().await?;
         let (graph, outputs) = s.blueprint(&state).await?;
         let plan = s.plan_on(&graph, outputs, &state, fresh).await?;
         let actions = plan

@@ -17,6 +17,7 @@ mod progress;
 mod render;
 mod report;
 mod state_cmd;
+mod store;
 mod unlock;
 
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ use crate::engine::refresh::refresh;
 use crate::engine::resource::{Registry, Stats};
 use crate::engine::state::{FileStore, State};
 use crate::stack;
+use store::Store;
 
 /// Default number of operations in flight.
 pub const DEFAULT_PARALLELISM: u16 = 16;
@@ -129,8 +131,8 @@ impl Command {
 pub struct Session {
     /// The configuration.
     pub cfg: Config,
-    /// The state file.
-    pub store: FileStore,
+    /// Where the state lives.
+    pub store: Store,
     /// AWS clients.
     pub aws: Arc<Aws>,
     /// Resource types.
@@ -144,11 +146,6 @@ pub struct Session {
 impl Session {
     async fn open(cli: &Cli) -> Result<Session> {
         let cfg = Config::load(&cli.config)?;
-        let store = FileStore::new(
-            cli.state
-                .clone()
-                .unwrap_or_else(|| cfg.default_state_path()),
-        );
         let mut aws = Aws::load(&AwsOptions {
             endpoint_url: cli.endpoint_url.clone(),
             default_region: cfg.region.clone(),
@@ -160,6 +157,7 @@ impl Session {
         })
         .await;
         aws.lambda_source = Some(cfg.lambda_source());
+        let store = store_of(cli, &cfg, &aws)?;
         let aws = Arc::new(aws);
         let registry = Arc::new(aws::registry(&aws));
         Ok(Session {
@@ -236,14 +234,14 @@ impl Session {
         &self,
         purpose: &str,
     ) -> Result<(State, aws::Identity, crate::engine::refresh::Refreshed)> {
-        let Some(state) = self.store.load()? else {
+        let Some(state) = self.store.load().await? else {
             anyhow::bail!(
                 "no state at {}: nothing has been applied, so there is nothing to {purpose}",
-                self.store.path().display()
+                self.store.describe()
             );
         };
         let id = self.identify().await?;
-        same_account(&state, &id, self.store.path())?;
+        same_account(&state, &id, &self.store.describe())?;
         let live = refresh(
             &state,
             &self.registry,
@@ -255,13 +253,13 @@ impl Session {
     }
 
     /// The state, or a new empty one (`true` when new).
-    fn load_state(&self) -> Result<(State, bool)> {
-        Ok(match self.store.load()? {
+    async fn load_state(&self) -> Result<(State, bool)> {
+        Ok(match self.store.load().await? {
             Some(s) => {
                 anyhow::ensure!(
                     s.environment == self.cfg.environment,
                     "state file {} belongs to environment {:?}, but the config says {:?}; pass the right --state or --config",
-                    self.store.path().display(),
+                    self.store.describe(),
                     s.environment,
                     self.cfg.environment
                 );
@@ -428,13 +426,39 @@ impl Session {
     }
 }
 
+/// The store the configuration (or `--state`) names.
+fn store_of(cli: &Cli, cfg: &Config, aws: &Aws) -> Result<Store> {
+    let st = &cfg.state;
+    let region = st.region.clone().unwrap_or_else(|| cfg.region.clone());
+    Ok(match (&cli.state, st.backend.as_str()) {
+        (Some(p), "s3") if !p.to_string_lossy().starts_with("s3://") => anyhow::bail!(
+            "--state {} names a local file, but {} keeps the state in S3 (s3://{}/{}{}.json); nothing was changed: leave out --state, or make a local copy with `hcprov state pull`",
+            p.display(),
+            cli.config.display(),
+            st.bucket.as_deref().unwrap_or_default(),
+            st.prefix,
+            cfg.environment
+        ),
+        (Some(p), _) => Store::of(&p.to_string_lossy(), &region, aws),
+        (None, "s3") => Store::s3(
+            aws,
+            crate::aws::state_s3::Location {
+                bucket: st.bucket.clone().unwrap_or_default(),
+                key: format!("{}{}.json", st.prefix, cfg.environment),
+                region,
+                kms_key_id: st.kms_key_id.clone(),
+            },
+        ),
+        (None, _) => Store::File(FileStore::new(cfg.default_state_path())),
+    })
+}
+
 /// Refuses credentials of another account than the one the state's
 /// resources live in (as the last apply recorded it).
-fn same_account(state: &State, id: &aws::Identity, path: &std::path::Path) -> Result<()> {
+fn same_account(state: &State, id: &aws::Identity, at: &str) -> Result<()> {
     match &state.account {
         Some(a) if *a != id.account => anyhow::bail!(
-            "the state at {} holds resources in account {a}, but the credentials belong to account {}; nothing was changed: use credentials of account {a} (AWS_PROFILE)",
-            path.display(),
+            "the state at {at} holds resources in account {a}, but the credentials belong to account {}; nothing was changed: use credentials of account {a} (AWS_PROFILE)",
             id.account
         ),
         _ => Ok(()),
@@ -475,12 +499,12 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Apply(a) => apply::run(&cli, a).await,
         Command::Destroy(a) => destroy::run(&cli, a).await,
         Command::Drift(a) => drift::run(&cli, a).await,
-        Command::Output(a) => output::run(&cli, a),
-        Command::Unlock(a) => unlock::run(&cli, a),
+        Command::Output(a) => output::run(&cli, a).await,
+        Command::Unlock(a) => unlock::run(&cli, a).await,
         Command::Graph(a) => graph::run(&cli, a).await,
         Command::Check(a) => policy::run(&cli, a).await,
         Command::Report(a) => report::run(&cli, a).await,
-        Command::State(a) => state_cmd::run(&cli, a),
+        Command::State(a) => state_cmd::run(&cli, a).await,
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
     };

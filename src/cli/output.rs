@@ -3,7 +3,6 @@
 use anyhow::{bail, Result};
 
 use super::{Cli, EXIT_OK};
-use crate::engine::state::FileStore;
 
 /// Options of `output`.
 #[derive(Debug, clap::Args)]
@@ -15,10 +14,10 @@ pub struct Args {
     pub json: bool,
 }
 
-pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (path, _) = super::alone::state_path(cli)?;
-    let Some(state) = FileStore::new(&path).load()? else {
-        bail!("no state at {}; run `hcprov apply` first", path.display());
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let (store, _, _) = super::alone::open_store(cli).await?;
+    let Some(state) = store.load().await? else {
+        bail!("no state at {}; run `hcprov apply` first", store.describe());
     };
     match &args.name {
         Some(n) => {

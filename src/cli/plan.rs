@@ -25,25 +25,25 @@ pub struct Args {
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
-    let _lock = s.store.lock("plan")?;
-    if let Some(out) = &args.out {
+    let _lock = s.store.lock("plan").await?;
+    if let (Some(out), Some(local)) = (&args.out, s.store.local()) {
         let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let state = s.store.path();
+        let state = local.path();
         let reserved = [state.to_path_buf(), journal_path(state), lock_path(state)];
         anyhow::ensure!(
-            !reserved.iter().any(|r| abs(r) == abs(out)) && !abs(out).starts_with(abs(&s.store.backup_dir())),
+            !reserved.iter().any(|r| abs(r) == abs(out)) && !abs(out).starts_with(abs(&local.backup_dir())),
             "--out {} would overwrite hcprov's own state, journal, lock or backups; save the plan elsewhere",
             out.display()
         );
     }
-    let (state, mut fresh) = s.load_state()?;
+    let (state, mut fresh) = s.load_state().await?;
     let findings = super::policy::planned(&s, &s.offline_graph()?);
     s.announce(!args.json).await?;
     if fresh && args.out.is_some() {
         // A saved plan is tied to a state's lineage: record the new, empty
         // state now, so apply can check the plan against it (a plan file
         // cannot bring a lineage of its own).
-        s.store.write(&state)?;
+        s.store.write(&state).await?;
         fresh = false;
     }
     let mut plan = s.plan(&state, fresh).await?;

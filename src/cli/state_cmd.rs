@@ -6,7 +6,8 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 
-use super::alone::state_path;
+use super::alone::open_store;
+use super::store::Store;
 use super::{Cli, EXIT_OK};
 use crate::engine::graph::kind_of;
 use crate::engine::state::{FileStore, State};
@@ -49,15 +50,41 @@ pub enum StateCommand {
         /// The new address (same resource type).
         to: String,
     },
+    /// Copy the local state into the configured S3 store, keeping its
+    /// serial and lineage (to move a team onto shared state).
+    Push {
+        /// The local state file [default: state/<environment>.json].
+        #[arg(long, value_name = "FILE")]
+        from: Option<std::path::PathBuf>,
+    },
+    /// Copy the state from the configured S3 store into a local file,
+    /// keeping its serial and lineage.
+    Pull {
+        /// The local state file [default: state/<environment>.json].
+        #[arg(long, value_name = "FILE")]
+        to: Option<std::path::PathBuf>,
+    },
 }
 
-fn load(store: &FileStore) -> Result<State> {
-    match store.load()? {
+/// Refuses to put `from` over `to` when they are different histories, or
+/// `to` is further along.
+fn may_replace(from: &State, to: Option<&State>, target: &str) -> Result<bool> {
+    let Some(to) = to else {
+        return Ok(true);
+    };
+    if to.lineage != from.lineage {
+        bail!("{target} holds another state (lineage {}, not {}); nothing was changed: it is a different environment's history, which hcprov never overwrites", to.lineage, from.lineage);
+    }
+    if to.serial > from.serial {
+        bail!("{target} is newer (serial {} over {}); nothing was changed: copy in the other direction", to.serial, from.serial);
+    }
+    Ok(to != from)
+}
+
+async fn load(store: &Store) -> Result<State> {
+    match store.load().await? {
         Some(s) => Ok(s),
-        None => bail!(
-            "no state at {}: nothing has been applied",
-            store.path().display()
-        ),
+        None => bail!("no state at {}: nothing has been applied", store.describe()),
     }
 }
 
@@ -79,12 +106,11 @@ fn unknown(state: &State, address: &str) -> anyhow::Error {
     )
 }
 
-pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (path, _) = state_path(cli)?;
-    let store = FileStore::new(&path);
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let (store, cfg, _) = open_store(cli).await?;
     match &args.command {
         StateCommand::List { json } => {
-            let state = load(&store)?;
+            let state = load(&store).await?;
             if *json {
                 let rows: Vec<_> = state
                     .resources
@@ -99,7 +125,7 @@ pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
             }
         }
         StateCommand::Show { address } => {
-            let state = load(&store)?;
+            let state = load(&store).await?;
             let r = state
                 .resources
                 .get(address)
@@ -107,28 +133,28 @@ pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
             println!("{}", serde_json::to_string_pretty(r)?);
         }
         StateCommand::Rm { addresses } => {
-            let _lock = store.lock("state rm")?;
-            let mut state = load(&store)?;
+            let _lock = store.lock("state rm").await?;
+            let mut state = load(&store).await?;
             if let Some(a) = addresses.iter().find(|a| !state.resources.contains_key(*a)) {
                 return Err(unknown(&state, a));
             }
-            let backup = store.backup()?;
+            let backup = store.backup().await?;
             for a in addresses {
                 state.resources.remove(a);
                 state.pending.retain(|p| &p.address != a);
             }
-            store.write(&state)?;
+            store.write(&state).await?;
             println!(
                 "Removed {} from the state; the object{} stay{} in AWS, no longer managed by hcprov.{}",
                 addresses.join(", "),
                 if addresses.len() == 1 { "" } else { "s" },
                 if addresses.len() == 1 { "s" } else { "" },
-                backup.map(|b| format!(" Backup: {}.", b.display())).unwrap_or_default()
+                backup.map(|b| format!(" Backup: {b}.")).unwrap_or_default()
             );
         }
         StateCommand::Mv { from, to } => {
-            let _lock = store.lock("state mv")?;
-            let mut state = load(&store)?;
+            let _lock = store.lock("state mv").await?;
+            let mut state = load(&store).await?;
             if kind_of(from) != kind_of(to) || !to.contains('.') {
                 bail!("{from} is a {} and {to} would be a {}: a resource keeps its type; nothing was changed", kind_of(from), kind_of(to));
             }
@@ -138,7 +164,7 @@ pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
             let Some(mut r) = state.resources.remove(from) else {
                 return Err(unknown(&state, from));
             };
-            let backup = store.backup()?;
+            let backup = store.backup().await?;
             r.address = to.clone();
             state.resources.insert(to.clone(), r);
             for other in state.resources.values_mut() {
@@ -148,12 +174,79 @@ pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
                     }
                 }
             }
-            store.write(&state)?;
+            store.write(&state).await?;
             println!(
                 "Moved {from} to {to}; its object is kept (its hcprov:address tag is updated by the next apply).{}",
-                backup.map(|b| format!(" Backup: {}.", b.display())).unwrap_or_default()
+                backup.map(|b| format!(" Backup: {b}.")).unwrap_or_default()
             );
+        }
+        StateCommand::Push { from } => {
+            let Store::S3(_) = &store else {
+                bail!("the configuration keeps the state locally ([state] backend = \"local\"): set backend = \"s3\" with its bucket to push to, or pass --state s3://BUCKET/KEY");
+            };
+            let local = Store::File(FileStore::new(local_path(from, &cfg)?));
+            let _held = local.lock("state push").await?;
+            let _lock = store.lock("state push").await?;
+            let source = load(&local).await?;
+            let target = store.load().await?;
+            if may_replace(&source, target.as_ref(), &store.describe())? {
+                store.write(&source).await?;
+                println!(
+                    "Pushed {} (serial {}, lineage {}, {} resources) to {}.",
+                    local.describe(),
+                    source.serial,
+                    source.lineage,
+                    source.resources.len(),
+                    store.describe()
+                );
+            } else {
+                println!(
+                    "{} already holds this state (serial {}); nothing to push.",
+                    store.describe(),
+                    source.serial
+                );
+            }
+        }
+        StateCommand::Pull { to } => {
+            let Store::S3(_) = &store else {
+                bail!("the configuration keeps the state locally ([state] backend = \"local\"): there is no remote state to pull");
+            };
+            let local = Store::File(FileStore::new(local_path(to, &cfg)?));
+            let _lock = store.lock("state pull").await?;
+            let _held = local.lock("state pull").await?;
+            let source = load(&store).await?;
+            let target = local.load().await?;
+            if may_replace(&source, target.as_ref(), &local.describe())? {
+                local.write(&source).await?;
+                println!(
+                    "Pulled {} (serial {}, lineage {}, {} resources) into {}.",
+                    store.describe(),
+                    source.serial,
+                    source.lineage,
+                    source.resources.len(),
+                    local.describe()
+                );
+            } else {
+                println!(
+                    "{} already holds this state (serial {}); nothing to pull.",
+                    local.describe(),
+                    source.serial
+                );
+            }
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The local file of push and pull: the one named, else
+/// `state/<environment>.json`.
+fn local_path(
+    named: &Option<std::path::PathBuf>,
+    cfg: &Option<crate::config::Config>,
+) -> Result<std::path::PathBuf> {
+    match (named, cfg) {
+        (Some(p), _) => Ok(p.clone()),
+        (None, Some(c)) => Ok(c.default_state_path()),
+        (None, None) => bail!("name the local state file (--from or --to FILE)"),
+    }
 }

@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 
+use super::store::Store;
 use super::{Cli, EXIT_OK};
-use crate::engine::state::unlock;
+use crate::engine::state::{unlock, StateError};
 
 /// Options of `unlock`.
 #[derive(Debug, clap::Args)]
@@ -14,11 +15,30 @@ pub struct Args {
     pub force: bool,
 }
 
-pub(super) fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (path, _) = super::alone::state_path(cli)?;
-    match unlock(&path, args.force)? {
-        Some(h) => println!("Removed the lock on {} held by {h}.", path.display()),
-        None => println!("{} is not locked.", path.display()),
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let (store, _, _) = super::alone::open_store(cli).await?;
+    let at = store.describe();
+    let removed = match &store {
+        Store::File(f) => unlock(f.path(), args.force)?,
+        Store::S3(s) => match s.holder().await? {
+            None => None,
+            Some((holder, _)) if !args.force && !holder.is_dead() => {
+                return Err(StateError::Locked {
+                    path: at.into(),
+                    holder: Box::new(holder),
+                }
+                .into())
+            }
+            // Exactly the lock that was read: one taken meanwhile stays.
+            Some((holder, etag)) => {
+                s.delete_lock(Some(&etag)).await?;
+                Some(holder)
+            }
+        },
+    };
+    match removed {
+        Some(h) => println!("Removed the lock on {at} held by {h}."),
+        None => println!("{at} is not locked."),
     }
     Ok(EXIT_OK)
 }

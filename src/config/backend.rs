@@ -76,3 +76,80 @@ mod tests {
         assert_eq!(check_aws(&a).unwrap_err().0, "aws.assume_role_arn");
     }
 }
+
+/// `[state]`: where the state lives.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StateSettings {
+    /// `local` (a file under `state/`, the default) or `s3`.
+    pub backend: String,
+    /// The S3 bucket (versioned).
+    pub bucket: Option<String>,
+    /// Before the object name: the state is `<prefix><environment>.json`.
+    pub prefix: String,
+    /// The bucket's region (default: `region`).
+    pub region: Option<String>,
+    /// The KMS key the state is encrypted with (default: the account's
+    /// `aws/s3` key).
+    pub kms_key_id: Option<String>,
+}
+
+impl Default for StateSettings {
+    fn default() -> Self {
+        StateSettings {
+            backend: "local".into(),
+            bucket: None,
+            prefix: String::new(),
+            region: None,
+            kms_key_id: None,
+        }
+    }
+}
+
+/// Checks `[state]`; `Err((field, message))`.
+pub fn check_state(s: &StateSettings) -> Result<(), (String, String)> {
+    match s.backend.as_str() {
+        "local" => {
+            if s.bucket.is_some() || s.kms_key_id.is_some() || s.region.is_some() {
+                return Err((
+                    "state.bucket".into(),
+                    "applies only with backend = \"s3\"; remove it, or set backend = \"s3\"".into(),
+                ));
+            }
+        }
+        "s3" => {
+            let Some(b) = &s.bucket else {
+                return Err((
+                    "state.bucket".into(),
+                    "is required with backend = \"s3\": the versioned bucket the state lives in"
+                        .into(),
+                ));
+            };
+            let ok = (3..=63).contains(&b.len())
+                && b.bytes().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.'
+                })
+                && !b.starts_with(['-', '.'])
+                && !b.ends_with(['-', '.']);
+            if !ok {
+                return Err(("state.bucket".into(), format!("must be an S3 bucket name (3-63 lowercase letters, digits, '-' and '.'); got {b:?}")));
+            }
+            if s.prefix.starts_with('/') || s.prefix.contains("//") {
+                return Err((
+                    "state.prefix".into(),
+                    format!(
+                        "must not start with '/' or hold '//': it begins the object key; got {:?}",
+                        s.prefix
+                    ),
+                ));
+            }
+        }
+        other => {
+            return Err((
+                "state.backend".into(),
+                format!("must be \"local\" or \"s3\"; got {other:?}"),
+            ))
+        }
+    }
+    Ok(())
+}

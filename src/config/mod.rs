@@ -12,7 +12,7 @@ mod backend;
 mod platform;
 mod policy;
 
-pub use backend::AwsSettings;
+pub use backend::{AwsSettings, StateSettings};
 pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
 pub use policy::{Policy, Waiver};
 
@@ -116,6 +116,9 @@ pub struct Config {
     /// How hcprov reaches the account (a role to assume).
     #[serde(default)]
     pub aws: AwsSettings,
+    /// Where the state lives.
+    #[serde(default)]
+    pub state: StateSettings,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -574,6 +577,7 @@ impl Config {
         let rules: Vec<&str> = crate::policy::RULES.iter().map(|r| r.id).collect();
         policy::check(&self.policy, &rules).map_err(|(f, m)| bad(&f, m))?;
         backend::check_aws(&self.aws).map_err(|(f, m)| bad(&f, m))?;
+        backend::check_state(&self.state).map_err(|(f, m)| bad(&f, m))?;
         if !(7..=30).contains(&self.security.kms_deletion_window_days) {
             return Err(bad(
                 "security.kms_deletion_window_days",

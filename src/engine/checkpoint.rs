@@ -19,6 +19,17 @@ pub trait Persist: Send + Sync + 'static {
     fn snapshot(&self, bytes: &[u8]) -> Result<(), StateError>;
     /// Durably appends journal lines.
     fn append(&self, bytes: &[u8]) -> Result<(), StateError>;
+    /// Whether small checkpoints may go to a journal; a store without
+    /// appends (an object store) takes whole snapshots only.
+    fn journals(&self) -> bool {
+        true
+    }
+    /// The shortest time between two writes: completions that arrive
+    /// meanwhile share the next write (group commit), which bounds the
+    /// writes per second a remote store sees.
+    fn min_interval(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 impl Persist for FileStore {
@@ -45,7 +56,8 @@ pub struct Checkpointer {
     snapshot_bytes: AtomicU64,
     changed: AtomicU64,
     durable: AtomicU64,
-    writer: tokio::sync::Mutex<()>,
+    /// Held by the one writer; when the last write ended.
+    writer: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     persist: Arc<dyn Persist>,
     /// Number of writes made.
     pub writes: AtomicU64,
@@ -62,7 +74,7 @@ impl Checkpointer {
             snapshot_bytes: AtomicU64::new(0),
             changed: AtomicU64::new(0),
             durable: AtomicU64::new(0),
-            writer: tokio::sync::Mutex::new(()),
+            writer: tokio::sync::Mutex::new(None),
             persist,
             writes: AtomicU64::new(0),
         }
@@ -87,20 +99,29 @@ impl Checkpointer {
         if self.durable.load(Ordering::SeqCst) >= upto {
             return Ok(());
         }
-        let _turn = self.writer.lock().await;
+        let mut turn = self.writer.lock().await;
         if self.durable.load(Ordering::SeqCst) >= upto {
             return Ok(());
         }
-        self.write(false).await
+        self.write(false, &mut turn).await
     }
 
     /// Writes the whole state now, dropping the journal.
     pub async fn compact(&self) -> Result<(), StateError> {
-        let _turn = self.writer.lock().await;
-        self.write(true).await
+        let mut turn = self.writer.lock().await;
+        self.write(true, &mut turn).await
     }
 
-    async fn write(&self, full: bool) -> Result<(), StateError> {
+    async fn write(
+        &self,
+        full: bool,
+        last: &mut Option<tokio::time::Instant>,
+    ) -> Result<(), StateError> {
+        // Completions that arrive while this waits join this write.
+        if let Some(at) = *last {
+            tokio::time::sleep_until(at + self.persist.min_interval()).await;
+        }
+        let journals = self.persist.journals();
         let (generation, write) = {
             let mut s = self.state.lock().expect("state lock");
             let entries = std::mem::take(&mut *self.unwritten.lock().expect("journal lock"));
@@ -109,7 +130,7 @@ impl Checkpointer {
             let journal = self.journal_bytes.load(Ordering::SeqCst);
             let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
             let lines = encode_journal(s.serial, &s.lineage, &entries);
-            if full || snapshot == 0 || journal + lines.len() as u64 > snapshot {
+            if full || !journals || snapshot == 0 || journal + lines.len() as u64 > snapshot {
                 (
                     g,
                     Write::Snapshot(serde_json::to_vec_pretty(&*s).expect("state serialises")),
@@ -142,6 +163,7 @@ impl Checkpointer {
         self.snapshot_bytes.store(snapshot, Ordering::SeqCst);
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.durable.store(generation, Ordering::SeqCst);
+        *last = Some(tokio::time::Instant::now());
         Ok(())
     }
 
@@ -210,5 +232,58 @@ mod tests {
         let mut again = store.load().unwrap().unwrap();
         again.serial = loaded.serial;
         assert_eq!(again.resources, loaded.resources);
+    }
+
+    /// An object store: snapshots only, at most one write per interval.
+    struct Remote {
+        writes: Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl Persist for Remote {
+        fn snapshot(&self, bytes: &[u8]) -> Result<(), StateError> {
+            self.writes.lock().unwrap().push(bytes.to_vec());
+            Ok(())
+        }
+        fn append(&self, _: &[u8]) -> Result<(), StateError> {
+            panic!("a remote store takes no journal");
+        }
+        fn journals(&self) -> bool {
+            false
+        }
+        fn min_interval(&self) -> std::time::Duration {
+            std::time::Duration::from_millis(200)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_remote_store_gets_whole_snapshots_batched_by_its_interval() {
+        let remote = Arc::new(Remote {
+            writes: Mutex::new(vec![]),
+        });
+        let ckpt = Arc::new(Checkpointer::new(State::new("dev"), remote.clone()));
+        let t0 = tokio::time::Instant::now();
+        // Forty completions at once, each waiting for its own durability.
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let ckpt = ckpt.clone();
+                tokio::spawn(async move {
+                    let g = ckpt.record(put(&format!("t.r{i}")));
+                    ckpt.flush(g).await.unwrap();
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let writes = remote.writes.lock().unwrap().clone();
+        // The first write goes at once; the rest share the next one.
+        assert!(writes.len() <= 3, "{} writes", writes.len());
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(200));
+        let last: State = serde_json::from_slice(writes.last().unwrap()).unwrap();
+        assert_eq!(
+            last.resources.len(),
+            40,
+            "every completion is in the last snapshot"
+        );
     }
 }

@@ -20,6 +20,7 @@ mod policy;
 mod protections;
 mod proxy;
 mod real_aws;
+mod remote_state;
 mod replay;
 mod replay_backups;
 mod replay_data;

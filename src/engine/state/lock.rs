@@ -25,6 +25,9 @@ pub struct LockHolder {
     pub started_at: String,
     /// The command holding it, e.g. "apply".
     pub command: String,
+    /// The user who ran it (`$USER`), where known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
     /// A random token only the holder knows in memory; the lock is removed
     /// only when the file still carries it.
     #[serde(default)]
@@ -33,21 +36,30 @@ pub struct LockHolder {
 
 impl fmt::Display for LockHolder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let by = if self.user.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", self.user)
+        };
         write!(
             f,
-            "`hcprov {}` (pid {} on host {}, since {})",
+            "`hcprov {}` ({by}pid {} on host {}, since {})",
             self.command, self.pid, self.host, self.started_at
         )
     }
 }
 
 impl LockHolder {
-    fn current(command: &str) -> LockHolder {
+    /// This process, running `command`, with a fresh token.
+    pub fn current(command: &str) -> LockHolder {
         LockHolder {
             pid: std::process::id(),
             host: hostname(),
             started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             command: command.to_string(),
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_default(),
             token: uuid::Uuid::new_v4().to_string(),
         }
     }
@@ -183,8 +195,14 @@ fn unknown_holder() -> LockHolder {
         host: "unknown".into(),
         started_at: "unknown".into(),
         command: "unknown".into(),
+        user: String::new(),
         token: String::new(),
     }
+}
+
+/// A lock's holder from its bytes; unreadable ones are reported as unknown.
+pub fn parse_holder(bytes: &[u8]) -> LockHolder {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| unknown_holder())
 }
 
 /// Reads a lock file's holder (never through a link); an unreadable one is
@@ -258,6 +276,7 @@ mod tests {
             host: hostname(),
             started_at: "then".into(),
             command: "apply".into(),
+            user: String::new(),
             token: "t-dead".into(),
         };
         fs::write(lock_path(&state), serde_json::to_vec(&dead).unwrap()).unwrap();

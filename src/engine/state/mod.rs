@@ -17,7 +17,9 @@ use serde_json::Value;
 use super::value::Attrs;
 
 pub use journal::{encode as encode_journal, journal_path, Entry};
-pub use lock::{hostname, lock_path, read_holder, unlock, LockGuard, LockHolder, LockRelease};
+pub use lock::{
+    hostname, lock_path, parse_holder, read_holder, unlock, LockGuard, LockHolder, LockRelease,
+};
 pub use safe::read as read_nofollow;
 pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
 
@@ -146,6 +148,21 @@ impl State {
         }
     }
 
+    /// Parses serialised state, checking its format version (a journal, if
+    /// any, is replayed by the caller, then [`State::verify`]).
+    pub fn parse(bytes: &[u8]) -> Result<State, Parse> {
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| Parse::Corrupt(format!("not JSON: {e}")))?;
+        let version = value
+            .get("format_version")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Parse::Corrupt("no format_version field".into()))?;
+        if version > u64::from(FORMAT_VERSION) {
+            return Err(Parse::Newer(u32::try_from(version).unwrap_or(u32::MAX)));
+        }
+        serde_json::from_value(value).map_err(|e| Parse::Corrupt(e.to_string()))
+    }
+
     /// The recorded value `r` refers to: the object's id, one of its outputs,
     /// or one of its applied attributes.
     pub fn value_of(&self, r: &super::value::Reference) -> Option<Value> {
@@ -188,6 +205,15 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// Why bytes are not state this build can read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parse {
+    /// Not hcprov state: what is wrong.
+    Corrupt(String),
+    /// Written by a newer hcprov: the version found.
+    Newer(u32),
 }
 
 /// Errors reading, writing or locking a state file. Every message says what
@@ -246,6 +272,21 @@ pub enum StateError {
         path: PathBuf,
         /// Who holds it now.
         holder: Box<LockHolder>,
+    },
+    /// A write lost a race: the stored state changed since this process
+    /// read or wrote it.
+    #[error("the state at {location} was changed by another writer since this run read it, so this write was refused and nothing was overwritten; both versions are kept in the bucket's history: run the command again (it reads the new state first), and find out who else is writing without the lock")]
+    Changed {
+        /// Where the state lives.
+        location: String,
+    },
+    /// A call to a remote state store failed.
+    #[error("{action}: {detail}")]
+    Remote {
+        /// What was being done.
+        action: String,
+        /// What went wrong.
+        detail: String,
     },
     /// A file system operation failed.
     #[error("{action} {path}: {source}")]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::journal::{journal_path, replay};
 use super::lock::LockGuard;
 use super::safe;
-use super::{State, StateError, FORMAT_VERSION};
+use super::{Parse, State, StateError, FORMAT_VERSION};
 
 /// How many backups of earlier states are kept.
 pub const BACKUPS_KEPT: usize = 10;
@@ -79,21 +79,17 @@ impl FileStore {
         let Some(bytes) = safe::read(&self.path)? else {
             return Ok(None);
         };
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| self.corrupt(format!("not JSON: {e}")))?;
-        let version = value
-            .get("format_version")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| self.corrupt("no format_version field".into()))?;
-        if version > u64::from(FORMAT_VERSION) {
-            return Err(StateError::NewerVersion {
-                path: self.path.clone(),
-                found: u32::try_from(version).unwrap_or(u32::MAX),
-                supported: FORMAT_VERSION,
-            });
-        }
-        let mut state: State =
-            serde_json::from_value(value).map_err(|e| self.corrupt(e.to_string()))?;
+        let mut state = match State::parse(&bytes) {
+            Ok(s) => s,
+            Err(Parse::Newer(found)) => {
+                return Err(StateError::NewerVersion {
+                    path: self.path.clone(),
+                    found,
+                    supported: FORMAT_VERSION,
+                })
+            }
+            Err(Parse::Corrupt(detail)) => return Err(self.corrupt(detail)),
+        };
         // Checkpoints written since the last full write.
         if let Some(j) = safe::read(&journal_path(&self.path))? {
             replay(&mut state, &j).map_err(|e| self.corrupt(e))?;
