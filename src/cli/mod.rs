@@ -10,6 +10,7 @@ mod diff;
 mod drift;
 mod graph;
 mod guard;
+mod import;
 mod output;
 mod plan;
 mod policy;
@@ -101,6 +102,9 @@ pub enum Command {
     Report(report::Args),
     /// List, show, forget or rename what the state holds.
     State(state_cmd::Args),
+    /// Bring an existing object under hcprov at an address of the
+    /// configuration.
+    Import(import::Args),
     /// Print shell completions.
     Completions(completions::Args),
     /// Print the man page (roff).
@@ -121,6 +125,7 @@ impl Command {
             Command::Check(_) => "check",
             Command::Report(_) => "report",
             Command::State(_) => "state",
+            Command::Import(_) => "import",
             Command::Completions(_) => "completions",
             Command::Man => "man",
         }
@@ -505,6 +510,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Check(a) => policy::run(&cli, a).await,
         Command::Report(a) => report::run(&cli, a).await,
         Command::State(a) => state_cmd::run(&cli, a).await,
+        Command::Import(a) => import::run(&cli, a).await,
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
     };

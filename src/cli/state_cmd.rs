@@ -143,6 +143,10 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
                 state.resources.remove(a);
                 state.pending.retain(|p| &p.address != a);
             }
+            // What depended on them no longer depends on a managed object.
+            for r in state.resources.values_mut() {
+                r.dependencies.retain(|d| !addresses.contains(d));
+            }
             store.write(&state).await?;
             println!(
                 "Removed {} from the state; the object{} stay{} in AWS, no longer managed by hcprov.{}",

@@ -282,6 +282,12 @@ pub trait ResourceType: Send + Sync {
     /// Attributes whose change forces replacement; all others update in place.
     fn replace_on(&self) -> &'static [&'static str];
 
+    /// Why `hcprov import` cannot take an existing object of this type
+    /// (`None`: it can).
+    fn not_importable(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether a replacement creates the new object before deleting the old
     /// one (for objects others must move to first, like API deployments).
     fn create_before_destroy(&self) -> bool {

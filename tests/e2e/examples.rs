@@ -9,7 +9,7 @@ use super::harness::{Moto, Project};
 /// `examples/<name>` made runnable here: disposable, environment `e2e`,
 /// the repository's handlers, and (serverless-api) no Backup selection,
 /// which moto does not implement.
-fn runnable(text: &str) -> String {
+pub(super) fn runnable(text: &str) -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut out = String::from("disposable = true\n");
     for line in text.lines() {

@@ -11,6 +11,7 @@ mod drift;
 mod examples;
 mod faults;
 mod harness;
+mod import;
 mod inputs;
 mod interrupt;
 mod inventory;

@@ -54,6 +54,10 @@ impl ResourceType for Validation {
         "acm_certificate_validation"
     }
 
+    fn not_importable(&self) -> Option<&'static str> {
+        Some("it is no AWS object, only hcprov waiting for a certificate to be issued: import the acm_certificate, and the next apply records this")
+    }
+
     fn replace_on(&self) -> &'static [&'static str] {
         &["certificate_arn", "validation_record_fqdns"]
     }

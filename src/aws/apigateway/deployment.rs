@@ -24,6 +24,10 @@ impl ResourceType for Deployment {
         "apigateway_deployment"
     }
 
+    fn not_importable(&self) -> Option<&'static str> {
+        Some("a deployment is an immutable snapshot of the API, tied by hcprov to the method settings it was made from: leave it out, and the next apply makes one")
+    }
+
     fn replace_on(&self) -> &'static [&'static str] {
         &["rest_api_id", "description", "triggers"]
     }

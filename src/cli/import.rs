@@ -1,0 +1,120 @@
+//! `hcprov import ADDRESS ID`: brings an object that already exists under
+//! hcprov, recorded at an address of the configuration, so the next plan
+//! shows only how it differs from the configuration (tags to add, settings
+//! to change), never a create of a twin.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Result};
+use serde_json::Value;
+
+use super::{same_account, Cli, Session, EXIT_OK};
+use crate::engine::resource::{Ctx, Stats};
+use crate::engine::state::{ResourceState, State};
+use crate::engine::value::{references, resolve_attrs, Reference};
+
+/// Options of `import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The address in the configuration (`ec2_vpc.main`).
+    pub address: String,
+    /// The object's id, as hcprov records it for that type (`vpc-0abc…`,
+    /// a bucket's name, a role's name, …; `hcprov state list` shows
+    /// others).
+    pub id: String,
+}
+
+pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
+    let s = Session::open(cli).await?;
+    let _lock = s.store.lock("import").await?;
+    let (state, fresh) = s.load_state().await?;
+    let mut state = if fresh {
+        State::new(&s.cfg.environment)
+    } else {
+        state
+    };
+    let (address, id) = (&args.address, &args.id);
+    if let Some(r) = state.resources.get(address) {
+        bail!("the state already manages {address} (id {}); nothing was changed: to import another object there, `hcprov state rm {address}` first", r.id);
+    }
+    let identity = s.announce(false).await?;
+    same_account(&state, &identity, &s.store.describe())?;
+    let (graph, _) = s.blueprint(&state).await?;
+    let Some(node) = graph.get(address) else {
+        bail!("{address} is not part of the configuration; nothing was changed: import to an address `hcprov plan` would create");
+    };
+    let kind = node.kind().to_string();
+    if let Some(other) = state
+        .resources
+        .values()
+        .find(|r| r.kind == kind && r.id == *id && r.region == node.region)
+    {
+        bail!(
+            "{id} is already managed as {}; nothing was changed",
+            other.address
+        );
+    }
+    let rt = s.registry.get(&kind)?;
+    if let Some(why) = rt.not_importable() {
+        bail!("{kind} cannot be imported: {why}");
+    }
+    let attrs = resolve_attrs(&node.attrs, &|r: &Reference| state.value_of(r));
+    let ctx = Ctx::new(address, &node.region, Arc::new(Stats::default()), None);
+    let live = match rt.read(&ctx, id, &attrs).await {
+        Ok(live) => live,
+        Err(e) => {
+            let mut missing = vec![];
+            for v in node.attrs.values() {
+                references(v, &mut missing);
+            }
+            missing.retain(|r| !state.resources.contains_key(&r.address));
+            if missing.is_empty() {
+                bail!(
+                    "reading {kind} {id} in {}: {e}; nothing was changed",
+                    node.region
+                );
+            }
+            let names: Vec<String> = missing.iter().map(|r| r.address.clone()).collect();
+            bail!("reading {kind} {id} needs {}, which the state does not hold yet: import (or apply) {} first; nothing was changed ({e})", names.join(", "), if names.len() == 1 { "it" } else { "them" });
+        }
+    };
+    let Some(live) = live else {
+        bail!(
+            "there is no {kind} with id {id} in {} (account {}); nothing was changed",
+            node.region,
+            identity.account
+        );
+    };
+    let mut outputs = live.outputs;
+    outputs.insert("id".into(), Value::String(id.clone()));
+    let backup = s.store.backup().await?;
+    if state.resources.is_empty() && state.disposable.is_none() {
+        // A new environment takes the configuration's protection.
+        state.disposable = Some(s.cfg.disposable);
+    }
+    state.resources.insert(
+        address.clone(),
+        ResourceState {
+            address: address.clone(),
+            kind,
+            region: node.region.clone(),
+            id: id.clone(),
+            attributes: live.attrs,
+            outputs,
+            // What the state holds of them: the rest is recorded when the
+            // next apply makes it.
+            dependencies: node
+                .dependencies()
+                .into_iter()
+                .filter(|d| state.resources.contains_key(d))
+                .collect(),
+        },
+    );
+    state.account = Some(identity.account);
+    s.store.write(&state).await?;
+    println!(
+        "Imported {id} as {address}.{} Run `hcprov plan` to see how it differs from the configuration.",
+        backup.map(|b| format!(" Backup: {b}.")).unwrap_or_default()
+    );
+    Ok(EXIT_OK)
+}
