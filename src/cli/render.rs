@@ -151,8 +151,13 @@ pub fn plan(p: &Plan) -> String {
                 .unwrap_or_default();
         let why = if c.action == Action::Replace {
             format!(
-                " must be replaced: {} forces replacement",
-                c.replace_because.join(", ")
+                " must be replaced: {} forces replacement{}",
+                c.replace_because.join(", "),
+                if c.create_before_destroy {
+                    " (the new one first; what uses the old one moves over before it is deleted)"
+                } else {
+                    ""
+                }
             )
         } else {
             String::new()

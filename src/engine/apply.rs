@@ -599,7 +599,10 @@ pub async fn apply(
         async move {
             let op = ops[oi];
             let change = &plan.changes[op.change];
-            let ctx = Ctx::new(&change.address, &change.region, stats, Some(slot));
+            let mut ctx = Ctx::new(&change.address, &change.region, stats, Some(slot));
+            ctx.replacing = op.kind == OpKind::Create
+                && change.action == Action::Replace
+                && change.create_before_destroy;
             let (doing, done) = match op.kind {
                 OpKind::Create => ("creating", "created"),
                 OpKind::Update => ("updating", "updated"),

@@ -48,6 +48,9 @@ pub struct FakeCloud {
     pub latency: Rule<Duration>,
     /// Failure of each operation (`Some(message)` fails it).
     pub fail: Rule<Option<String>>,
+    /// Refuse to delete an object another one still names (its id as an
+    /// attribute value), as AWS refuses a subnet a Lambda sits in.
+    pub refuse_in_use: std::sync::atomic::AtomicBool,
 }
 
 impl Default for FakeCloud {
@@ -63,6 +66,7 @@ impl Default for FakeCloud {
             events: Mutex::new(vec![]),
             latency: Box::new(|_, _| Duration::ZERO),
             fail: Box::new(|_, _| None),
+            refuse_in_use: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -174,6 +178,8 @@ pub struct FakeType {
     pub cloud: Arc<FakeCloud>,
     /// Replace by creating the new object first.
     pub create_before_destroy: bool,
+    /// A replacement may exist beside the old object.
+    pub coexists: bool,
 }
 
 #[async_trait]
@@ -188,6 +194,10 @@ impl ResourceType for FakeType {
 
     fn create_before_destroy(&self) -> bool {
         self.create_before_destroy
+    }
+
+    fn coexists(&self, _: &Attrs, _: &Attrs) -> bool {
+        self.coexists
     }
 
     async fn create(&self, ctx: &Ctx, attrs: &Attrs) -> Result<Created, ResourceError> {
@@ -267,6 +277,19 @@ impl ResourceType for FakeType {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let start = self.cloud.step(ctx, "delete").await?;
+        if self.cloud.refuse_in_use.load(Ordering::SeqCst) {
+            let objects = self.cloud.objects.lock().expect("fake lock");
+            if let Some((user, _)) = objects
+                .iter()
+                .find(|(other, a)| *other != id && a.values().any(|v| v.as_str() == Some(id)))
+            {
+                return Err(ResourceError::new(
+                    ErrorClass::DependencyViolation,
+                    format!("delete {}", ctx.address),
+                    format!("{id} is in use by {user}"),
+                ));
+            }
+        }
         self.cloud.objects.lock().expect("fake lock").remove(id);
         self.cloud.record(ctx, "delete", start);
         Ok(())

@@ -366,6 +366,26 @@ pub fn plan(
             create_before_destroy: action == Action::Replace && rt.create_before_destroy(),
         });
     }
+    // A replaced object that others still use moves them over first
+    // (create the new one, update or replace them, then delete the old
+    // one), where its type lets the two exist side by side.
+    for i in 0..changes.len() {
+        let c = &changes[i];
+        if c.action != Action::Replace || c.create_before_destroy {
+            continue;
+        }
+        let used = changes.iter().any(|o| {
+            matches!(o.action, Action::Update | Action::Replace)
+                && o.dependencies.contains(&c.address)
+        });
+        let (from, to) = (
+            c.before.clone().unwrap_or_default(),
+            c.desired.clone().unwrap_or_default(),
+        );
+        if used && registry.get(c.kind())?.coexists(&from, &to) {
+            changes[i].create_before_destroy = true;
+        }
+    }
     // Deletes: in state, no longer desired, in reverse dependency order.
     let gone: Vec<&ResourceState> = state
         .resources

@@ -232,6 +232,10 @@ pub struct Ctx {
     /// `ClientToken`, Backup `CreatorRequestId`). It is recorded with the
     /// pending create, so the run after a crash sends the same one.
     pub client_token: String,
+    /// True for the create of a replacement made while the old object
+    /// still exists (create before destroy): a type whose names must be
+    /// unique gives the new object a name of its own.
+    pub replacing: bool,
     slot: Option<Arc<Slot>>,
 }
 
@@ -249,6 +253,7 @@ impl Ctx {
             region: region.to_string(),
             stats,
             client_token: String::new(),
+            replacing: false,
             slot,
         }
     }
@@ -286,6 +291,15 @@ pub trait ResourceType: Send + Sync {
     /// (`None`: it can).
     fn not_importable(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Whether a replacement from `from` (live) to `to` (desired) may exist
+    /// beside the old object, so what still uses the old one moves over
+    /// before it is deleted (AWS refuses to delete an object in use: a
+    /// subnet a Lambda sits in, a security group its ENIs hold). False by
+    /// default: two objects of one name, CIDR or key cannot coexist.
+    fn coexists(&self, _from: &Attrs, _to: &Attrs) -> bool {
+        false
     }
 
     /// Whether a replacement creates the new object before deleting the old

@@ -25,12 +25,14 @@ fn registry(cloud: &Arc<FakeCloud>) -> Arc<Registry> {
         replace_on: &["cidr"],
         cloud: cloud.clone(),
         create_before_destroy: false,
+        coexists: false,
     }));
     r.register(Arc::new(FakeType {
         kind: "cbd",
         replace_on: &["hash"],
         cloud: cloud.clone(),
         create_before_destroy: true,
+        coexists: false,
     }));
     Arc::new(r)
 }
@@ -635,4 +637,79 @@ async fn interrupted_updates_and_deletes_leave_their_intent_until_settled() {
     assert!(state.pending.is_empty(), "{:?}", state.pending);
     assert!(cloud.ids_of("t.assoc_b").is_empty());
     assert!(!make_plan(&next(), &store, &reg).await.summary.has_changes());
+}
+
+/// A subnet (`net`) that a function (`fn`) sits in, with a type that lets
+/// a replacement subnet exist beside the old one (`coexist`) or not.
+fn in_use_registry(cloud: &Arc<FakeCloud>, coexists: bool) -> Arc<Registry> {
+    let mut r = Registry::new();
+    r.register(Arc::new(FakeType {
+        kind: "net",
+        replace_on: &["cidr"],
+        cloud: cloud.clone(),
+        create_before_destroy: false,
+        coexists,
+    }));
+    r.register(Arc::new(FakeType {
+        kind: "fn",
+        replace_on: &[],
+        cloud: cloud.clone(),
+        create_before_destroy: false,
+        coexists: false,
+    }));
+    Arc::new(r)
+}
+
+fn in_use_stack(cidr: &str) -> Graph {
+    Graph::build(vec![
+        Node::new("net", "a", "r1", json!({"cidr": cidr})),
+        Node::new("fn", "f", "r1", json!({"subnet": reference("net.a", "id")})),
+    ])
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_replaced_object_others_use_is_deleted_only_after_they_moved_off_it() {
+    for coexists in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("dev.json"));
+        let cloud = Arc::new(FakeCloud::default());
+        let reg = in_use_registry(&cloud, coexists);
+        let p = make_plan(&in_use_stack("10.0.1.0/24"), &store, &reg).await;
+        assert!(run(&p, &store, &reg, 4).await.succeeded());
+        // As AWS does: an object another still names cannot be deleted.
+        cloud
+            .refuse_in_use
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        cloud.events.lock().unwrap().clear();
+        let p = make_plan(&in_use_stack("10.0.9.0/24"), &store, &reg).await;
+        let net = p.changes.iter().find(|c| c.address == "net.a").unwrap();
+        assert_eq!(net.action, Action::Replace);
+        assert_eq!(net.create_before_destroy, coexists);
+        let report = run(&p, &store, &reg, 4).await;
+        let ops: Vec<(String, &str)> = cloud
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.op != "read")
+            .map(|e| (e.address.clone(), e.op))
+            .collect();
+        if coexists {
+            // The new subnet, the function moved to it, then the old one.
+            assert!(report.succeeded());
+            assert_eq!(
+                ops,
+                [
+                    ("net.a".to_string(), "create"),
+                    ("fn.f".to_string(), "update"),
+                    ("net.a".to_string(), "delete")
+                ]
+            );
+        } else {
+            // Deleting first: refused while the function still sits in it.
+            assert!(!report.succeeded());
+            assert_eq!(ops, []);
+        }
+    }
 }

@@ -83,6 +83,7 @@ pub fn measure(n: usize) -> Row {
             replace_on: &[],
             cloud,
             create_before_destroy: false,
+            coexists: false,
         }));
         let reg = Arc::new(reg);
         let dir = tempfile::tempdir().unwrap();

@@ -22,6 +22,7 @@ mod protections;
 mod proxy;
 mod real_aws;
 mod remote_state;
+mod replace_order;
 mod replay;
 mod replay_backups;
 mod replay_data;

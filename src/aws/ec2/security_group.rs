@@ -26,6 +26,28 @@ use crate::engine::value::Attrs;
 /// `ec2_security_group`.
 pub struct SecurityGroup(pub Arc<Aws>);
 
+/// The name of a group made to replace one of `name` while that one still
+/// exists: `<name>-r<8 hex>` (group names are unique in a VPC).
+pub(super) fn replacement_name(name: &str) -> String {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    format!("{name}-r{}", &tag[..8])
+}
+
+/// The configured name of a group whose live name is `live`: the recorded
+/// name when `live` is that name's replacement name, else `live`.
+fn configured_name(live: &str, recorded: Option<&String>) -> String {
+    match recorded {
+        Some(r) if live != r => match live
+            .strip_prefix(r.as_str())
+            .and_then(|t| t.strip_prefix("-r"))
+        {
+            Some(tag) if tag.len() == 8 && tag.bytes().all(|b| b.is_ascii_hexdigit()) => r.clone(),
+            _ => live.to_string(),
+        },
+        _ => live.to_string(),
+    }
+}
+
 /// One rule with a single source.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Rule {
@@ -211,11 +233,23 @@ impl ResourceType for SecurityGroup {
         &["name", "description", "vpc_id"]
     }
 
+    /// A replacement gets a name of its own (group names are unique in a
+    /// VPC), so the Lambda ENIs that hold the old group move first.
+    fn coexists(&self, _: &Attrs, _: &Attrs) -> bool {
+        true
+    }
+
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
+        let name = attrs::str(a, "name")?;
+        let name = if ctx.replacing {
+            replacement_name(name)
+        } else {
+            name.to_string()
+        };
         let out = ec2
             .create_security_group()
-            .group_name(attrs::str(a, "name")?)
+            .group_name(name)
             .description(attrs::str(a, "description")?)
             .vpc_id(attrs::str(a, "vpc_id")?)
             .tag_specifications(tag_spec(Ec2Type::SecurityGroup, a))
@@ -291,6 +325,10 @@ impl ResourceType for SecurityGroup {
         super::batched(items, |batch| {
             let region = region.clone();
             async move {
+                let recorded: std::collections::HashMap<String, String> = batch
+                    .iter()
+                    .filter_map(|(id, a)| Some((id.clone(), a.get("name")?.as_str()?.to_string())))
+                    .collect();
                 let out = ec2
                     .describe_security_groups()
                     .set_group_ids(Some(super::ids(&batch)))
@@ -304,8 +342,10 @@ impl ResourceType for SecurityGroup {
                     .iter()
                     .map(|g| {
                         let id = g.group_id().unwrap_or_default().to_string();
+                        let name =
+                            configured_name(g.group_name().unwrap_or_default(), recorded.get(&id));
                         let attrs = json!({
-                            "name": g.group_name(),
+                            "name": name,
                             "description": g.description(),
                             "vpc_id": g.vpc_id(),
                             "ingress": value(live_rules(g.ip_permissions())),
@@ -454,4 +494,26 @@ pub(super) async fn sync(
         rules_call(ctx, ec2, id, Change::Authorize, ingress, &grant, &what).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod replacement_tests {
+    use super::{configured_name, replacement_name};
+
+    #[test]
+    fn a_replacements_name_reads_back_as_the_configured_one() {
+        let n = replacement_name("healthcare-lambda-sg-prod");
+        assert!(
+            n.starts_with("healthcare-lambda-sg-prod-r")
+                && n.len() == "healthcare-lambda-sg-prod".len() + 10
+        );
+        let recorded = "healthcare-lambda-sg-prod".to_string();
+        assert_eq!(configured_name(&n, Some(&recorded)), recorded);
+        // Any other name is what it is: drift.
+        assert_eq!(configured_name("hand-made", Some(&recorded)), "hand-made");
+        assert_eq!(
+            configured_name("healthcare-lambda-sg-prod-rXYZ", Some(&recorded)),
+            "healthcare-lambda-sg-prod-rXYZ"
+        );
+    }
 }

@@ -30,6 +30,12 @@ impl ResourceType for Subnet {
         &["vpc_id", "cidr_block", "availability_zone"]
     }
 
+    /// A subnet on a new CIDR can exist beside the old one, so a Lambda in
+    /// it moves over first; on the same CIDR (a new zone) it cannot.
+    fn coexists(&self, from: &Attrs, to: &Attrs) -> bool {
+        from.get("cidr_block") != to.get("cidr_block")
+    }
+
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
         let out = ec2
