@@ -2,6 +2,7 @@
 //! moto's standalone server on a loopback port. One test binary, many
 //! modules (each extra binary would link the whole SDK again).
 
+mod acceptance;
 mod accounts;
 mod aurora;
 mod aurora_drift;
