@@ -9,12 +9,15 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 
 use super::error::SdkResultExt;
 use super::Aws;
 use crate::engine::checkpoint::Persist;
+use crate::engine::resource::{ErrorClass, ResourceError};
 use crate::engine::state::{LockHolder, StateError};
 
 /// Where the state object lives.
@@ -28,6 +31,9 @@ pub struct Location {
     pub region: String,
     /// The KMS key for SSE-KMS (else the account's `aws/s3` key).
     pub kms_key_id: Option<String>,
+    /// The account that must own the bucket (`x-amz-expected-bucket-owner`),
+    /// so a look-alike bucket of someone else is never read or written.
+    pub expected_owner: Option<String>,
 }
 
 impl Location {
@@ -35,11 +41,12 @@ impl Location {
     pub fn parse(url: &str, region: &str) -> Option<Location> {
         let rest = url.strip_prefix("s3://")?;
         let (bucket, key) = rest.split_once('/')?;
-        (!bucket.is_empty() && !key.is_empty()).then(|| Location {
+        (!bucket.is_empty() && !key.is_empty() && !key.ends_with('/')).then(|| Location {
             bucket: bucket.to_string(),
             key: key.to_string(),
             region: region.to_string(),
             kms_key_id: None,
+            expected_owner: None,
         })
     }
 }
@@ -82,6 +89,11 @@ impl S3State {
         }
     }
 
+    /// Where the state is.
+    pub fn location(&self) -> &Location {
+        &self.loc
+    }
+
     /// `s3://bucket/key`.
     pub fn url(&self) -> String {
         format!("s3://{}/{}", self.loc.bucket, self.loc.key)
@@ -91,26 +103,52 @@ impl S3State {
         format!("{}.lock", self.loc.key)
     }
 
+    async fn fetch(&self, key: &str) -> Result<GetObjectOutput, ResourceError> {
+        self.client
+            .get_object()
+            .bucket(&self.loc.bucket)
+            .key(key)
+            .set_expected_bucket_owner(self.loc.expected_owner.clone())
+            .send()
+            .await
+            .ctx(&format!("reading s3://{}/{key}", self.loc.bucket))
+    }
+
+    /// The bytes and ETag of `key` now, if it can be read.
+    async fn current(&self, key: &str) -> Option<(Vec<u8>, Option<String>)> {
+        let o = self.fetch(key).await.ok()?;
+        let etag = o.e_tag().map(str::to_string);
+        let bytes = o.body.collect().await.ok()?.into_bytes().to_vec();
+        Some((bytes, etag))
+    }
+
+    /// A PutObject of `bytes` at `key`: SSE-KMS with a bucket key, for the
+    /// expected owner.
+    fn put(&self, key: &str, bytes: &[u8]) -> PutObjectFluentBuilder {
+        self.client
+            .put_object()
+            .bucket(&self.loc.bucket)
+            .key(key)
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .set_ssekms_key_id(self.loc.kms_key_id.clone())
+            .bucket_key_enabled(true)
+            .set_expected_bucket_owner(self.loc.expected_owner.clone())
+            .body(ByteStream::from(bytes.to_vec()))
+    }
+
     /// The state object's bytes (`None` when there is none), remembering
     /// its ETag for the next conditional write.
     pub async fn read(&self) -> Result<Option<Vec<u8>>, StateError> {
-        let got = self
-            .client
-            .get_object()
-            .bucket(&self.loc.bucket)
-            .key(&self.loc.key)
-            .send()
-            .await
-            .ctx(&format!("reading the state {}", self.url()));
-        match got {
+        match self.fetch(&self.loc.key).await {
             Ok(o) => {
                 *self.etag.lock().expect("etag") = o.e_tag().map(str::to_string);
                 let bytes = o
                     .body
                     .collect()
                     .await
-                    .map_err(|e| remote(&format!("reading the state {}", self.url()), e))?;
-                let bytes = bytes.into_bytes().to_vec();
+                    .map_err(|e| remote(&format!("reading the state {}", self.url()), e))?
+                    .into_bytes()
+                    .to_vec();
                 *self.last_read.lock().expect("last read") = Some(bytes.clone());
                 Ok(Some(bytes))
             }
@@ -118,41 +156,57 @@ impl S3State {
                 *self.etag.lock().expect("etag") = None;
                 Ok(None)
             }
+            Err(e) if e.class == ErrorClass::AccessDenied => Err(remote(
+                "reading the state",
+                format!("{e} (S3 answers a missing object with 403 to a reader without s3:ListBucket on the bucket: grant it, limited to the prefix)"),
+            )),
             Err(e) => Err(remote("reading the state", e)),
         }
     }
 
     /// Writes `bytes` over the state object only if it is still what this
     /// process last read or wrote; a lost race is an error that says so,
-    /// and the bucket's versions keep both writes.
+    /// and the bucket's versions keep both writes. A write whose answer was
+    /// lost and that the SDK sent again is recognised as this process's own.
     pub async fn write(&self, bytes: &[u8]) -> Result<(), StateError> {
         let expected = self.etag.lock().expect("etag").clone();
-        let mut put = self
-            .client
-            .put_object()
-            .bucket(&self.loc.bucket)
-            .key(&self.loc.key)
-            .content_type("application/json")
-            .server_side_encryption(ServerSideEncryption::AwsKms)
-            .set_ssekms_key_id(self.loc.kms_key_id.clone())
-            .body(ByteStream::from(bytes.to_vec()));
-        put = match &expected {
-            Some(etag) => put.if_match(etag),
-            None => put.if_none_match("*"),
-        };
-        let r = put
-            .send()
-            .await
-            .ctx(&format!("writing the state {}", self.url()));
-        match r {
-            Ok(o) => {
-                *self.etag.lock().expect("etag") = o.e_tag().map(str::to_string);
-                Ok(())
+        let mut conflicts = 0;
+        loop {
+            let put = self
+                .put(&self.loc.key, bytes)
+                .content_type("application/json");
+            let put = match &expected {
+                Some(etag) => put.if_match(etag),
+                None => put.if_none_match("*"),
+            };
+            match put
+                .send()
+                .await
+                .ctx(&format!("writing the state {}", self.url()))
+            {
+                Ok(o) => {
+                    *self.etag.lock().expect("etag") = o.e_tag().map(str::to_string);
+                    return Ok(());
+                }
+                // Another conditional write to the key was in flight: AWS
+                // asks the caller to try again.
+                Err(e) if e.code.as_deref() == Some(CONFLICT) && conflicts < 5 => {
+                    conflicts += 1;
+                    tokio::time::sleep(Duration::from_millis(100 << conflicts)).await;
+                }
+                Err(e) if is_precondition(&e) => {
+                    if let Some((now, etag)) = self.current(&self.loc.key).await {
+                        if now == bytes {
+                            *self.etag.lock().expect("etag") = etag;
+                            return Ok(());
+                        }
+                    }
+                    return Err(StateError::Changed {
+                        location: self.url(),
+                    });
+                }
+                Err(e) => return Err(remote("writing the state", e)),
             }
-            Err(e) if is_precondition(&e) => Err(StateError::Changed {
-                location: self.url(),
-            }),
-            Err(e) => Err(remote("writing the state", e)),
         }
     }
 
@@ -173,13 +227,7 @@ impl S3State {
     pub async fn backup(&self, bytes: &[u8]) -> Result<String, StateError> {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
         let key = format!("{}.backups/{stamp}", self.loc.key);
-        self.client
-            .put_object()
-            .bucket(&self.loc.bucket)
-            .key(&key)
-            .server_side_encryption(ServerSideEncryption::AwsKms)
-            .set_ssekms_key_id(self.loc.kms_key_id.clone())
-            .body(ByteStream::from(bytes.to_vec()))
+        self.put(&key, bytes)
             .send()
             .await
             .ctx("backing up the state")
@@ -189,15 +237,7 @@ impl S3State {
 
     /// The current lock holder, with the lock object's ETag.
     pub async fn holder(&self) -> Result<Option<(LockHolder, String)>, StateError> {
-        let got = self
-            .client
-            .get_object()
-            .bucket(&self.loc.bucket)
-            .key(self.lock_key())
-            .send()
-            .await
-            .ctx("reading the state lock");
-        match got {
+        match self.fetch(&self.lock_key()).await {
             Ok(o) => {
                 let etag = o.e_tag().unwrap_or_default().to_string();
                 let bytes = o
@@ -214,19 +254,14 @@ impl S3State {
     }
 
     /// Creates the lock object for `holder`, or fails at once naming who
-    /// holds it (a stale lock when its holder ran on this host and is gone).
+    /// holds it (a stale lock when its holder ran on this machine, in this
+    /// boot, and is gone).
     pub async fn lock(&self, holder: &LockHolder) -> Result<(), StateError> {
         let body = serde_json::to_vec_pretty(holder).expect("holder serialises");
         let r = self
-            .client
-            .put_object()
-            .bucket(&self.loc.bucket)
-            .key(self.lock_key())
+            .put(&self.lock_key(), &body)
             .content_type("application/json")
-            .server_side_encryption(ServerSideEncryption::AwsKms)
-            .set_ssekms_key_id(self.loc.kms_key_id.clone())
             .if_none_match("*")
-            .body(ByteStream::from(body))
             .send()
             .await
             .ctx("taking the state lock");
@@ -238,6 +273,13 @@ impl S3State {
             Err(e) if is_precondition(&e) => {
                 let path = std::path::PathBuf::from(self.url());
                 let held = self.holder().await?;
+                if let Some((h, etag)) = &held {
+                    // A retried request whose first attempt took it: ours.
+                    if h.token == holder.token {
+                        *self.lock_etag.lock().expect("etag") = Some(etag.clone());
+                        return Ok(());
+                    }
+                }
                 let holder = Box::new(held.map(|(h, _)| h).unwrap_or_else(|| LockHolder {
                     command: "(unknown: the lock vanished while being read)".into(),
                     ..LockHolder::current("")
@@ -259,34 +301,36 @@ impl S3State {
         let Some(etag) = self.lock_etag.lock().expect("etag").take() else {
             return Ok(());
         };
-        self.delete_lock(Some(&etag)).await
+        self.delete_lock(Some(&etag)).await.map(|_| ())
     }
 
-    /// Deletes the lock object (`etag`: only that one).
-    pub async fn delete_lock(&self, etag: Option<&str>) -> Result<(), StateError> {
+    /// Deletes the lock object (`etag`: only that one); false when it was
+    /// gone, or replaced meanwhile (left in place).
+    pub async fn delete_lock(&self, etag: Option<&str>) -> Result<bool, StateError> {
         let r = self
             .client
             .delete_object()
             .bucket(&self.loc.bucket)
             .key(self.lock_key())
             .set_if_match(etag.map(str::to_string))
+            .set_expected_bucket_owner(self.loc.expected_owner.clone())
             .send()
             .await
             .ctx("removing the state lock");
         match r {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_not_found() || is_precondition(&e) => Ok(()),
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() || is_precondition(&e) => Ok(false),
             Err(e) => Err(remote("removing the state lock", e)),
         }
     }
 }
 
+/// S3's answer to a conditional write racing another (409): try again.
+const CONFLICT: &str = "ConditionalRequestConflict";
+
 /// True for S3's refusal of a conditional request (412).
-fn is_precondition(e: &crate::engine::resource::ResourceError) -> bool {
-    matches!(
-        e.code.as_deref(),
-        Some("PreconditionFailed") | Some("ConditionalRequestConflict")
-    )
+fn is_precondition(e: &ResourceError) -> bool {
+    e.code.as_deref() == Some("PreconditionFailed")
 }
 
 impl Persist for S3State {

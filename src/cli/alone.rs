@@ -40,8 +40,12 @@ pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<
             Ok((store, Some(cfg), Arc::new(aws)))
         }
         Err(e) => {
+            let missing = matches!(e, crate::config::ConfigError::Missing(_));
             let spec = match &cli.state {
                 Some(p) => p.to_string_lossy().into_owned(),
+                // A broken configuration may name remote state: only an
+                // explicit --state says which copy to trust.
+                None if !missing => bail!("{e}; fix it, or name the state explicitly (--state FILE or s3://BUCKET/KEY) to work from the state alone"),
                 None => match std::env::var("HCPROV_ENVIRONMENT").ok().filter(|v| !v.is_empty()) {
                     Some(env) => format!("state/{env}.json"),
                     None => bail!("{e}; to work from the state alone, name it: --state FILE or s3://BUCKET/KEY (or HCPROV_ENVIRONMENT)"),
@@ -54,7 +58,7 @@ pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<
                 assume_role: None,
             })
             .await;
-            Ok((Store::of(&spec, &region, &aws), None, Arc::new(aws)))
+            Ok((Store::of(&spec, &region, &aws)?, None, Arc::new(aws)))
         }
     }
 }
@@ -88,6 +92,9 @@ impl Session {
                 store.describe()
             );
         };
+        if state.account.is_none() && !state.resources.is_empty() {
+            bail!("the state at {} records no account (it predates hcprov recording one), so working from it alone could act on another account; nothing was changed: restore the configuration and run `hcprov apply` once, which records it", store.describe());
+        }
         let regions = regions_of(&state);
         let cfg = Config::from_state(&state.environment, &regions, state.disposable == Some(true));
         eprintln!(

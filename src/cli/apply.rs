@@ -152,6 +152,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             let mut state = state;
             state.disposable = Some(s.cfg.disposable);
             state.account = Some(account);
+            state.serial += 1;
             s.store.write(&state).await?;
         }
         return Ok(EXIT_OK);

@@ -85,12 +85,34 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             identity.account
         );
     };
+    // Another hcprov environment's object, or another account's, is not
+    // this one's to take over.
+    let lineage = live
+        .attrs
+        .get("tags")
+        .and_then(|t| t.get(crate::aws::tags::LINEAGE_TAG))
+        .and_then(Value::as_str);
+    if let Some(l) = lineage.filter(|l| *l != state.lineage) {
+        bail!("{id} belongs to another hcprov state (lineage {l}); nothing was changed: remove it there first (`hcprov state rm`), or import it into that one");
+    }
+    let owner = live
+        .outputs
+        .get("arn")
+        .and_then(Value::as_str)
+        .and_then(|a| a.split(':').nth(4))
+        .filter(|a| !a.is_empty());
+    if let Some(o) = owner.filter(|o| *o != identity.account) {
+        bail!(
+            "{id} belongs to account {o}, not {}; nothing was changed",
+            identity.account
+        );
+    }
     let mut outputs = live.outputs;
     outputs.insert("id".into(), Value::String(id.clone()));
     let backup = s.store.backup().await?;
-    if state.resources.is_empty() && state.disposable.is_none() {
-        // A new environment takes the configuration's protection.
-        state.disposable = Some(s.cfg.disposable);
+    if state.disposable.is_none() {
+        // What existed before hcprov is protected until `apply --unprotect`.
+        state.disposable = Some(false);
     }
     state.resources.insert(
         address.clone(),
@@ -111,6 +133,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         },
     );
     state.account = Some(identity.account);
+    state.serial += 1;
     s.store.write(&state).await?;
     println!(
         "Imported {id} as {address}.{} Run `hcprov plan` to see how it differs from the configuration.",

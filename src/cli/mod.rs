@@ -444,7 +444,18 @@ fn store_of(cli: &Cli, cfg: &Config, aws: &Aws) -> Result<Store> {
             st.prefix,
             cfg.environment
         ),
-        (Some(p), _) => Store::of(&p.to_string_lossy(), &region, aws),
+        (Some(p), "s3") => {
+            // The configuration's key and owner hold for its bucket too.
+            let url = p.to_string_lossy();
+            let Store::S3(named) = Store::of(&url, &region, aws)? else {
+                unreachable!("an s3:// --state is an S3 store")
+            };
+            let mut loc = named.location().clone();
+            loc.kms_key_id = st.kms_key_id.clone();
+            loc.expected_owner = st.expected_bucket_owner.clone();
+            Store::s3(aws, loc)
+        }
+        (Some(p), _) => Store::of(&p.to_string_lossy(), &region, aws)?,
         (None, "s3") => Store::s3(
             aws,
             crate::aws::state_s3::Location {
@@ -452,6 +463,7 @@ fn store_of(cli: &Cli, cfg: &Config, aws: &Aws) -> Result<Store> {
                 key: format!("{}{}.json", st.prefix, cfg.environment),
                 region,
                 kms_key_id: st.kms_key_id.clone(),
+                expected_owner: st.expected_bucket_owner.clone(),
             },
         ),
         (None, _) => Store::File(FileStore::new(cfg.default_state_path())),

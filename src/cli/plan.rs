@@ -38,7 +38,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     }
     let (state, mut fresh) = s.load_state().await?;
     let findings = super::policy::planned(&s, &s.offline_graph()?);
-    s.announce(!args.json).await?;
+    let id = s.announce(!args.json).await?;
+    super::same_account(&state, &id, &s.store.describe())?;
     if fresh && args.out.is_some() {
         // A saved plan is tied to a state's lineage: record the new, empty
         // state now, so apply can check the plan against it (a plan file

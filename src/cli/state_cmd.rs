@@ -78,6 +78,20 @@ fn may_replace(from: &State, to: Option<&State>, target: &str) -> Result<bool> {
     if to.serial > from.serial {
         bail!("{target} is newer (serial {} over {}); nothing was changed: copy in the other direction", to.serial, from.serial);
     }
+    if to.serial == from.serial && to != from {
+        bail!("{target} holds serial {} too, with other contents: the two copies diverged; nothing was changed: compare them (`hcprov state list`) and keep the right one by hand", to.serial);
+    }
+    // Never lift the protection or move the account by copying.
+    if to.disposable == Some(false) && from.disposable == Some(true) {
+        bail!("the copy records the environment as disposable but {target} records it as protected; nothing was changed: lift the protection with `hcprov apply --unprotect` instead");
+    }
+    if to.account.is_some() && from.account != to.account {
+        bail!(
+            "the copy records account {:?} but {target} records {:?}; nothing was changed",
+            from.account,
+            to.account
+        );
+    }
     Ok(to != from)
 }
 
@@ -147,6 +161,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             for r in state.resources.values_mut() {
                 r.dependencies.retain(|d| !addresses.contains(d));
             }
+            state.serial += 1;
             store.write(&state).await?;
             println!(
                 "Removed {} from the state; the object{} stay{} in AWS, no longer managed by hcprov.{}",
@@ -178,6 +193,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
                     }
                 }
             }
+            state.serial += 1;
             store.write(&state).await?;
             println!(
                 "Moved {from} to {to}; its object is kept (its hcprov:address tag is updated by the next apply).{}",
@@ -192,6 +208,16 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             let _held = local.lock("state push").await?;
             let _lock = store.lock("state push").await?;
             let source = load(&local).await?;
+            if let Some(c) = &cfg {
+                if source.environment != c.environment {
+                    bail!(
+                        "{} is the state of environment {:?}, not {:?}; nothing was changed",
+                        local.describe(),
+                        source.environment,
+                        c.environment
+                    );
+                }
+            }
             let target = store.load().await?;
             if may_replace(&source, target.as_ref(), &store.describe())? {
                 store.write(&source).await?;

@@ -40,14 +40,18 @@ pub enum Release {
 
 impl Store {
     /// The store of `spec`: `s3://bucket/key` (in `region`), or a path.
-    pub fn of(spec: &str, region: &str, aws: &Aws) -> Store {
-        match Location::parse(spec, region) {
-            Some(loc) => Store::S3(Arc::new(S3State::new(aws, loc))),
-            None => Store::File(FileStore::new(spec)),
+    /// Anything that starts like an S3 URL must be one.
+    pub fn of(spec: &str, region: &str, aws: &Aws) -> anyhow::Result<Store> {
+        if !spec.to_ascii_lowercase().starts_with("s3:") {
+            return Ok(Store::File(FileStore::new(spec)));
         }
+        let loc = Location::parse(spec, region)
+            .filter(|l| crate::config::valid_bucket(&l.bucket))
+            .ok_or_else(|| anyhow::anyhow!("--state {spec} is not an S3 state: write it s3://BUCKET/KEY (a bucket name, then the object's key)"))?;
+        Ok(Store::S3(Arc::new(S3State::new(aws, loc))))
     }
 
-    /// The S3 store at `loc`.
+    /// The S3 store at `loc` (with its KMS key and owner).
     pub fn s3(aws: &Aws, loc: Location) -> Store {
         Store::S3(Arc::new(S3State::new(aws, loc)))
     }

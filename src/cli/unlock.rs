@@ -1,6 +1,6 @@
 //! `hcprov unlock`.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use super::store::Store;
 use super::{Cli, EXIT_OK};
@@ -31,7 +31,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             }
             // Exactly the lock that was read: one taken meanwhile stays.
             Some((holder, etag)) => {
-                s.delete_lock(Some(&etag)).await?;
+                if !s.delete_lock(Some(&etag)).await? {
+                    bail!("the lock on {at} changed while it was being removed (someone took it since); it was left in place: run `hcprov unlock` again to see who holds it now");
+                }
                 Some(holder)
             }
         },

@@ -92,6 +92,9 @@ pub struct StateSettings {
     /// The KMS key the state is encrypted with (default: the account's
     /// `aws/s3` key).
     pub kms_key_id: Option<String>,
+    /// The account that owns the bucket; every call says so, and S3
+    /// refuses it when another account owns a bucket of that name.
+    pub expected_bucket_owner: Option<String>,
 }
 
 impl Default for StateSettings {
@@ -102,8 +105,18 @@ impl Default for StateSettings {
             prefix: String::new(),
             region: None,
             kms_key_id: None,
+            expected_bucket_owner: None,
         }
     }
+}
+
+/// True for an S3 bucket name (3-63 lowercase letters, digits, '-', '.').
+pub fn valid_bucket(b: &str) -> bool {
+    (3..=63).contains(&b.len())
+        && b.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+        && !b.starts_with(['-', '.'])
+        && !b.ends_with(['-', '.'])
 }
 
 /// Checks `[state]`; `Err((field, message))`.
@@ -125,13 +138,15 @@ pub fn check_state(s: &StateSettings) -> Result<(), (String, String)> {
                         .into(),
                 ));
             };
-            let ok = (3..=63).contains(&b.len())
-                && b.bytes().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.'
-                })
-                && !b.starts_with(['-', '.'])
-                && !b.ends_with(['-', '.']);
-            if !ok {
+            if let Some(o) = &s.expected_bucket_owner {
+                if o.len() != 12 || !o.bytes().all(|c| c.is_ascii_digit()) {
+                    return Err((
+                        "state.expected_bucket_owner".into(),
+                        format!("must be a 12-digit account id; got {o:?}"),
+                    ));
+                }
+            }
+            if !valid_bucket(b) {
                 return Err(("state.bucket".into(), format!("must be an S3 bucket name (3-63 lowercase letters, digits, '-' and '.'); got {b:?}")));
             }
             if s.prefix.starts_with('/') || s.prefix.contains("//") {

@@ -12,7 +12,7 @@ mod backend;
 mod platform;
 mod policy;
 
-pub use backend::{AwsSettings, StateSettings};
+pub use backend::{valid_bucket, AwsSettings, StateSettings};
 pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
 pub use policy::{Policy, Waiver};
 

@@ -47,6 +47,15 @@ pub fn narrow(plan: &mut Plan, targets: &[String]) -> Result<(), String> {
                 }
             } else if keep.contains(&c.address) {
                 keep.extend(c.dependencies.iter().cloned());
+            } else if c.dependencies.iter().any(|d| {
+                keep.contains(d)
+                    && plan.changes.iter().any(|o| {
+                        &o.address == d && o.action == Action::Replace && o.create_before_destroy
+                    })
+            }) && c.action != Action::NoOp
+            {
+                // What must move off a replaced object before it goes.
+                keep.insert(c.address.clone());
             }
         }
         if keep.len() == before {

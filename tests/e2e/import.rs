@@ -15,6 +15,8 @@ fn change<'a>(plan: &'a Value, address: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{address} not planned"))
 }
 
+const OTHERS: &str = "healthcare-cloudtrail-e2e-123456789012-us-east-1";
+
 #[test]
 fn objects_made_by_hand_are_imported_and_planned_as_tag_changes_only() {
     let moto = Moto::start();
@@ -53,6 +55,25 @@ fn objects_made_by_hand_are_imported_and_planned_as_tag_changes_only() {
                 .build(),
         );
         s3.create_bucket().bucket(bucket).send().await.unwrap();
+        // Another hcprov environment's bucket.
+        s3.create_bucket().bucket(OTHERS).send().await.unwrap();
+        s3.put_bucket_tagging()
+            .bucket(OTHERS)
+            .tagging(
+                aws_sdk_s3::types::Tagging::builder()
+                    .tag_set(
+                        aws_sdk_s3::types::Tag::builder()
+                            .key("hcprov:lineage")
+                            .value("another-lineage")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
         vpc
     });
 
@@ -85,6 +106,10 @@ fn objects_made_by_hand_are_imported_and_planned_as_tag_changes_only() {
             "ec2_vpc.other is not part of the configuration",
         ),
         (
+            vec!["import", "s3_bucket.cloudtrail", OTHERS],
+            "belongs to another hcprov state (lineage another-lineage)",
+        ),
+        (
             vec!["import", "apigateway_deployment.main", "abc123"],
             "apigateway_deployment cannot be imported",
         ),
@@ -109,7 +134,16 @@ fn objects_made_by_hand_are_imported_and_planned_as_tag_changes_only() {
         assert_eq!(attrs, ["tags"], "{address}");
     }
     assert_eq!(change(&plan, "ec2_subnet.private_1")["action"], "create");
-    p.run(&["apply", "--auto-approve"]).expect(0);
+    // What existed before hcprov is protected, even in a configuration that
+    // says disposable, until the protection is lifted on purpose.
+    assert_eq!(p.state()["disposable"], false);
+    let r = p.run(&["apply", "--auto-approve"]).expect(1);
+    assert!(
+        r.stderr.contains("hcprov apply --unprotect"),
+        "{}",
+        r.stderr
+    );
+    p.run(&["apply", "--auto-approve", "--unprotect"]).expect(0);
     assert_eq!(
         id(&p.state(), "ec2_vpc.main"),
         vpc,

@@ -155,19 +155,25 @@ fn state_commands_and_a_deleted_config_never_block_checking_or_tearing_down() {
     );
     p.run(&["output", "--state", "state/e2e.json", "vpc_id"])
         .expect(0);
-    // Without --state, HCPROV_ENVIRONMENT names it.
+    // A broken configuration may name remote state: only an explicit
+    // --state says which copy to trust, not HCPROV_ENVIRONMENT.
     let out = p
         .command(&["state", "list"])
         .env("HCPROV_ENVIRONMENT", "e2e")
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let bare = p.run(&["state", "list"]).expect(1);
+    assert!(!out.status.success());
     assert!(
-        bare.stderr.contains("--state FILE (or HCPROV_ENVIRONMENT)"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("name the state explicitly (--state FILE or s3://BUCKET/KEY)"),
         "{}",
-        bare.stderr
+        String::from_utf8_lossy(&out.stderr)
     );
+    // A malformed S3 URL is refused, never read as a local file.
+    let r = p
+        .run(&["state", "list", "--state", "s3://only-a-bucket"])
+        .expect(1);
+    assert!(r.stderr.contains("is not an S3 state"), "{}", r.stderr);
 
     // Another account's credentials: refused, naming both accounts.
     let mut foreign = p.state();
@@ -185,8 +191,22 @@ fn state_commands_and_a_deleted_config_never_block_checking_or_tearing_down() {
         r.stderr
     );
 
-    // The configuration deleted: destroy from the state alone.
+    // The configuration deleted: HCPROV_ENVIRONMENT names the state, and
+    // destroy works from it alone.
     std::fs::remove_file(p.dir.path().join("hcprov.toml")).unwrap();
+    let out = p
+        .command(&["state", "list"])
+        .env("HCPROV_ENVIRONMENT", "e2e")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bare = p.run(&["state", "list"]).expect(1);
+    assert!(
+        bare.stderr
+            .contains("--state FILE or s3://BUCKET/KEY (or HCPROV_ENVIRONMENT)"),
+        "{}",
+        bare.stderr
+    );
     p.run(&["destroy", "--force", "--state", "state/e2e.json"])
         .expect(0);
     assert_eq!(p.state()["resources"], json!([]));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Ec2Type};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::all_pages;
 use super::{batched, find_described, ids, output, single, tag_spec, tags_value, update_tags};
@@ -33,7 +33,15 @@ impl ResourceType for Subnet {
     /// A subnet on a new CIDR can exist beside the old one, so a Lambda in
     /// it moves over first; on the same CIDR (a new zone) it cannot.
     fn coexists(&self, from: &Attrs, to: &Attrs) -> bool {
-        from.get("cidr_block") != to.get("cidr_block")
+        let cidr = |a: &Attrs| {
+            a.get("cidr_block")
+                .and_then(Value::as_str)
+                .and_then(parse_cidr)
+        };
+        match (cidr(from), cidr(to)) {
+            (Some(old), Some(new)) => !overlaps(old, new),
+            _ => false,
+        }
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -178,4 +186,42 @@ async fn describe(
             (s.subnet_id().unwrap_or_default().to_string(), o)
         })
         .collect())
+}
+
+/// An IPv4 CIDR as (network, prefix length).
+fn parse_cidr(c: &str) -> Option<(u32, u32)> {
+    let (ip, len) = c.split_once('/')?;
+    let ip: std::net::Ipv4Addr = ip.parse().ok()?;
+    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+    Some((u32::from(ip), len))
+}
+
+/// True when two CIDRs share an address.
+fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
+    let len = a.1.min(b.1);
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    a.0 & mask == b.0 & mask
+}
+
+#[cfg(test)]
+mod coexist_tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_subnet_coexists_only_on_a_range_apart_from_the_old_one() {
+        let a = |c: &str| crate::aws::attrs::obj(serde_json::json!({"cidr_block": c}));
+        let t = Subnet(std::sync::Arc::new(crate::aws::Aws::from_config(
+            aws_config::SdkConfig::builder().build(),
+            false,
+        )));
+        assert!(t.coexists(&a("10.0.11.0/24"), &a("10.0.13.0/24")));
+        assert!(
+            !t.coexists(&a("10.0.11.0/24"), &a("10.0.11.0/25")),
+            "overlapping"
+        );
+        assert!(
+            !t.coexists(&a("10.0.11.0/24"), &a("10.0.11.0/24")),
+            "same range, new zone"
+        );
+    }
 }

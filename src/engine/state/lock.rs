@@ -28,6 +28,10 @@ pub struct LockHolder {
     /// The user who ran it (`$USER`), where known.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub user: String,
+    /// The machine's boot id: a lock from another machine that happens to
+    /// share the host name (CI containers do) is never taken for dead.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub boot: String,
     /// A random token only the holder knows in memory; the lock is removed
     /// only when the file still carries it.
     #[serde(default)]
@@ -60,14 +64,25 @@ impl LockHolder {
             user: std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_default(),
+            boot: boot_id(),
             token: uuid::Uuid::new_v4().to_string(),
         }
     }
 
-    /// True when the holder is known to be dead: same host, pid not running.
+    /// True when the holder is known to be dead: same host (and boot, when
+    /// recorded), pid not running.
     pub fn is_dead(&self) -> bool {
-        self.host == hostname() && !pid_alive(self.pid)
+        self.host == hostname()
+            && (self.boot.is_empty() || self.boot == boot_id())
+            && !pid_alive(self.pid)
     }
+}
+
+/// This machine's boot id (Linux), or empty.
+fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// This machine's host name.
@@ -196,6 +211,7 @@ fn unknown_holder() -> LockHolder {
         started_at: "unknown".into(),
         command: "unknown".into(),
         user: String::new(),
+        boot: String::new(),
         token: String::new(),
     }
 }
@@ -277,6 +293,7 @@ mod tests {
             started_at: "then".into(),
             command: "apply".into(),
             user: String::new(),
+            boot: String::new(),
             token: "t-dead".into(),
         };
         fs::write(lock_path(&state), serde_json::to_vec(&dead).unwrap()).unwrap();
