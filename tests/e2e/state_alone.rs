@@ -207,6 +207,7 @@ fn state_commands_and_a_deleted_config_never_block_checking_or_tearing_down() {
         "{}",
         bare.stderr
     );
+    p.run(&["drift", "--state", "state/e2e.json"]).expect(0);
     p.run(&["destroy", "--force", "--state", "state/e2e.json"])
         .expect(0);
     assert_eq!(p.state()["resources"], json!([]));
