@@ -160,6 +160,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if let Some(refusal) = guard::protected(&plan, &state) {
         bail!(refusal);
     }
+    if let Some(refusal) = guard::stuck_replacement(&plan) {
+        bail!(refusal);
+    }
     if let Some(refusal) = guard::prevent_destroy(&plan, s.cfg.disposable, &args.allow_destroy) {
         bail!(refusal);
     }

@@ -145,6 +145,49 @@ pub fn prevent_destroy(plan: &Plan, disposable: bool, allowed: &[String]) -> Opt
     ))
 }
 
+/// Kinds AWS refuses to delete while network interfaces still sit in them
+/// (a Lambda's ENIs in a subnet).
+const HELD_BY_ENIS: &[&str] = &["ec2_subnet"];
+
+/// Kinds whose objects keep network interfaces in their subnets while they
+/// are updated to others.
+const ENI_HOLDERS: &[&str] = &[
+    "lambda_function",
+    "ec2_vpc_endpoint",
+    "rds_db_subnet_group",
+    "elasticache_subnet_group",
+];
+
+/// A refusal for a replacement that must delete first (the new object
+/// cannot exist beside the old: a subnet moving zone on the same CIDR)
+/// while the plan still moves something off it: AWS would refuse the
+/// delete for as long as that something sits in it, and the run would
+/// wait out its whole retry budget. Says how to do it in two steps.
+pub fn stuck_replacement(plan: &Plan) -> Option<String> {
+    plan.changes
+        .iter()
+        .filter(|c| c.action == Action::Replace && !c.create_before_destroy)
+        .filter(|c| HELD_BY_ENIS.contains(&c.kind()))
+        .find_map(|c| {
+            let users: Vec<&str> = plan
+                .changes
+                .iter()
+                // Replaced users go before the delete; updated ones keep
+                // their interfaces in it until after.
+                .filter(|o| o.action == Action::Update && ENI_HOLDERS.contains(&o.kind()))
+                .filter(|o| o.dependencies.contains(&c.address))
+                .map(|o| o.address.as_str())
+                .collect();
+            (!users.is_empty()).then(|| format!(
+                "{} must be replaced ({}) by deleting it first, since its new one cannot exist beside it (the same or an overlapping CIDR), but {} still use{} it, and AWS refuses to delete a subnet with network interfaces in it; nothing was changed: give it a CIDR apart from the old one for this apply (then what uses it moves over first), and change it back in a second apply if needed",
+                c.address,
+                c.replace_because.join(", "),
+                users.join(", "),
+                if users.len() == 1 { "s" } else { "" }
+            ))
+        })
+}
+
 /// The addresses whose change needs a yes.
 pub fn destructive(plan: &Plan) -> Vec<&str> {
     plan.changes

@@ -56,6 +56,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     } else {
         print!("{}", render::plan(&plan));
         super::apply::print_pending(&state);
+        if let Some(stuck) = super::guard::stuck_replacement(&plan) {
+            println!("\nWarning: `hcprov apply` will refuse this plan: {stuck}");
+        }
         println!();
         print!("{}", super::policy::render(&findings));
         if findings.blocks() {

@@ -70,6 +70,36 @@ fn a_subnet_a_lambda_sits_in_is_replaced_by_moving_the_lambda_first() {
     let new = super::harness::id(&p.state(), "ec2_subnet.private_2");
     assert_ne!(new, old);
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
+
+    // A new zone on the same CIDR cannot exist beside the old subnet: the
+    // delete would have to go first while the Lambda sits in it, which AWS
+    // refuses. Refused before anything, with the two-step way.
+    let moved = format!(
+        "{BASE_CONFIG}\n[network]\navailability_zones = [\"a\", \"c\"]\nprivate_subnets = [\"10.0.11.0/24\", \"10.0.13.0/24\"]\n"
+    );
+    p.write_config(&moved);
+    let plan = p.run(&["plan"]).expect(0);
+    assert!(
+        plan.stdout
+            .contains("Warning: `hcprov apply` will refuse this plan"),
+        "{}",
+        plan.stdout
+    );
+    let before = std::fs::read(p.state_path()).unwrap();
+    let r = p.run(&["apply", "--auto-approve"]).expect(1);
+    assert!(
+        r.stderr.contains(
+            "ec2_subnet.private_2 must be replaced (availability_zone) by deleting it first"
+        ) && r
+            .stderr
+            .contains("lambda_function.data_processor still uses it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(p.state_path()).unwrap(), before);
+    p.write_config(&format!(
+        "{BASE_CONFIG}\n[network]\nprivate_subnets = [\"10.0.11.0/24\", \"10.0.13.0/24\"]\n"
+    ));
     p.run(&["destroy", "--force"]).expect(0);
 }
 
