@@ -59,7 +59,8 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub config: PathBuf,
-    /// State file [default: state/<environment>.json].
+    /// State file, or s3://BUCKET/KEY [default: state/<environment>.json,
+    /// or the configuration's [state]].
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Most AWS operations in flight at once.
@@ -100,7 +101,8 @@ pub enum Command {
     Check(policy::Args),
     /// Write the HIPAA evidence report: every rule on the live objects.
     Report(report::Args),
-    /// List, show, forget or rename what the state holds.
+    /// List, show, forget or rename what the state holds; move it to or
+    /// from S3.
     State(state_cmd::Args),
     /// Bring an existing object under hcprov at an address of the
     /// configuration.
