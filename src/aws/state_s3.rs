@@ -89,11 +89,6 @@ impl S3State {
         }
     }
 
-    /// Where the state is.
-    pub fn location(&self) -> &Location {
-        &self.loc
-    }
-
     /// `s3://bucket/key`.
     pub fn url(&self) -> String {
         format!("s3://{}/{}", self.loc.bucket, self.loc.key)
@@ -114,12 +109,22 @@ impl S3State {
             .ctx(&format!("reading s3://{}/{key}", self.loc.bucket))
     }
 
-    /// The bytes and ETag of `key` now, if it can be read.
-    async fn current(&self, key: &str) -> Option<(Vec<u8>, Option<String>)> {
-        let o = self.fetch(key).await.ok()?;
+    /// The bytes and ETag of `key`; `None` when there is no such object.
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>)>, ResourceError> {
+        let o = match self.fetch(key).await {
+            Ok(o) => o,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let etag = o.e_tag().map(str::to_string);
-        let bytes = o.body.collect().await.ok()?.into_bytes().to_vec();
-        Some((bytes, etag))
+        let bytes = o.body.collect().await.map_err(|e| {
+            ResourceError::new(
+                ErrorClass::Other,
+                format!("reading s3://{}/{key}", self.loc.bucket),
+                e.to_string(),
+            )
+        })?;
+        Ok(Some((bytes.into_bytes().to_vec(), etag)))
     }
 
     /// A PutObject of `bytes` at `key`: SSE-KMS with a bucket key, for the
@@ -139,22 +144,12 @@ impl S3State {
     /// The state object's bytes (`None` when there is none), remembering
     /// its ETag for the next conditional write.
     pub async fn read(&self) -> Result<Option<Vec<u8>>, StateError> {
-        match self.fetch(&self.loc.key).await {
-            Ok(o) => {
-                *self.etag.lock().expect("etag") = o.e_tag().map(str::to_string);
-                let bytes = o
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| remote(&format!("reading the state {}", self.url()), e))?
-                    .into_bytes()
-                    .to_vec();
-                *self.last_read.lock().expect("last read") = Some(bytes.clone());
-                Ok(Some(bytes))
-            }
-            Err(e) if e.is_not_found() => {
-                *self.etag.lock().expect("etag") = None;
-                Ok(None)
+        match self.get(&self.loc.key).await {
+            Ok(got) => {
+                let (bytes, etag) = got.unzip();
+                *self.etag.lock().expect("etag") = etag.flatten();
+                *self.last_read.lock().expect("last read") = bytes.clone();
+                Ok(bytes)
             }
             Err(e) if e.class == ErrorClass::AccessDenied => Err(remote(
                 "reading the state",
@@ -195,7 +190,7 @@ impl S3State {
                     tokio::time::sleep(Duration::from_millis(100 << conflicts)).await;
                 }
                 Err(e) if is_precondition(&e) => {
-                    if let Some((now, etag)) = self.current(&self.loc.key).await {
+                    if let Ok(Some((now, etag))) = self.get(&self.loc.key).await {
                         if now == bytes {
                             *self.etag.lock().expect("etag") = etag;
                             return Ok(());
@@ -237,20 +232,16 @@ impl S3State {
 
     /// The current lock holder, with the lock object's ETag.
     pub async fn holder(&self) -> Result<Option<(LockHolder, String)>, StateError> {
-        match self.fetch(&self.lock_key()).await {
-            Ok(o) => {
-                let etag = o.e_tag().unwrap_or_default().to_string();
-                let bytes = o
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| remote("reading the state lock", e))?
-                    .into_bytes();
-                Ok(Some((crate::engine::state::parse_holder(&bytes), etag)))
-            }
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(remote("reading the state lock", e)),
-        }
+        let got = self
+            .get(&self.lock_key())
+            .await
+            .map_err(|e| remote("reading the state lock", e))?;
+        Ok(got.map(|(bytes, etag)| {
+            (
+                crate::engine::state::parse_holder(&bytes),
+                etag.unwrap_or_default(),
+            )
+        }))
     }
 
     /// Creates the lock object for `holder`, or fails at once naming who

@@ -27,7 +27,7 @@ fn cli_region() -> String {
 /// configuration's (or `--state`, a path or `s3://bucket/key`), or without
 /// a readable configuration `--state`, else `state/$HCPROV_ENVIRONMENT.json`.
 /// With the configuration when it loads.
-pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<Aws>)> {
+pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>)> {
     match Config::load(&cli.config) {
         Ok(cfg) => {
             let aws = Aws::load(&AwsOptions {
@@ -37,7 +37,7 @@ pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<
             })
             .await;
             let store = super::store_of(cli, &cfg, &aws)?;
-            Ok((store, Some(cfg), Arc::new(aws)))
+            Ok((store, Some(cfg)))
         }
         Err(e) => {
             let missing = matches!(e, crate::config::ConfigError::Missing(_));
@@ -58,7 +58,7 @@ pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>, Arc<
                 assume_role: None,
             })
             .await;
-            Ok((Store::of(&spec, &region, &aws)?, None, Arc::new(aws)))
+            Ok((Store::of(&spec, &region, &aws)?, None))
         }
     }
 }
@@ -81,10 +81,10 @@ impl Session {
     /// configuration's waivers, and destroy honours the state's record of
     /// protection.
     pub(super) async fn open_or_state(cli: &Cli) -> Result<Session> {
-        let (store, cfg, _) = open_store(cli).await?;
-        if cfg.is_some() {
-            return Session::open(cli).await;
+        if let Ok(cfg) = Config::load(&cli.config) {
+            return Session::open_with(cli, cfg).await;
         }
+        let (store, _) = open_store(cli).await?;
         let Some(state) = store.load().await? else {
             bail!(
                 "no configuration to read ({}) and no state at {}: nothing to work from",

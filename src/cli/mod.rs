@@ -152,7 +152,11 @@ pub struct Session {
 
 impl Session {
     async fn open(cli: &Cli) -> Result<Session> {
-        let cfg = Config::load(&cli.config)?;
+        Session::open_with(cli, Config::load(&cli.config)?).await
+    }
+
+    /// The session of an already loaded configuration.
+    async fn open_with(cli: &Cli, cfg: Config) -> Result<Session> {
         let mut aws = Aws::load(&AwsOptions {
             endpoint_url: cli.endpoint_url.clone(),
             default_region: cfg.region.clone(),
@@ -437,28 +441,30 @@ impl Session {
 fn store_of(cli: &Cli, cfg: &Config, aws: &Aws) -> Result<Store> {
     let st = &cfg.state;
     let region = st.region.clone().unwrap_or_else(|| cfg.region.clone());
-    Ok(match (&cli.state, st.backend.as_str()) {
-        (Some(p), "s3") if !p.to_string_lossy().starts_with("s3://") => anyhow::bail!(
-            "--state {} names a local file, but {} keeps the state in S3 (s3://{}/{}{}.json); nothing was changed: leave out --state, or make a local copy with `hcprov state pull`",
-            p.display(),
+    let spec = cli.state.as_ref().map(|p| p.to_string_lossy().into_owned());
+    let named = match &spec {
+        Some(s) => store::s3_location(s, &region)?,
+        None => None,
+    };
+    let remote = st.backend == "s3";
+    Ok(match (spec, named) {
+        (Some(p), None) if remote => anyhow::bail!(
+            "--state {p} names a local file, but {} keeps the state in S3 (s3://{}/{}{}.json); nothing was changed: leave out --state, or make a local copy with `hcprov state pull`",
             cli.config.display(),
             st.bucket.as_deref().unwrap_or_default(),
             st.prefix,
             cfg.environment
         ),
-        (Some(p), "s3") => {
-            // The configuration's key and owner hold for its bucket too.
-            let url = p.to_string_lossy();
-            let Store::S3(named) = Store::of(&url, &region, aws)? else {
-                unreachable!("an s3:// --state is an S3 store")
-            };
-            let mut loc = named.location().clone();
-            loc.kms_key_id = st.kms_key_id.clone();
-            loc.expected_owner = st.expected_bucket_owner.clone();
+        (Some(p), None) => Store::File(FileStore::new(p)),
+        (_, Some(mut loc)) => {
+            if remote {
+                // The configuration's key and owner hold for its bucket too.
+                loc.kms_key_id = st.kms_key_id.clone();
+                loc.expected_owner = st.expected_bucket_owner.clone();
+            }
             Store::s3(aws, loc)
         }
-        (Some(p), _) => Store::of(&p.to_string_lossy(), &region, aws)?,
-        (None, "s3") => Store::s3(
+        (None, None) if remote => Store::s3(
             aws,
             crate::aws::state_s3::Location {
                 bucket: st.bucket.clone().unwrap_or_default(),
@@ -468,7 +474,7 @@ fn store_of(cli: &Cli, cfg: &Config, aws: &Aws) -> Result<Store> {
                 expected_owner: st.expected_bucket_owner.clone(),
             },
         ),
-        (None, _) => Store::File(FileStore::new(cfg.default_state_path())),
+        (None, None) => Store::File(FileStore::new(cfg.default_state_path())),
     })
 }
 

@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (store, _, _) = super::alone::open_store(cli).await?;
+    let (store, _) = super::alone::open_store(cli).await?;
     let Some(state) = store.load().await? else {
         bail!("no state at {}; run `hcprov apply` first", store.describe());
     };

@@ -121,7 +121,7 @@ fn unknown(state: &State, address: &str) -> anyhow::Error {
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (store, cfg, _) = open_store(cli).await?;
+    let (store, cfg) = open_store(cli).await?;
     match &args.command {
         StateCommand::List { json } => {
             let state = load(&store).await?;

@@ -12,6 +12,18 @@ use crate::engine::state::{
     FileStore, LockGuard, LockHolder, LockRelease, Parse, State, StateError, FORMAT_VERSION,
 };
 
+/// Where `spec` names an S3 state (`s3://bucket/key`, in `region`);
+/// `None` for a path. Anything that starts like an S3 URL must be one.
+pub fn s3_location(spec: &str, region: &str) -> anyhow::Result<Option<Location>> {
+    if !spec.to_ascii_lowercase().starts_with("s3:") {
+        return Ok(None);
+    }
+    Location::parse(spec, region)
+        .filter(|l| crate::config::valid_bucket(&l.bucket))
+        .map(Some)
+        .ok_or_else(|| anyhow::anyhow!("--state {spec} is not an S3 state: write it s3://BUCKET/KEY (a bucket name, then the object's key)"))
+}
+
 /// A state store.
 #[derive(Clone)]
 pub enum Store {
@@ -42,13 +54,10 @@ impl Store {
     /// The store of `spec`: `s3://bucket/key` (in `region`), or a path.
     /// Anything that starts like an S3 URL must be one.
     pub fn of(spec: &str, region: &str, aws: &Aws) -> anyhow::Result<Store> {
-        if !spec.to_ascii_lowercase().starts_with("s3:") {
-            return Ok(Store::File(FileStore::new(spec)));
-        }
-        let loc = Location::parse(spec, region)
-            .filter(|l| crate::config::valid_bucket(&l.bucket))
-            .ok_or_else(|| anyhow::anyhow!("--state {spec} is not an S3 state: write it s3://BUCKET/KEY (a bucket name, then the object's key)"))?;
-        Ok(Store::S3(Arc::new(S3State::new(aws, loc))))
+        Ok(match s3_location(spec, region)? {
+            Some(loc) => Store::s3(aws, loc),
+            None => Store::File(FileStore::new(spec)),
+        })
     }
 
     /// The S3 store at `loc` (with its KMS key and owner).

@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
-    let (store, _, _) = super::alone::open_store(cli).await?;
+    let (store, _) = super::alone::open_store(cli).await?;
     let at = store.describe();
     let removed = match &store {
         Store::File(f) => unlock(f.path(), args.force)?,

@@ -172,11 +172,6 @@ impl Stack {
         self.of_kind(kind)
             .filter(move |s| self.points_at(s.get(attr), subject))
     }
-
-    /// Every resource's address.
-    pub fn addresses(&self) -> impl Iterator<Item = &str> {
-        self.subjects.keys().map(String::as_str)
-    }
 }
 
 /// A verdict with its rule and, when waived, the reason.

@@ -49,6 +49,31 @@ fn no_backups() -> aws_smithy_http_client::test_util::ReplayEvent {
     event(200, json!({"BackupSummaries": []}))
 }
 
+/// `preserve` of the object `id` at `address` (its type from the address)
+/// against the recorded answers.
+fn preserve(replay: &StaticReplayClient, address: &str, id: &str) -> Option<String> {
+    run(async {
+        let aws = aws_with(replay).await;
+        let kind = address.split('.').next().unwrap();
+        let t = registry(&aws).get(kind).unwrap().clone();
+        t.preserve(&ctx(address), id, &obj(json!({})))
+            .await
+            .unwrap()
+    })
+}
+
+/// Deletes KMS key `k-1` (with `attrs`) against the recorded answers.
+fn delete_key(
+    replay: &StaticReplayClient,
+    attrs: serde_json::Value,
+) -> Result<(), hcprov::engine::resource::ResourceError> {
+    run(async {
+        let aws = aws_with(replay).await;
+        let t = registry(&aws).get("kms_key").unwrap().clone();
+        t.delete(&ctx("kms_key.main"), "k-1", &obj(attrs)).await
+    })
+}
+
 #[test]
 fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses() {
     // The key of a stack with a database: RDS snapshots are looked for too,
@@ -59,17 +84,11 @@ fn a_key_that_encrypts_a_remaining_backup_is_not_deleted_with_recorded_responses
         no_backups(),
         described_backup(KEY_ARN),
     ]);
-    let err = run(async {
-        let aws = aws_with(&replay).await;
-        let t = registry(&aws).get("kms_key").unwrap().clone();
-        t.delete(
-            &ctx("kms_key.main"),
-            "k-1",
-            &obj(json!({"deletion_window_in_days": 7, "protects_final_snapshots": false})),
-        )
-        .await
-        .unwrap_err()
-    });
+    let err = delete_key(
+        &replay,
+        json!({"deletion_window_in_days": 7, "protects_final_snapshots": false}),
+    )
+    .unwrap_err();
     assert_eq!(err.class, ErrorClass::DependencyViolation);
     assert!(
         err.message.contains(BACKUP_ARN) && err.message.contains("aws dynamodb delete-backup"),
@@ -100,17 +119,7 @@ fn a_key_whose_backups_are_under_other_keys_is_deleted_with_recorded_responses()
             json!({"KeyId": KEY_ARN, "DeletionDate": 1.8e9, "KeyState": "PendingDeletion", "PendingWindowInDays": 7}),
         ),
     ]);
-    run(async {
-        let aws = aws_with(&replay).await;
-        let t = registry(&aws).get("kms_key").unwrap().clone();
-        t.delete(
-            &ctx("kms_key.main"),
-            "k-1",
-            &obj(json!({"deletion_window_in_days": 7})),
-        )
-        .await
-        .unwrap()
-    });
+    delete_key(&replay, json!({"deletion_window_in_days": 7})).unwrap();
     let reqs = requests(&replay);
     assert_eq!(reqs.len(), 5);
     assert!(reqs.iter().all(|r| !r.1.contains("rds")), "{reqs:?}");
@@ -131,17 +140,11 @@ fn a_replaced_table_is_backed_up_first_with_recorded_responses() {
             json!({"BackupDescription": {"BackupDetails": details("AVAILABLE")}}),
         ),
     ]);
-    let kept = run(async {
-        let aws = aws_with(&replay).await;
-        let t = registry(&aws).get("dynamodb_table").unwrap().clone();
-        t.preserve(
-            &ctx("dynamodb_table.patient_records"),
-            "healthcare-patient-records-dev",
-            &obj(json!({})),
-        )
-        .await
-        .unwrap()
-    });
+    let kept = preserve(
+        &replay,
+        "dynamodb_table.patient_records",
+        "healthcare-patient-records-dev",
+    );
     assert_eq!(kept.as_deref(), Some(BACKUP_ARN));
     let reqs = requests(&replay);
     assert_eq!(reqs[0].2["TableName"], "healthcare-patient-records-dev");
@@ -178,17 +181,7 @@ fn a_replaced_database_is_snapshotted_first_with_recorded_responses() {
             ),
         ),
     ]);
-    let kept = run(async {
-        let aws = aws_with(&replay).await;
-        let t = registry(&aws).get("rds_cluster").unwrap().clone();
-        t.preserve(
-            &ctx("rds_cluster.main"),
-            "healthcare-db-dev",
-            &obj(json!({})),
-        )
-        .await
-        .unwrap()
-    });
+    let kept = preserve(&replay, "rds_cluster.main", "healthcare-db-dev");
     assert!(kept
         .unwrap()
         .starts_with("healthcare-db-dev-before-replace-"));
@@ -208,17 +201,11 @@ fn a_replacement_resumed_after_the_old_table_was_deleted_keeps_nothing_and_goes_
     // rerun's backup finds no table, and the delete that follows counts
     // "already gone" as done.
     let replay = StaticReplayClient::new(vec![super::replay::error(400, "TableNotFoundException")]);
-    let kept = run(async {
-        let aws = aws_with(&replay).await;
-        let t = registry(&aws).get("dynamodb_table").unwrap().clone();
-        t.preserve(
-            &ctx("dynamodb_table.patient_records"),
-            "healthcare-patient-records-dev",
-            &obj(json!({})),
-        )
-        .await
-        .unwrap()
-    });
+    let kept = preserve(
+        &replay,
+        "dynamodb_table.patient_records",
+        "healthcare-patient-records-dev",
+    );
     assert_eq!(kept, None);
     assert_eq!(requests(&replay).len(), 1);
 }
