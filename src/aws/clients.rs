@@ -106,6 +106,7 @@ region_clients! {
     apigatewayv2: aws_sdk_apigatewayv2 = "apigatewayv2",
     acm: aws_sdk_acm = "acm",
     route53: aws_sdk_route53 = "route53",
+    tagging: aws_sdk_resourcegroupstagging = "tagging",
     sts: aws_sdk_sts = "sts",
 }
 

@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{render, Cli, Session, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
+use crate::aws::orphans::{self, Untracked};
 use crate::engine::plan::{drift_report, Drift, DriftStatus};
 
 /// Options of `drift`.
@@ -31,6 +32,9 @@ pub struct Counts {
     pub deleted: usize,
     /// Could not be read.
     pub unreadable: usize,
+    /// Objects tagged with this environment's lineage that the state does
+    /// not hold.
+    pub untracked: usize,
     /// Unwaived violations of the policy pack by the live objects.
     pub violations: usize,
 }
@@ -73,6 +77,12 @@ pub struct Report {
     pub api_calls: ApiCalls,
     /// Every resource, by address.
     pub resources: Vec<Drift>,
+    /// Objects that carry this environment's lineage tag but are not in
+    /// the state (`hcprov import` or delete them).
+    pub untracked: Vec<Untracked>,
+    /// Why the search for untracked objects failed, when it did (exit 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untracked_error: Option<String>,
     /// The policy pack on the live objects: violations (each also drift,
     /// when it was applied compliant), waived findings, stale waivers.
     pub policy: serde_json::Value,
@@ -99,9 +109,17 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         }
     }
     counts.violations = findings.violations().count();
-    let exit_code = if counts.unreadable > 0 {
+    let (untracked, untracked_error) = match find_untracked(&s, &state).await {
+        Ok(u) => (u, None),
+        Err(e) => (vec![], Some(e.to_string())),
+    };
+    counts.untracked = untracked.len();
+    for u in &untracked {
+        by_region.entry(u.region.clone()).or_default().untracked += 1;
+    }
+    let exit_code = if counts.unreadable > 0 || untracked_error.is_some() {
         EXIT_ERROR
-    } else if counts.modified + counts.deleted + counts.violations > 0 {
+    } else if counts.modified + counts.deleted + counts.violations + counts.untracked > 0 {
         EXIT_CHANGES
     } else {
         EXIT_OK
@@ -123,6 +141,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             by_service: s.aws.calls.snapshot(),
         },
         resources,
+        untracked,
+        untracked_error,
         policy: super::policy::json(&findings),
     };
     if args.json {
@@ -132,4 +152,26 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         print!("{}", super::policy::render(&findings));
     }
     Ok(exit_code)
+}
+
+/// Every object in the state's regions tagged with its lineage that the
+/// state does not hold: one bulk tag read per region.
+async fn find_untracked(
+    s: &Session,
+    state: &crate::engine::state::State,
+) -> Result<Vec<Untracked>, crate::engine::resource::ResourceError> {
+    let mut regions = super::alone::regions_of(state);
+    for r in s.cfg.regions() {
+        if !regions.contains(&r) {
+            regions.push(r);
+        }
+    }
+    let mut all = vec![];
+    let reads = regions
+        .iter()
+        .map(|r| orphans::tagged(&s.aws, r, &state.lineage));
+    for (region, found) in regions.iter().zip(futures::future::join_all(reads).await) {
+        all.extend(orphans::untracked(state, region, found?));
+    }
+    Ok(all)
 }

@@ -237,6 +237,7 @@ mod tests {
             dependencies: vec![],
             depends_on: vec![],
             create_before_destroy: false,
+            shared: vec![],
         }
     }
 

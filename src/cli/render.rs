@@ -203,10 +203,30 @@ pub fn drift(r: &Report) -> String {
     for d in &r.resources {
         drift_lines(&mut out, d, multi);
     }
+    for u in &r.untracked {
+        let named = u
+            .address
+            .as_deref()
+            .map(|a| format!(", tagged as {a},"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "? {} ({}){named} carries this environment's lineage tag but is not in the state: `hcprov import ADDRESS ID` takes it over, or delete it",
+            u.arn, u.region
+        );
+    }
+    if let Some(e) = &r.untracked_error {
+        let _ = writeln!(
+            out,
+            "! objects outside the state were not looked for: {e} (grant tag:GetResources)"
+        );
+    }
     let c = &r.counts;
     let verdict = match r.exit_code {
         0 => "No drift",
-        2 if c.modified + c.deleted == 0 => "No drift, but the policy pack found violations",
+        2 if c.modified + c.deleted + c.untracked == 0 => {
+            "No drift, but the policy pack found violations"
+        }
         2 => "Drift found",
         _ => "Drift check incomplete",
     };
@@ -215,8 +235,8 @@ pub fn drift(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "{verdict}: {} resources checked, {} in sync, {} modified, {} deleted, {} unreadable ({} API calls, {} ms).",
-        c.total, c.in_sync, c.modified, c.deleted, c.unreadable, r.api_calls.total, r.duration_ms
+        "{verdict}: {} resources checked, {} in sync, {} modified, {} deleted, {} unreadable, {} untracked ({} API calls, {} ms).",
+        c.total, c.in_sync, c.modified, c.deleted, c.unreadable, c.untracked, r.api_calls.total, r.duration_ms
     );
     if multi {
         for (region, c) in &r.by_region {

@@ -16,6 +16,17 @@ pub use backend::{valid_bucket, AwsSettings, StateSettings};
 pub use platform::{subnet24, Cache, Database, Dr, HttpApi, PLATFORMS};
 pub use policy::{Policy, Waiver};
 
+/// `[sets]`: the sets a managed object owns that other tooling also adds
+/// to. Every other such set is hcprov's alone: what others add is drift,
+/// and apply removes it.
+#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sets {
+    /// `ADDRESS.SET` entries (`iam_role.data_processor.managed_policy_arns`):
+    /// drift still reports what others added there; plan and apply leave it.
+    pub shared: Vec<String>,
+}
+
 /// Retention values CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[i64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -119,6 +130,9 @@ pub struct Config {
     /// Where the state lives.
     #[serde(default)]
     pub state: StateSettings,
+    /// Sets hcprov shares with other tooling.
+    #[serde(default)]
+    pub sets: Sets,
     /// The directory of the config file; relative paths start there.
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -444,7 +444,14 @@ async fn run_op(
                 let id = change.id.clone().unwrap_or_default();
                 let before = change.before.clone().unwrap_or_default();
                 record_intent(ckpt, change, "update", String::new(), Attrs::new()).await?;
-                let outputs = rt.update(&ctx, &id, &before, &attrs).await?;
+                // A shared set keeps what other tooling added.
+                let mut to = attrs.clone();
+                for k in &change.shared {
+                    if let Some(v) = before.get(k) {
+                        to.insert(k.clone(), v.clone());
+                    }
+                }
+                let outputs = rt.update(&ctx, &id, &before, &to).await?;
                 (id, outputs)
             };
             let mut outputs = outputs;

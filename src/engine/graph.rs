@@ -23,6 +23,10 @@ pub struct Node {
     /// Explicit ordering edges, for dependencies no attribute expresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// Attributes naming sets this object shares with other tooling: drift
+    /// still reports what others added, but plan and apply leave it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
 }
 
 impl Node {
@@ -37,6 +41,7 @@ impl Node {
             region: region.to_string(),
             attrs,
             depends_on: vec![],
+            shared: vec![],
         }
     }
 

@@ -94,6 +94,10 @@ pub struct Change {
     /// A replacement that creates the new object before deleting the old.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
+    /// Set attributes shared with other tooling: an update leaves their
+    /// live members as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
 }
 
 impl Change {
@@ -300,6 +304,10 @@ pub fn plan(
                 let mut attrs = vec![];
                 let mut forcing = vec![];
                 for (k, want) in &desired {
+                    if node.shared.contains(k) {
+                        // Another tool's additions: reported as drift, never undone.
+                        continue;
+                    }
                     let have = live.attrs.get(k).cloned().unwrap_or(Value::Null);
                     if contains_unknown(want) || *want != have {
                         let forces = rt.replace_on().contains(&k.as_str());
@@ -364,6 +372,7 @@ pub fn plan(
             dependencies: node.dependencies(),
             depends_on: node.depends_on.clone(),
             create_before_destroy: action == Action::Replace && rt.create_before_destroy(),
+            shared: node.shared.clone(),
         });
     }
     // A replaced object that others still use moves them over first
@@ -452,6 +461,7 @@ fn delete_change(r: &ResourceState) -> Change {
         dependencies: r.dependencies.clone(),
         depends_on: vec![],
         create_before_destroy: false,
+        shared: vec![],
     }
 }
 

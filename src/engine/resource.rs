@@ -390,6 +390,13 @@ impl Registry {
         self.types.insert(t.kind(), t);
     }
 
+    /// Every registered kind, sorted.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut k: Vec<&'static str> = self.types.keys().copied().collect();
+        k.sort_unstable();
+        k
+    }
+
     /// The type for `kind`.
     pub fn get(&self, kind: &str) -> Result<&Arc<dyn ResourceType>, EngineError> {
         self.types

@@ -246,6 +246,7 @@ mod tests {
                 dependencies: n.dependencies(),
                 depends_on: vec![],
                 create_before_destroy: false,
+                shared: vec![],
             });
         }
         (graph, state, plan)

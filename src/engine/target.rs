@@ -102,6 +102,7 @@ mod tests {
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
             depends_on: vec![],
             create_before_destroy: false,
+            shared: vec![],
         }
     }
 

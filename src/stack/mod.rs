@@ -8,7 +8,9 @@ mod compute;
 mod dr;
 mod monitoring;
 mod networking;
+mod pins;
 mod security;
+pub mod sets;
 mod storage;
 
 use std::collections::BTreeMap;
@@ -221,51 +223,50 @@ pub fn blueprint(cfg: &Config, account: &Account) -> Result<Blueprint, String> {
     let mut b = Builder::new(cfg, account);
     if cfg.is("multi-region-dr") {
         dr::build(&mut b)?;
-        return Ok(Blueprint {
-            nodes: b.nodes,
-            outputs: b.outputs,
-        });
-    }
-    if cfg.is("aurora-redis-api") {
+    } else if cfg.is("aurora-redis-api") {
         aurora::build(&mut b)?;
-        return Ok(Blueprint {
-            nodes: b.nodes,
-            outputs: b.outputs,
-        });
+    } else {
+        serverless(&mut b)?;
     }
-    let sec = cfg.has("security").then(|| security::build(&mut b));
-    let key = sec.as_ref().map(|s| s.key.as_str());
-    let net = cfg
-        .has("networking")
-        .then(|| networking::build(&mut b, key));
-    let storage = match &sec {
-        Some(sec) if cfg.has("storage") => Some(storage::build(&mut b, &sec.key)?),
-        _ => None,
-    };
-    let compute = match (&net, &sec, &storage) {
-        (Some(net), Some(sec), Some(storage)) if cfg.has("compute") => {
-            Some(compute::build(&mut b, net, sec, storage)?)
-        }
-        _ => None,
-    };
-    let api = match &compute {
-        Some(compute) if cfg.has("api") => Some(api::build(&mut b, compute)),
-        _ => None,
-    };
-    if let (Some(sec), Some(compute), Some(storage), Some(api)) = (&sec, &compute, &storage, &api) {
-        if cfg.has("monitoring") {
-            monitoring::build(&mut b, &sec.key, compute, storage, api);
-        }
-    }
-    if let (Some(sec), Some(storage)) = (&sec, &storage) {
-        if cfg.has("backup") {
-            backup::build(&mut b, sec, storage);
-        }
-    }
+    pins::apply(&mut b.nodes, account, cfg);
+    sets::declare(&mut b.nodes, &cfg.sets.shared)?;
     Ok(Blueprint {
         nodes: b.nodes,
         outputs: b.outputs,
     })
+}
+
+/// The serverless API platform (seeds 001 and 003), part by part.
+fn serverless(b: &mut Builder) -> Result<(), String> {
+    let cfg = b.cfg;
+    let sec = cfg.has("security").then(|| security::build(b));
+    let key = sec.as_ref().map(|s| s.key.as_str());
+    let net = cfg.has("networking").then(|| networking::build(b, key));
+    let storage = match &sec {
+        Some(sec) if cfg.has("storage") => Some(storage::build(b, &sec.key)?),
+        _ => None,
+    };
+    let compute = match (&net, &sec, &storage) {
+        (Some(net), Some(sec), Some(storage)) if cfg.has("compute") => {
+            Some(compute::build(b, net, sec, storage)?)
+        }
+        _ => None,
+    };
+    let api = match &compute {
+        Some(compute) if cfg.has("api") => Some(api::build(b, compute)),
+        _ => None,
+    };
+    if let (Some(sec), Some(compute), Some(storage), Some(api)) = (&sec, &compute, &storage, &api) {
+        if cfg.has("monitoring") {
+            monitoring::build(b, &sec.key, compute, storage, api);
+        }
+    }
+    if let (Some(sec), Some(storage)) = (&sec, &storage) {
+        if cfg.has("backup") {
+            backup::build(b, sec, storage);
+        }
+    }
+    Ok(())
 }
 
 /// The account the unit tests build in.

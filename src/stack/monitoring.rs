@@ -121,7 +121,7 @@ pub fn build(b: &mut Builder, key: &str, compute: &Compute, storage: &Storage, a
         .collect();
     let rule = b.tagged("eventbridge_rule", "remediation", None, json!({
         "name": b.name("healthcare-auto-remediation"),
-        "description": "Trigger remediation on CloudWatch alarms",
+        "description": "Trigger remediation on CloudWatch alarms", "state": "ENABLED",
         "event_pattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
                           "resources": alarm_arns, "detail": {"state": {"value": ["ALARM"]}}},
     }));

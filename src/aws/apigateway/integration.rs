@@ -37,6 +37,15 @@ impl Integration {
             .integration_http_method(attrs::str(a, "integration_http_method")?)
             .uri(attrs::str(a, "uri")?)
             .set_timeout_in_millis(attrs::opt_int(a, "timeout_ms").map(|t| t as i32))
+            // PutIntegration replaces the integration: undeclared settings go.
+            .set_credentials(attrs::opt_str(a, "credentials").map(str::to_string))
+            .set_request_parameters(a.get("request_parameters").and_then(|p| p.as_object()).map(
+                |m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                },
+            ))
             .send()
             .await
             .ctx(&format!(
@@ -93,6 +102,8 @@ impl ResourceType for Integration {
                 "integration_http_method": i.http_method(),
                 "uri": i.uri(),
                 "timeout_ms": i.timeout_in_millis(),
+                "credentials": i.credentials(),
+                "request_parameters": i.request_parameters().cloned().unwrap_or_default(),
             })),
             outputs: Attrs::new(),
         }))

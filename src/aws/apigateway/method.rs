@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::parts;
+use super::{parts, replace};
 use crate::aws::attrs::{self, obj};
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
@@ -80,12 +80,49 @@ impl ResourceType for Method {
                 .ctx(&format!("reading API Gateway method ({id})")),
         )?;
         Ok(out.map(|m| Observed {
-            attrs: obj(json!({ "rest_api_id": p[0], "resource_id": p[1], "http_method": m.http_method(), "authorization": m.authorization_type() })),
+            attrs: obj(json!({
+                "rest_api_id": p[0], "resource_id": p[1], "http_method": m.http_method(),
+                "authorization": m.authorization_type(),
+                "api_key_required": m.api_key_required().unwrap_or(false),
+            })),
             outputs: Attrs::new(),
         }))
     }
 
-    async fn update(&self, _: &Ctx, _: &str, _: &Attrs, _: &Attrs) -> Result<Attrs, ResourceError> {
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let p = parts(id, 3, "API Gateway method")?;
+        let mut ops = vec![];
+        if to.contains_key("api_key_required")
+            && from.get("api_key_required") != to.get("api_key_required")
+        {
+            let on = to
+                .get("api_key_required")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+            ops.push(replace(
+                "/apiKeyRequired",
+                if on { "true" } else { "false" },
+            ));
+        }
+        if !ops.is_empty() {
+            self.0
+                .region(&ctx.region)
+                .apigateway
+                .update_method()
+                .rest_api_id(p[0])
+                .resource_id(p[1])
+                .http_method(p[2])
+                .set_patch_operations(Some(ops))
+                .send()
+                .await
+                .ctx(&format!("updating API Gateway method ({id})"))?;
+        }
         Ok(Attrs::new())
     }
 

@@ -124,11 +124,23 @@ impl ResourceType for RestApi {
             .endpoint_configuration()
             .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
             .unwrap_or_default();
+        // API Gateway returns the resource policy with its quotes escaped.
+        let policy = api
+            .policy()
+            .filter(|p| !p.is_empty())
+            .map(|p| attrs::parse_doc(&p.replace("\\\"", "\"")));
         Ok(Some(Observed {
             attrs: obj(json!({
                 "name": api.name(),
                 "description": api.description().unwrap_or_default(),
                 "endpoint_types": types,
+                "policy": policy,
+                "disable_execute_api_endpoint": api.disable_execute_api_endpoint(),
+                "security_policy": api.security_policy().map(|p| p.as_str()),
+                "endpoint_access_mode": api.endpoint_access_mode().map(|m| m.as_str()),
+                "ip_address_type": api.endpoint_configuration()
+                    .and_then(|e| e.ip_address_type())
+                    .map_or("ipv4", |t| t.as_str()),
                 "tags": tags::live(api.tags().into_iter().flatten()),
             })),
             outputs: self.outputs(ctx, id, api.root_resource_id()).await?,
@@ -143,10 +155,30 @@ impl ResourceType for RestApi {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let api = &self.0.region(&ctx.region).apigateway;
-        if from.get("description") != to.get("description") {
+        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        let text = |k: &str| match to.get(k) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v) if v.is_object() => v.to_string(),
+            Some(serde_json::Value::Bool(b)) => b.to_string(),
+            _ => String::new(),
+        };
+        let mut ops = vec![];
+        for (k, path) in [
+            ("description", "/description"),
+            ("policy", "/policy"),
+            ("disable_execute_api_endpoint", "/disableExecuteApiEndpoint"),
+            ("security_policy", "/securityPolicy"),
+            ("endpoint_access_mode", "/endpointAccessMode"),
+            ("ip_address_type", "/endpointConfiguration/ipAddressType"),
+        ] {
+            if differs(k) {
+                ops.push(replace(path, &text(k)));
+            }
+        }
+        if !ops.is_empty() {
             api.update_rest_api()
                 .rest_api_id(id)
-                .patch_operations(replace("/description", attrs::str(to, "description")?))
+                .set_patch_operations(Some(ops))
                 .send()
                 .await
                 .ctx(&format!("updating API Gateway REST API ({id})"))?;

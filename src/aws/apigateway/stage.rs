@@ -80,6 +80,21 @@ impl ResourceType for Stage {
                 "rest_api_id": p[0],
                 "stage_name": s.stage_name(),
                 "deployment_id": s.deployment_id(),
+                "cache_cluster_enabled": s.cache_cluster_enabled(),
+                "tracing_enabled": s.tracing_enabled(),
+                // Per-method overrides: execution logging with data trace
+                // writes whole requests (patient data) to CloudWatch.
+                "method_settings": s.method_settings().map(|m| m.iter().map(|(k, v)| (k.clone(), json!({
+                    "metrics_enabled": v.metrics_enabled(), "logging_level": v.logging_level(),
+                    "data_trace_enabled": v.data_trace_enabled(),
+                    "throttling_burst_limit": v.throttling_burst_limit(), "throttling_rate_limit": v.throttling_rate_limit(),
+                    "caching_enabled": v.caching_enabled(), "cache_data_encrypted": v.cache_data_encrypted(),
+                }))).collect::<serde_json::Map<_, _>>()).unwrap_or_default(),
+                "access_log_settings": s.access_log_settings().filter(|l| l.destination_arn().is_some())
+                    .map(|l| json!({"destination_arn": l.destination_arn(), "format": l.format()})),
+                "canary_settings": s.canary_settings().map(|c| json!({
+                    "deployment_id": c.deployment_id(), "percent_traffic": c.percent_traffic(),
+                })),
                 "tags": tags::live(s.tags().into_iter().flatten()),
             })),
             outputs: Attrs::new(),
@@ -106,6 +121,7 @@ impl ResourceType for Stage {
                     "moving API Gateway stage ({id}) to a new deployment"
                 ))?;
         }
+        settings(api, p[0], p[1], from, to).await?;
         let resource = arn(&ctx.region, &format!("/restapis/{}/stages/{}", p[0], p[1]));
         let resource: &str = &resource;
         sync_tags(
@@ -135,4 +151,69 @@ impl ResourceType for Stage {
                 .ctx(&format!("deleting API Gateway stage ({id})")),
         )
     }
+}
+
+/// Puts the stage's settings back where `from` (live) differs from `to`:
+/// the cache cluster and tracing switches, per-method overrides (each one
+/// not declared is removed), the access log and a canary.
+async fn settings(
+    api: &aws_sdk_apigateway::Client,
+    rest_api: &str,
+    stage: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    use aws_sdk_apigateway::types::{Op, PatchOperation};
+    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let remove = |path: &str| PatchOperation::builder().op(Op::Remove).path(path).build();
+    let mut ops = vec![];
+    for (k, path) in [
+        ("cache_cluster_enabled", "/cacheClusterEnabled"),
+        ("tracing_enabled", "/tracingEnabled"),
+    ] {
+        if differs(k) {
+            let on = to
+                .get(k)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+            ops.push(replace(path, if on { "true" } else { "false" }));
+        }
+    }
+    if differs("method_settings") {
+        let want = to
+            .get("method_settings")
+            .and_then(|m| m.as_object())
+            .cloned()
+            .unwrap_or_default();
+        let have = from
+            .get("method_settings")
+            .and_then(|m| m.as_object())
+            .cloned()
+            .unwrap_or_default();
+        for key in have.keys().filter(|k| !want.contains_key(*k)) {
+            // `resource/path/METHOD`: the path's slashes are escaped as `~1`.
+            let (path, method) = key.rsplit_once('/').unwrap_or((key, "*"));
+            ops.push(remove(&format!("/{}/{method}", path.replace('/', "~1"))));
+        }
+    }
+    if differs("access_log_settings") && to.get("access_log_settings").is_some_and(|v| v.is_null())
+    {
+        ops.push(remove("/accessLogSettings"));
+    }
+    if differs("canary_settings") && to.get("canary_settings").is_some_and(|v| v.is_null()) {
+        ops.push(remove("/canarySettings"));
+    }
+    if ops.is_empty() {
+        return Ok(());
+    }
+    api.update_stage()
+        .rest_api_id(rest_api)
+        .stage_name(stage)
+        .set_patch_operations(Some(ops))
+        .send()
+        .await
+        .ctx(&format!(
+            "putting back the settings of API Gateway stage ({rest_api}/{stage})"
+        ))?;
+    Ok(())
 }

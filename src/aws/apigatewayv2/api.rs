@@ -119,6 +119,7 @@ impl ResourceType for Api {
                 "protocol_type": api.protocol_type().map(|p| p.as_str()),
                 "description": api.description().unwrap_or_default(),
                 "disable_execute_api_endpoint": api.disable_execute_api_endpoint().unwrap_or(false),
+                "ip_address_type": api.ip_address_type().map_or("ipv4", |t| t.as_str()),
                 // Cross-origin access is part of the API's exposure.
                 "cors_configuration": api.cors_configuration().map(|c| json!({
                     "allow_origins": c.allow_origins(), "allow_methods": c.allow_methods(),
@@ -139,10 +140,16 @@ impl ResourceType for Api {
     ) -> Result<Attrs, ResourceError> {
         let client = &self.0.region(&ctx.region).apigatewayv2;
         let changed = |k: &str| from.get(k) != to.get(k);
-        if changed("name") || changed("description") || changed("disable_execute_api_endpoint") {
+        let ip = to.contains_key("ip_address_type") && changed("ip_address_type");
+        if changed("name")
+            || changed("description")
+            || changed("disable_execute_api_endpoint")
+            || ip
+        {
             client
                 .update_api()
                 .api_id(id)
+                .set_ip_address_type(attrs::opt_str(to, "ip_address_type").map(Into::into))
                 .name(attrs::str(to, "name")?)
                 .description(attrs::str(to, "description")?)
                 .disable_execute_api_endpoint(attrs::bool(to, "disable_execute_api_endpoint")?)

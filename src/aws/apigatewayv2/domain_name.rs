@@ -26,6 +26,7 @@ fn configuration(a: &Attrs) -> Result<DomainNameConfiguration, ResourceError> {
         .certificate_arn(attrs::str(a, "certificate_arn")?)
         .endpoint_type(EndpointType::from(attrs::str(a, "endpoint_type")?))
         .security_policy(SecurityPolicy::from(attrs::str(a, "security_policy")?))
+        .set_ip_address_type(attrs::opt_str(a, "ip_address_type").map(Into::into))
         .build())
 }
 
@@ -94,6 +95,13 @@ impl ResourceType for DomainName {
                 "certificate_arn": c.and_then(|c| c.certificate_arn()),
                 "endpoint_type": c.and_then(|c| c.endpoint_type()).map(|e| e.as_str()),
                 "security_policy": c.and_then(|c| c.security_policy()).map(|p| p.as_str()),
+                "ip_address_type": c.and_then(|c| c.ip_address_type()).map_or("ipv4", |t| t.as_str()),
+                // A truststore makes every client present a certificate;
+                // routing rules decide instead of the declared mappings.
+                "mutual_tls_authentication": d.mutual_tls_authentication()
+                    .and_then(|m| m.truststore_uri())
+                    .map(|u| json!({"truststore_uri": u, "truststore_version": d.mutual_tls_authentication().and_then(|m| m.truststore_version())})),
+                "routing_mode": d.routing_mode().map_or("API_MAPPING_ONLY", |r| r.as_str()),
                 "tags": tags::live(d.tags().into_iter().flatten()),
             })),
             outputs: outputs(c),
@@ -108,13 +116,33 @@ impl ResourceType for DomainName {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let client = &self.0.region(&ctx.region).apigatewayv2;
+        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
         if from.get("certificate_arn") != to.get("certificate_arn")
             || from.get("security_policy") != to.get("security_policy")
+            || differs("ip_address_type")
+            || differs("mutual_tls_authentication")
+            || differs("routing_mode")
         {
+            // An empty truststore URI takes mutual TLS off.
+            let mtls = differs("mutual_tls_authentication").then(|| {
+                let m = to.get("mutual_tls_authentication");
+                aws_sdk_apigatewayv2::types::MutualTlsAuthenticationInput::builder()
+                    .truststore_uri(
+                        m.and_then(|m| m["truststore_uri"].as_str())
+                            .unwrap_or_default(),
+                    )
+                    .set_truststore_version(
+                        m.and_then(|m| m["truststore_version"].as_str())
+                            .map(str::to_string),
+                    )
+                    .build()
+            });
             client
                 .update_domain_name()
                 .domain_name(id)
                 .domain_name_configurations(configuration(to)?)
+                .set_mutual_tls_authentication(mtls)
+                .set_routing_mode(attrs::opt_str(to, "routing_mode").map(Into::into))
                 .send()
                 .await
                 .ctx(&format!("updating API Gateway domain name ({id})"))?;

@@ -109,6 +109,7 @@ impl ResourceType for Integration {
                 // A role the integration assumes, and request rewriting.
                 "credentials_arn": i.credentials_arn(),
                 "request_parameters": i.request_parameters().cloned().unwrap_or_default(),
+                "response_parameters": i.response_parameters().map(|r| r.iter().map(|(status, m)| (status.clone(), json!(m))).collect::<serde_json::Map<_, _>>()).unwrap_or_default(),
             })),
             outputs: obj(json!({ "integration_id": integration })),
         }))
@@ -118,10 +119,31 @@ impl ResourceType for Integration {
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let (api_id, integration) = split(id, "API Gateway integration")?;
+        // A parameter mapping is removed by sending it empty.
+        let mapping = |k: &str| -> std::collections::HashMap<String, String> {
+            let want = to
+                .get(k)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let have = from
+                .get(k)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            have.keys()
+                .filter(|h| !want.contains_key(*h))
+                .map(|h| (h.clone(), String::new()))
+                .chain(
+                    want.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
+                )
+                .collect()
+        };
         self.0
             .region(&ctx.region)
             .apigatewayv2
@@ -133,6 +155,10 @@ impl ResourceType for Integration {
             .integration_method(attrs::str(to, "integration_method")?)
             .payload_format_version(attrs::str(to, "payload_format_version")?)
             .timeout_in_millis(attrs::int(to, "timeout_in_millis")? as i32)
+            // An empty role ARN takes the role off.
+            .credentials_arn(attrs::opt_str(to, "credentials_arn").unwrap_or_default())
+            .set_request_parameters(Some(mapping("request_parameters")))
+            .set_response_parameters(response_mapping(from, to))
             .send()
             .await
             .ctx(&format!("updating API Gateway integration ({id})"))?;
@@ -155,4 +181,40 @@ impl ResourceType for Integration {
                 .ctx(&format!("deleting API Gateway integration ({id})")),
         )
     }
+}
+
+/// The response mappings to send: each status `to` (desired) declares,
+/// and each one only `from` (live) has, sent empty to remove it.
+fn response_mapping(
+    from: &Attrs,
+    to: &Attrs,
+) -> Option<std::collections::HashMap<String, std::collections::HashMap<String, String>>> {
+    let k = "response_parameters";
+    if !to.contains_key(k) || from.get(k) == to.get(k) {
+        return None;
+    }
+    let want = to
+        .get(k)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let have = from
+        .get(k)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let as_map = |v: &Value| -> std::collections::HashMap<String, String> {
+        v.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect()
+    };
+    Some(
+        have.keys()
+            .filter(|s| !want.contains_key(*s))
+            .map(|s| (s.clone(), Default::default()))
+            .chain(want.iter().map(|(s, m)| (s.clone(), as_map(m))))
+            .collect(),
+    )
 }

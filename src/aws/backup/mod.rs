@@ -1,5 +1,6 @@
 //! AWS Backup resource types: vaults, plans and selections.
 
+pub mod audit;
 mod plan;
 mod selection;
 mod vault;

@@ -47,8 +47,23 @@ fn plan_input(a: &Attrs) -> Result<BackupPlanInput, ResourceError> {
                 .lifecycle(
                     Lifecycle::builder()
                         .set_delete_after_days(r.get("delete_after_days").and_then(Value::as_i64))
+                        .set_move_to_cold_storage_after_days(
+                            r.get("cold_storage_after_days").and_then(Value::as_i64),
+                        )
+                        .set_opt_in_to_archive_for_supported_resources(
+                            r.get("opt_in_to_archive").and_then(Value::as_bool),
+                        )
                         .build(),
                 )
+                .set_enable_continuous_backup(
+                    r.get("enable_continuous_backup").and_then(Value::as_bool),
+                )
+                .set_target_logically_air_gapped_backup_vault_arn(
+                    r.get("target_logically_air_gapped_vault_arn")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                )
+                .set_copy_actions(copy_actions(r))
                 .build()
                 .map_err(invalid)?,
         );
@@ -146,6 +161,16 @@ impl ResourceType for Plan {
                     "target_vault_name": r.target_backup_vault_name(),
                     "schedule": r.schedule_expression(),
                     "delete_after_days": r.lifecycle().and_then(|l| l.delete_after_days()),
+                    // Where copies go (another account or region), and how
+                    // long they are kept and where.
+                    "copy_actions": r.copy_actions().iter().map(|c| json!({
+                        "destination_vault_arn": c.destination_backup_vault_arn(),
+                        "delete_after_days": c.lifecycle().and_then(|l| l.delete_after_days()),
+                    })).collect::<Vec<_>>(),
+                    "target_logically_air_gapped_vault_arn": r.target_logically_air_gapped_backup_vault_arn(),
+                    "enable_continuous_backup": r.enable_continuous_backup().unwrap_or(false),
+                    "cold_storage_after_days": r.lifecycle().and_then(|l| l.move_to_cold_storage_after_days()),
+                    "opt_in_to_archive": r.lifecycle().and_then(|l| l.opt_in_to_archive_for_supported_resources()).unwrap_or(false),
                 })
             })
             .collect();
@@ -203,4 +228,24 @@ impl ResourceType for Plan {
                 .ctx(&format!("deleting AWS Backup plan ({id})")),
         )
     }
+}
+
+/// The copy actions a rule declares.
+fn copy_actions(r: &Value) -> Option<Vec<aws_sdk_backup::types::CopyAction>> {
+    let list = r.get("copy_actions").and_then(Value::as_array)?;
+    Some(
+        list.iter()
+            .filter_map(|c| {
+                aws_sdk_backup::types::CopyAction::builder()
+                    .destination_backup_vault_arn(c["destination_vault_arn"].as_str()?)
+                    .lifecycle(
+                        Lifecycle::builder()
+                            .set_delete_after_days(c["delete_after_days"].as_i64())
+                            .build(),
+                    )
+                    .build()
+                    .ok()
+            })
+            .collect(),
+    )
 }

@@ -76,9 +76,14 @@ impl ResourceType for Vault {
             .await
             .ctx(&format!("reading tags of AWS Backup vault ({id})"))?;
         Ok(Some(Observed {
-            attrs: obj(
-                json!({ "name": id, "kms_key_arn": v.encryption_key_arn(), "tags": tags::live(t.tags().into_iter().flatten()) }),
-            ),
+            attrs: obj(json!({
+                "name": id, "kms_key_arn": v.encryption_key_arn(),
+                // A lock fixes how long recovery points must be kept.
+                "lock": v.locked().unwrap_or(false).then(|| json!({
+                    "min_retention_days": v.min_retention_days(), "max_retention_days": v.max_retention_days(),
+                })),
+                "tags": tags::live(t.tags().into_iter().flatten()),
+            })),
             outputs: obj(json!({ "arn": arn })),
         }))
     }
@@ -96,6 +101,27 @@ impl ResourceType for Vault {
             .arn("backup", &ctx.region, &format!("backup-vault:{id}"))
             .await?;
         let arn: &str = &arn;
+        if to.contains_key("lock") && from.get("lock") != to.get("lock") {
+            let what = format!("setting the lock of AWS Backup vault ({id})");
+            match to.get("lock").filter(|l| l.is_object()) {
+                None => {
+                    b.delete_backup_vault_lock_configuration()
+                        .backup_vault_name(id)
+                        .send()
+                        .await
+                        .ctx(&what)?;
+                }
+                Some(l) => {
+                    b.put_backup_vault_lock_configuration()
+                        .backup_vault_name(id)
+                        .set_min_retention_days(l["min_retention_days"].as_i64())
+                        .set_max_retention_days(l["max_retention_days"].as_i64())
+                        .send()
+                        .await
+                        .ctx(&what)?;
+                }
+            }
+        }
         super::sync_tags(b, arn, from, to, &format!("AWS Backup vault ({id})")).await?;
         Ok(Attrs::new())
     }

@@ -1,6 +1,8 @@
 //! CloudTrail resource types.
 
+pub mod audit;
 mod trail;
+mod trail_extras;
 
 use std::sync::Arc;
 

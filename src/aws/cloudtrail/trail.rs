@@ -140,8 +140,12 @@ impl ResourceType for Trail {
                     .map(|t| (t.key(), t.value().unwrap_or_default())),
             )
         });
-        Ok(Some(Observed {
-            attrs: obj(json!({
+        let mut attrs = obj(super::trail_extras::observe(&t));
+        attrs.insert(
+            "event_selectors".into(),
+            super::trail_extras::selectors(ct, id).await?,
+        );
+        attrs.extend(obj(json!({
                 "name": id,
                 "s3_bucket_name": t.s3_bucket_name(),
                 "include_global_service_events": t.include_global_service_events().unwrap_or(false),
@@ -150,7 +154,9 @@ impl ResourceType for Trail {
                 "kms_key_id": t.kms_key_id(),
                 "enable_logging": status.is_logging().unwrap_or(false),
                 "tags": live_tags.unwrap_or(json!({})),
-            })),
+        })));
+        Ok(Some(Observed {
+            attrs,
             outputs: obj(json!({ "arn": arn })),
         }))
     }
@@ -170,7 +176,10 @@ impl ResourceType for Trail {
             "enable_log_file_validation",
             "kms_key_id",
         ];
-        if keys.iter().any(|k| from.get(*k) != to.get(*k)) {
+        let extra = super::trail_extras::UPDATED
+            .iter()
+            .any(|k| to.contains_key(*k) && from.get(*k) != to.get(*k));
+        if extra || keys.iter().any(|k| from.get(*k) != to.get(*k)) {
             transient::call(ctx, "cloudtrail", "UpdateTrail", || async {
                 ct.update_trail()
                     .name(id)
@@ -182,12 +191,25 @@ impl ResourceType for Trail {
                     .is_multi_region_trail(attrs::bool(to, "is_multi_region_trail")?)
                     .enable_log_file_validation(attrs::bool(to, "enable_log_file_validation")?)
                     .set_kms_key_id(attrs::opt_str(to, "kms_key_id").map(str::to_string))
+                    // Empty takes a prefix or a CloudWatch Logs delivery off.
+                    .s3_key_prefix(attrs::opt_str(to, "s3_key_prefix").unwrap_or_default())
+                    .cloud_watch_logs_log_group_arn(
+                        attrs::opt_str(to, "cloud_watch_logs_log_group_arn").unwrap_or_default(),
+                    )
+                    .cloud_watch_logs_role_arn(
+                        attrs::opt_str(to, "cloud_watch_logs_role_arn").unwrap_or_default(),
+                    )
+                    .set_recursive_logging(
+                        to.get("recursive_logging")
+                            .and_then(serde_json::Value::as_bool),
+                    )
                     .send()
                     .await
                     .ctx(&format!("updating CloudTrail trail ({id})"))
             })
             .await?;
         }
+        super::trail_extras::restore_selectors(ct, id, from, to).await?;
         let logging = attrs::bool(to, "enable_logging")?;
         if from
             .get("enable_logging")

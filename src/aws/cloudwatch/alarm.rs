@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag};
+use aws_sdk_cloudwatch::types::{
+    ComparisonOperator, Dimension, MetricAlarm, StandardUnit, Statistic, Tag,
+};
 use serde_json::{json, Map, Value};
 
 use crate::aws::attrs::{self, obj};
@@ -72,6 +74,18 @@ impl Alarm {
             )
             .set_dimensions(Some(dims))
             .set_alarm_actions(Some(attrs::strs(a, "alarm_actions")))
+            // PutMetricAlarm replaces the whole alarm: what is not declared
+            // goes back to CloudWatch's defaults.
+            .actions_enabled(
+                a.get("actions_enabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true),
+            )
+            .set_ok_actions(Some(attrs::strs(a, "ok_actions")))
+            .set_insufficient_data_actions(Some(attrs::strs(a, "insufficient_data_actions")))
+            .set_unit(attrs::opt_str(a, "unit").map(StandardUnit::from))
+            .set_datapoints_to_alarm(attrs::opt_int(a, "datapoints_to_alarm").map(|n| n as i32))
+            .set_treat_missing_data(attrs::opt_str(a, "treat_missing_data").map(str::to_string))
             .set_tags(Some(tag_list))
             .send()
             .await
@@ -116,6 +130,13 @@ fn observed(m: &MetricAlarm, tags: Value) -> Observed {
             "threshold": if threshold.fract() == 0.0 { json!(threshold as i64) } else { json!(threshold) },
             "dimensions": dims,
             "alarm_actions": m.alarm_actions(),
+            // An alarm whose actions are off pages nobody.
+            "actions_enabled": m.actions_enabled().unwrap_or(true),
+            "ok_actions": m.ok_actions(),
+            "insufficient_data_actions": m.insufficient_data_actions(),
+            "unit": m.unit().map(|u| u.as_str()),
+            "datapoints_to_alarm": m.datapoints_to_alarm(),
+            "treat_missing_data": m.treat_missing_data().unwrap_or("missing"),
             "tags": tags,
         })),
         outputs: obj(json!({ "arn": m.alarm_arn() })),

@@ -1,6 +1,7 @@
 //! CloudWatch resource types: metric alarms and dashboards.
 
 mod alarm;
+pub mod audit;
 mod dashboard;
 
 use std::sync::Arc;

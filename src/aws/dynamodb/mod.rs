@@ -1,7 +1,9 @@
 //! DynamoDB resource types.
 
+pub mod audit;
 pub mod backup;
 mod table;
+mod table_extras;
 
 use std::sync::Arc;
 

@@ -133,17 +133,18 @@ fn replicas(a: &Attrs) -> Vec<(String, Option<String>, bool)> {
 
 /// Whether point-in-time recovery is on for the table `name` in `ddb`'s region.
 async fn pitr_on(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<bool, ResourceError> {
-    let pitr = ddb
+    Ok(pitr(ddb, name).await?.is_some())
+}
+
+/// The PITR window in days when PITR is on.
+async fn pitr(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<Option<i32>, ResourceError> {
+    let out = ddb
         .describe_continuous_backups()
         .table_name(name)
         .send()
         .await
         .ctx(&format!("reading backups of DynamoDB table ({name})"))?;
-    Ok(pitr
-        .continuous_backups_description()
-        .and_then(|d| d.point_in_time_recovery_description())
-        .and_then(|p| p.point_in_time_recovery_status())
-        .is_some_and(|s| s.as_str() == "ENABLED"))
+    Ok(super::table_extras::pitr_days(&out))
 }
 
 impl Table {
@@ -263,6 +264,7 @@ impl ResourceType for Table {
         let out = ddb
             .create_table()
             .table_name(name)
+            .set_deletion_protection_enabled(a.get("deletion_protection").and_then(Value::as_bool))
             .billing_mode(BillingMode::from(attrs::str(a, "billing_mode")?))
             .key_schema(
                 KeySchemaElement::builder()
@@ -331,7 +333,8 @@ impl ResourceType for Table {
         if t.table_status() == Some(&TableStatus::Deleting) {
             return Ok(None);
         }
-        let pitr_here = pitr_on(ddb, id).await?;
+        let days = pitr(ddb, id).await?;
+        let pitr_here = days.is_some();
         let mut replica_list = vec![];
         for r in t.replicas() {
             let region = r.region_name().unwrap_or_default();
@@ -370,8 +373,8 @@ impl ResourceType for Table {
         let kms = sse
             .and_then(|s| s.kms_master_key_arn())
             .map_or(Value::Null, |k| json!(k));
-        Ok(Some(Observed {
-            attrs: obj(json!({
+        let mut attrs = obj(super::table_extras::observe(&t, days));
+        attrs.extend(obj(json!({
                 "name": id,
                 "billing_mode": billing,
                 "hash_key": key,
@@ -381,7 +384,9 @@ impl ResourceType for Table {
                 "stream_view_type": t.stream_specification().filter(|s| s.stream_enabled()).and_then(|s| s.stream_view_type()).map(|v| v.as_str()),
                 "replicas": replica_list,
                 "tags": tags::live(tag_out.tags().iter().map(|t| (t.key(), t.value()))),
-            })),
+        })));
+        Ok(Some(Observed {
+            attrs,
             outputs: obj(json!({ "arn": arn })),
         }))
     }
@@ -412,6 +417,9 @@ impl ResourceType for Table {
         let pitr = attrs::bool(to, "point_in_time_recovery")?;
         if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
             set_pitr(ctx, ddb, id, pitr).await?;
+        }
+        if super::table_extras::restore(ddb, id, from, to).await? {
+            wait_active(ctx, ddb, id).await?;
         }
         if to.contains_key("replicas") && from.get("replicas") != to.get("replicas") {
             let (old, new) = (replicas(from), replicas(to));
@@ -491,6 +499,19 @@ impl ResourceType for Table {
         // A global table's replicas go first: DynamoDB refuses to delete
         // a table that still has them.
         if let Some(t) = describe(ddb, id).await? {
+            // hcprov's guard already decided this table may go (destroy
+            // --allow-destroy); DynamoDB's own protection comes off first.
+            if t.deletion_protection_enabled() == Some(true) {
+                ddb.update_table()
+                    .table_name(id)
+                    .deletion_protection_enabled(false)
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "turning off deletion protection of DynamoDB table ({id})"
+                    ))?;
+                wait_active(ctx, ddb, id).await?;
+            }
             for r in t.replicas() {
                 if let Some(region) = r.region_name() {
                     self.change_replica(ctx, id, region, None).await?;

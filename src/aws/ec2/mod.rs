@@ -1,6 +1,7 @@
 //! EC2 resource types and what they share: tags at create time, tag
 //! updates, reading tags back, and deletes that wait out DependencyViolation.
 
+pub mod audit;
 mod eip;
 pub mod eni;
 mod flow_log;
@@ -8,11 +9,14 @@ mod internet_gateway;
 mod nat_gateway;
 mod route_table;
 mod route_table_association;
+mod route_table_sets;
 pub mod security_group;
 mod security_group_rules;
 mod subnet;
+mod subnet_extras;
 mod vpc;
 mod vpc_endpoint;
+mod vpc_extras;
 mod vpc_peering;
 
 use std::collections::HashMap;

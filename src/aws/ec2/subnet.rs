@@ -1,5 +1,6 @@
 //! EC2 subnet: VPC, CIDR block and availability zone (all force replacement),
-//! public IP mapping, tags.
+//! public IP mapping, tags, and the settings held at AWS's defaults
+//! (`subnet_extras`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -116,6 +117,7 @@ impl ResourceType for Subnet {
         {
             set_public_ip(ctx, ec2, id, want).await?;
         }
+        super::subnet_extras::restore(ec2, id, from, to).await?;
         update_tags(ec2, id, from, to, "EC2 subnet").await?;
         Ok(Attrs::new())
     }
@@ -172,13 +174,17 @@ async fn describe(
     Ok(items
         .iter()
         .map(|s| {
-            let attrs = json!({
-                "vpc_id": s.vpc_id(),
-                "cidr_block": s.cidr_block(),
-                "availability_zone": s.availability_zone(),
-                "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
-                "tags": tags_value(s.tags()),
-            });
+            let mut attrs = super::subnet_extras::observe(s);
+            attrs
+                .as_object_mut()
+                .expect("an object")
+                .extend(crate::aws::attrs::obj(json!({
+                    "vpc_id": s.vpc_id(),
+                    "cidr_block": s.cidr_block(),
+                    "availability_zone": s.availability_zone(),
+                    "map_public_ip_on_launch": s.map_public_ip_on_launch().unwrap_or(false),
+                    "tags": tags_value(s.tags()),
+                })));
             let o = Observed {
                 attrs: obj(attrs),
                 outputs: output("arn", s.subnet_arn().unwrap_or_default()),

@@ -1,4 +1,5 @@
-//! EC2 VPC: CIDR block, DNS support and hostnames, tags.
+//! EC2 VPC: CIDR block, DNS support and hostnames, tags, and the extras
+//! held at AWS's defaults (`vpc_extras`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -94,12 +95,13 @@ impl ResourceType for Vpc {
                 // The DNS settings are only readable one VPC and one attribute at a time.
                 for vpc in out.vpcs() {
                     let id = vpc.vpc_id().unwrap_or_default().to_string();
-                    let attrs = json!({
+                    let mut attrs = super::vpc_extras::observe(ec2, vpc).await?;
+                    attrs.as_object_mut().expect("an object").extend(obj(json!({
                         "cidr_block": vpc.cidr_block(),
                         "enable_dns_support": dns(ec2, &id, VpcAttributeName::EnableDnsSupport).await?,
                         "enable_dns_hostnames": dns(ec2, &id, VpcAttributeName::EnableDnsHostnames).await?,
                         "tags": tags_value(vpc.tags()),
-                    });
+                    })));
                     let arn = super::ec2_arn(&region, vpc.owner_id().unwrap_or_default(), &format!("vpc/{id}"));
                     found.insert(id.clone(), Observed { attrs: obj(attrs), outputs: output("arn", arn) });
                 }
@@ -117,6 +119,7 @@ impl ResourceType for Vpc {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
+        super::vpc_extras::restore(ec2, id, from, to).await?;
         set_dns(ctx, ec2, id, to, Some(from)).await?;
         update_tags(ec2, id, from, to, "EC2 VPC").await?;
         Ok(Attrs::new())

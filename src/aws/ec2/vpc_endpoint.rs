@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, VpcEndpointType};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::all_pages;
 use super::{
@@ -183,6 +183,15 @@ impl ResourceType for VpcEndpoint {
                         attrs["security_group_ids"] = set(groups, "security_group_ids");
                         attrs["private_dns_enabled"] =
                             json!(e.private_dns_enabled().unwrap_or(false));
+                        let dns = e.dns_options();
+                        attrs["ip_address_type"] =
+                            json!(e.ip_address_type().map_or("ipv4", |t| t.as_str()));
+                        attrs["dns_record_ip_type"] = json!(dns
+                            .and_then(|d| d.dns_record_ip_type())
+                            .map_or("ipv4", |t| t.as_str()));
+                        attrs["private_dns_only_for_inbound_resolver_endpoint"] = json!(dns
+                            .and_then(|d| d.private_dns_only_for_inbound_resolver_endpoint())
+                            .unwrap_or(false));
                     }
                     (
                         id,
@@ -236,6 +245,28 @@ impl ResourceType for VpcEndpoint {
         if interface(to) && from.get("private_dns_enabled") != to.get("private_dns_enabled") {
             changed = true;
             req = req.private_dns_enabled(attrs::bool(to, "private_dns_enabled")?);
+        }
+        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        if interface(to) && differs("ip_address_type") {
+            changed = true;
+            req = req.ip_address_type(attrs::str(to, "ip_address_type")?.into());
+        }
+        if interface(to)
+            && (differs("dns_record_ip_type")
+                || differs("private_dns_only_for_inbound_resolver_endpoint"))
+        {
+            changed = true;
+            req = req.dns_options(
+                aws_sdk_ec2::types::DnsOptionsSpecification::builder()
+                    .set_dns_record_ip_type(
+                        attrs::opt_str(to, "dns_record_ip_type").map(Into::into),
+                    )
+                    .set_private_dns_only_for_inbound_resolver_endpoint(
+                        to.get("private_dns_only_for_inbound_resolver_endpoint")
+                            .and_then(Value::as_bool),
+                    )
+                    .build(),
+            );
         }
         if changed {
             req.send()

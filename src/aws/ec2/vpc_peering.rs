@@ -195,6 +195,14 @@ impl ResourceType for VpcPeering {
                 "peer_vpc_id": c.accepter_vpc_info().and_then(|v| v.vpc_id()),
                 "peer_region": c.accepter_vpc_info().and_then(|v| v.region()),
                 "status": s,
+                "requester_allow_remote_vpc_dns_resolution": c.requester_vpc_info()
+                    .and_then(|v| v.peering_options())
+                    .and_then(|o| o.allow_dns_resolution_from_remote_vpc())
+                    .unwrap_or(false),
+                "accepter_allow_remote_vpc_dns_resolution": c.accepter_vpc_info()
+                    .and_then(|v| v.peering_options())
+                    .and_then(|o| o.allow_dns_resolution_from_remote_vpc())
+                    .unwrap_or(false),
                 "tags": tags_value(c.tags()),
             })),
             outputs: Attrs::new(),
@@ -213,6 +221,7 @@ impl ResourceType for VpcPeering {
         {
             self.accept(ctx, attrs::str(to, "peer_region")?, id).await?;
         }
+        self.dns_options(ctx, id, from, to).await?;
         update_tags(
             &self.0.region(&ctx.region).ec2,
             id,
@@ -236,5 +245,52 @@ impl ResourceType for VpcPeering {
                 .map(|_| ())
                 .ctx(&format!("deleting EC2 VPC peering connection ({id})")),
         )
+    }
+}
+
+impl VpcPeering {
+    /// Puts each side's "resolve the other VPC's private DNS names" switch
+    /// back; each side is changed in its own region.
+    async fn dns_options(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<(), ResourceError> {
+        for (k, requester) in [
+            ("requester_allow_remote_vpc_dns_resolution", true),
+            ("accepter_allow_remote_vpc_dns_resolution", false),
+        ] {
+            let Some(on) = to.get(k).and_then(serde_json::Value::as_bool) else {
+                continue;
+            };
+            if from.get(k) == to.get(k) {
+                continue;
+            }
+            let opts = aws_sdk_ec2::types::PeeringConnectionOptionsRequest::builder()
+                .allow_dns_resolution_from_remote_vpc(on)
+                .build();
+            let region = if requester {
+                ctx.region.as_str()
+            } else {
+                attrs::str(to, "peer_region")?
+            };
+            let req = self
+                .0
+                .region(region)
+                .ec2
+                .modify_vpc_peering_connection_options()
+                .vpc_peering_connection_id(id);
+            let req = if requester {
+                req.requester_peering_connection_options(opts)
+            } else {
+                req.accepter_peering_connection_options(opts)
+            };
+            req.send()
+                .await
+                .ctx(&format!("setting {k} on EC2 VPC peering connection ({id})"))?;
+        }
+        Ok(())
     }
 }

@@ -103,6 +103,12 @@ fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed
             "security_group_ids": attrs::as_set(sgs, prior.get("security_group_ids")),
             "snapshot_retention_limit": g.snapshot_retention_limit(),
             "snapshot_window": g.snapshot_window(),
+            // The cache's logs going elsewhere; the cache copied to another region.
+            "log_delivery": g.log_delivery_configurations().iter()
+                .filter(|l| l.status().is_none_or(|s| s.as_str() != "disabling"))
+                .map(|l| json!({"log_type": l.log_type().map(|t| t.as_str()), "destination_type": l.destination_type().map(|t| t.as_str())}))
+                .collect::<Vec<_>>(),
+            "global_replication_group_id": g.global_replication_group_info().and_then(|i| i.global_replication_group_id()),
         })),
         outputs: obj(json!({
             "arn": g.arn(),
@@ -355,7 +361,9 @@ impl ResourceType for ReplicationGroup {
     ) -> Result<Attrs, ResourceError> {
         let ec = &self.0.region(&ctx.region).elasticache;
         let changed = |k: &str| from.get(k) != to.get(k);
+        leave_global(ec, &ctx.region, id, from, to).await?;
         let settings = [
+            "log_delivery",
             "description",
             "node_type",
             "automatic_failover",
@@ -374,6 +382,9 @@ impl ResourceType for ReplicationGroup {
                 .apply_immediately(true);
             if changed("description") {
                 req = req.replication_group_description(attrs::str(to, "description")?);
+            }
+            if to.contains_key("log_delivery") && changed("log_delivery") {
+                req = req.set_log_delivery_configurations(Some(log_delivery_off(from, to)));
             }
             if changed("node_type") {
                 req = req.cache_node_type(attrs::str(to, "node_type")?);
@@ -463,4 +474,52 @@ impl ResourceType for ReplicationGroup {
         )?;
         wait_status(ctx, &GONE, None, FAILED, || self.status(ctx, id)).await
     }
+}
+
+/// Turns off each log delivery `from` (live) has and `to` does not.
+fn log_delivery_off(
+    from: &Attrs,
+    to: &Attrs,
+) -> Vec<aws_sdk_elasticache::types::LogDeliveryConfigurationRequest> {
+    let want = to.get("log_delivery").cloned().unwrap_or(json!([]));
+    from.get("log_delivery")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|l| !want.as_array().is_some_and(|w| w.contains(l)))
+        .filter_map(|l| l["log_type"].as_str())
+        .map(|t| {
+            aws_sdk_elasticache::types::LogDeliveryConfigurationRequest::builder()
+                .log_type(aws_sdk_elasticache::types::LogType::from(t))
+                .enabled(false)
+                .build()
+        })
+        .collect()
+}
+
+/// Takes the group out of a Global Datastore joined outside hcprov.
+async fn leave_global(
+    ec: &aws_sdk_elasticache::Client,
+    region: &str,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    let k = "global_replication_group_id";
+    let (Some(global), true) = (
+        attrs::opt_str(from, k),
+        to.get(k).is_some_and(Value::is_null),
+    ) else {
+        return Ok(());
+    };
+    ec.disassociate_global_replication_group()
+        .global_replication_group_id(global)
+        .replication_group_id(id)
+        .replication_group_region(region)
+        .send()
+        .await
+        .ctx(&format!(
+            "taking ElastiCache replication group ({id}) out of the Global Datastore {global}"
+        ))?;
+    Ok(())
 }

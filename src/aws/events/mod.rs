@@ -1,5 +1,6 @@
 //! EventBridge resource types: rules and their targets.
 
+pub mod audit;
 mod rule;
 mod target;
 

@@ -1,10 +1,13 @@
 //! EventBridge rule on the default bus: the name forces replacement; the
-//! event pattern, description and tags update in place (PutRule overwrites).
+//! event pattern, description, state (a rule disabled outside hcprov is
+//! drift) and tags update in place (PutRule overwrites). The rule owns its
+//! targets: `target_ids` lists those the stack's `eventbridge_target` nodes
+//! put, and a target someone else added is drift that apply removes.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_eventbridge::types::Tag;
+use aws_sdk_eventbridge::types::{RuleState, Tag};
 use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
@@ -43,6 +46,8 @@ impl Rule {
             .put_rule()
             .name(name)
             .description(attrs::str(a, "description")?)
+            .state(RuleState::from(attrs::str(a, "state")?))
+            .set_schedule_expression(attrs::opt_str(a, "schedule_expression").map(str::to_string))
             .event_pattern(attrs::doc(a, "event_pattern")?);
         if with_tags {
             req = req.set_tags(Some(ev_tags(tags::desired(a))?));
@@ -52,6 +57,54 @@ impl Rule {
             .await
             .ctx(&format!("putting EventBridge rule ({name})"))?;
         Ok(out.rule_arn().unwrap_or_default().to_string())
+    }
+
+    /// The ids of every target of rule `id`, sorted.
+    async fn target_ids(&self, ctx: &Ctx, id: &str) -> Result<Vec<String>, ResourceError> {
+        let ev = &self.0.region(&ctx.region).events;
+        let mut ids = vec![];
+        let mut token = None;
+        loop {
+            let page = ev
+                .list_targets_by_rule()
+                .rule(id)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(&format!("reading the targets of EventBridge rule ({id})"))?;
+            ids.extend(page.targets().iter().map(|t| t.id().to_string()));
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Removes the targets `ids` from rule `id`.
+    async fn remove_targets(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        ids: Vec<String>,
+    ) -> Result<(), ResourceError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let r = self
+            .0
+            .region(&ctx.region)
+            .events
+            .remove_targets()
+            .rule(id)
+            .set_ids(Some(ids))
+            .send()
+            .await
+            .ctx(&format!(
+                "removing targets added outside hcprov from EventBridge rule ({id})"
+            ));
+        ignore_not_found(r.map(|_| ()))
     }
 }
 
@@ -95,6 +148,7 @@ impl ResourceType for Rule {
             return Ok(None);
         };
         let arn = r.arn().unwrap_or_default().to_string();
+        let targets = self.target_ids(ctx, id).await?;
         let t = ev
             .list_tags_for_resource()
             .resource_arn(&arn)
@@ -106,6 +160,9 @@ impl ResourceType for Rule {
                 "name": id,
                 "description": r.description().unwrap_or_default(),
                 "event_pattern": attrs::parse_doc(r.event_pattern().unwrap_or("{}")),
+                "state": r.state().map(|s| s.as_str()).unwrap_or("ENABLED"),
+                "target_ids": targets,
+                "schedule_expression": r.schedule_expression(),
                 "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
             })),
             outputs: obj(json!({ "arn": arn })),
@@ -119,6 +176,11 @@ impl ResourceType for Rule {
         from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
+        let extra: Vec<String> = attrs::strs(from, "target_ids")
+            .into_iter()
+            .filter(|t| !attrs::strs(to, "target_ids").contains(t))
+            .collect();
+        self.remove_targets(ctx, id, extra).await?;
         let arn = self.put(ctx, to, false).await?;
         let ev = &self.0.region(&ctx.region).events;
         let arn: &str = &arn;
@@ -149,6 +211,12 @@ impl ResourceType for Rule {
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
+        // EventBridge refuses to delete a rule that still has targets.
+        match self.target_ids(ctx, id).await {
+            Ok(ids) => self.remove_targets(ctx, id, ids).await?,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        }
         let r = self
             .0
             .region(&ctx.region)

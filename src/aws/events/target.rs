@@ -21,9 +21,48 @@ impl Target {
     async fn put(&self, ctx: &Ctx, a: &Attrs) -> Result<String, ResourceError> {
         let (rule, tid) = (attrs::str(a, "rule")?, attrs::str(a, "target_id")?);
         let what = format!("putting target {tid} on EventBridge rule ({rule})");
-        let target = EvTarget::builder()
+        // PutTargets replaces the whole target: what is not declared goes.
+        let mut b = EvTarget::builder()
             .id(tid)
             .arn(attrs::str(a, "arn")?)
+            .set_input(attrs::opt_str(a, "input").map(str::to_string))
+            .set_input_path(attrs::opt_str(a, "input_path").map(str::to_string));
+        if let Some(arn) = attrs::opt_str(a, "dead_letter_arn") {
+            b = b.dead_letter_config(
+                aws_sdk_eventbridge::types::DeadLetterConfig::builder()
+                    .arn(arn)
+                    .build(),
+            );
+        }
+        if let Some(r) = a.get("retry_policy").filter(|r| r.is_object()) {
+            b = b.retry_policy(
+                aws_sdk_eventbridge::types::RetryPolicy::builder()
+                    .set_maximum_retry_attempts(
+                        r["maximum_retry_attempts"].as_i64().map(|n| n as i32),
+                    )
+                    .set_maximum_event_age_in_seconds(
+                        r["maximum_event_age_in_seconds"].as_i64().map(|n| n as i32),
+                    )
+                    .build(),
+            );
+        }
+        if let Some(t) = a.get("input_transformer").filter(|t| t.is_object()) {
+            let paths = t["input_paths_map"].as_object().map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            });
+            b = b.input_transformer(
+                aws_sdk_eventbridge::types::InputTransformer::builder()
+                    .set_input_paths_map(paths)
+                    .input_template(t["input_template"].as_str().unwrap_or_default())
+                    .build()
+                    .map_err(|e| {
+                        ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string())
+                    })?,
+            );
+        }
+        let target = b
             .build()
             .map_err(|e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string()))?;
         let out = self
@@ -93,7 +132,21 @@ impl ResourceType for Target {
         )?;
         let found = out.and_then(|o| o.targets().iter().find(|t| t.id() == tid).cloned());
         Ok(found.map(|t| Observed {
-            attrs: obj(json!({ "rule": rule, "target_id": tid, "arn": t.arn() })),
+            attrs: obj(json!({
+                "rule": rule, "target_id": tid, "arn": t.arn(),
+                // What the target receives, and what happens to events it
+                // cannot take: all EventBridge's defaults unless declared.
+                "input": t.input(),
+                "input_path": t.input_path(),
+                "input_transformer": t.input_transformer().map(|x| json!({
+                    "input_paths_map": x.input_paths_map(), "input_template": x.input_template(),
+                })),
+                "dead_letter_arn": t.dead_letter_config().and_then(|d| d.arn()),
+                "retry_policy": t.retry_policy().map(|r| json!({
+                    "maximum_retry_attempts": r.maximum_retry_attempts(),
+                    "maximum_event_age_in_seconds": r.maximum_event_age_in_seconds(),
+                })),
+            })),
             outputs: Attrs::new(),
         }))
     }

@@ -1,9 +1,11 @@
 //! IAM resource types: roles, inline role policies, managed-policy
 //! attachments. IAM is global; the clients of the node's region are used.
 
+pub mod audit;
 mod role;
 mod role_policy;
 mod role_policy_attachment;
+mod sets;
 
 use std::sync::Arc;
 

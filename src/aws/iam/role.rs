@@ -1,4 +1,5 @@
-//! IAM role: name (forces replacement), trust policy, tags.
+//! IAM role: name (forces replacement), trust policy, tags, and the two
+//! sets it owns (attached managed policies, inline policies; see `sets`).
 
 use std::sync::Arc;
 
@@ -60,11 +61,9 @@ impl ResourceType for Role {
         id: &str,
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
+        let iam = &self.0.region(&ctx.region).iam;
         let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .iam
-                .get_role()
+            iam.get_role()
                 .role_name(id)
                 .send()
                 .await
@@ -73,8 +72,13 @@ impl ResourceType for Role {
         let Some(role) = out.and_then(|o| o.role().cloned()) else {
             return Ok(None);
         };
+        let (arns, names) = super::sets::read(iam, id).await?;
         let attrs = json!({
             "name": role.role_name(),
+            "managed_policy_arns": arns,
+            "max_session_duration": role.max_session_duration(),
+            "permissions_boundary": role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()),
+            "inline_policy_names": names,
             "assume_role_policy": attrs::parse_doc(role.assume_role_policy_document().unwrap_or("{}")),
             "tags": tags::live(role.tags().iter().map(|t| (t.key(), t.value()))),
         });
@@ -92,6 +96,39 @@ impl ResourceType for Role {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let iam = &self.0.region(&ctx.region).iam;
+        super::sets::remove_extras(iam, id, from, to).await?;
+        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        if differs("max_session_duration") {
+            iam.update_role()
+                .role_name(id)
+                .max_session_duration(attrs::int(to, "max_session_duration")? as i32)
+                .send()
+                .await
+                .ctx(&format!("setting the session length of IAM role ({id})"))?;
+        }
+        if differs("permissions_boundary") {
+            let what = format!("setting the permissions boundary of IAM role ({id})");
+            match attrs::opt_str(to, "permissions_boundary") {
+                Some(arn) => {
+                    iam.put_role_permissions_boundary()
+                        .role_name(id)
+                        .permissions_boundary(arn)
+                        .send()
+                        .await
+                        .ctx(&what)?;
+                }
+                None => {
+                    ignore_not_found(
+                        iam.delete_role_permissions_boundary()
+                            .role_name(id)
+                            .send()
+                            .await
+                            .map(|_| ())
+                            .ctx(&what),
+                    )?;
+                }
+            }
+        }
         if from.get("assume_role_policy") != to.get("assume_role_policy") {
             iam.update_assume_role_policy()
                 .role_name(id)
@@ -127,10 +164,9 @@ impl ResourceType for Role {
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
-        let r = self
-            .0
-            .region(&ctx.region)
-            .iam
+        let iam = &self.0.region(&ctx.region).iam;
+        super::sets::remove_all(iam, id).await?;
+        let r = iam
             .delete_role()
             .role_name(id)
             .send()

@@ -162,13 +162,15 @@ impl ResourceType for Key {
         ) {
             return Ok(None);
         }
-        let rotation = kms
+        let status = kms
             .get_key_rotation_status()
             .key_id(id)
             .send()
             .await
-            .ctx(&format!("reading rotation of KMS key ({id})"))?
-            .key_rotation_enabled();
+            .ctx(&format!("reading rotation of KMS key ({id})"))?;
+        let rotation = status.key_rotation_enabled();
+        // KMS's default period when rotation is on without one.
+        let period = status.rotation_period_in_days().unwrap_or(365);
         let tag_out = kms
             .list_resource_tags()
             .key_id(id)
@@ -187,6 +189,7 @@ impl ResourceType for Key {
             "description": meta.description().unwrap_or_default(),
             "enabled": meta.enabled(),
             "enable_key_rotation": rotation,
+            "rotation_period_in_days": period,
             // Not readable from KMS: carried over from what was applied.
             "deletion_window_in_days": prior.get("deletion_window_in_days").cloned().unwrap_or(json!(DEFAULT_DELETION_WINDOW_DAYS)),
             // What destroy keeps the key for is hcprov's setting.
@@ -235,15 +238,20 @@ impl ResourceType for Key {
             .await?;
         }
         let rotate = attrs::bool(to, "enable_key_rotation")?;
+        let period = |a: &Attrs| a.get("rotation_period_in_days").cloned();
         if from
             .get("enable_key_rotation")
             .and_then(serde_json::Value::as_bool)
             != Some(rotate)
+            || (rotate && to.contains_key("rotation_period_in_days") && period(from) != period(to))
         {
             let what = format!("setting rotation of KMS key ({id})");
             if rotate {
                 kms.enable_key_rotation()
                     .key_id(id)
+                    .set_rotation_period_in_days(
+                        attrs::opt_int(to, "rotation_period_in_days").map(|d| d as i32),
+                    )
                     .send()
                     .await
                     .ctx(&what)?;

@@ -1,6 +1,7 @@
 //! KMS resource types: keys and aliases.
 
 mod alias;
+pub mod audit;
 mod key;
 
 use std::sync::Arc;

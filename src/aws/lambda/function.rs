@@ -100,6 +100,10 @@ fn vpc(a: &Attrs) -> VpcConfig {
     VpcConfig::builder()
         .set_subnet_ids(Some(attrs::strs(&v, "subnet_ids")))
         .set_security_group_ids(Some(attrs::strs(&v, "security_group_ids")))
+        .set_ipv6_allowed_for_dual_stack(
+            v.get("ipv6_allowed_for_dual_stack")
+                .and_then(Value::as_bool),
+        )
         .build()
 }
 
@@ -149,7 +153,13 @@ impl ResourceType for Function {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["function_name"]
+        // Lambda has no way back off managed instances or durable
+        // execution in place: a function moved there is made again.
+        &[
+            "function_name",
+            "capacity_provider_config",
+            "durable_config",
+        ]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -212,6 +222,7 @@ impl ResourceType for Function {
         let Some(c) = f.configuration() else {
             return Ok(None);
         };
+        let sids = super::policy::sids(&super::policy::get(lambda, id).await?);
         let vars: Map<String, Value> = c
             .environment()
             .and_then(|e| e.variables())
@@ -222,11 +233,12 @@ impl ResourceType for Function {
             json!({
                 "subnet_ids": attrs::as_set(v.subnet_ids().to_vec(), prior_vpc.and_then(|p| p.get("subnet_ids"))),
                 "security_group_ids": attrs::as_set(v.security_group_ids().to_vec(), prior_vpc.and_then(|p| p.get("security_group_ids"))),
+                "ipv6_allowed_for_dual_stack": v.ipv6_allowed_for_dual_stack().unwrap_or(false),
             })
         });
         let arn = c.function_arn().unwrap_or_default().to_string();
-        Ok(Some(Observed {
-            attrs: obj(json!({
+        let mut attrs = obj(super::function_extras::observe(&f, id));
+        attrs.extend(obj(json!({
                 "function_name": id,
                 "role": c.role(),
                 "handler": c.handler(),
@@ -239,8 +251,11 @@ impl ResourceType for Function {
                 "source_files": prior.get("source_files").cloned().unwrap_or(Value::Null),
                 "source_deps": prior.get("source_deps").cloned().unwrap_or(Value::Null),
                 "source_code_hash": c.code_sha256(),
+                "permission_sids": sids,
                 "tags": tags::live(f.tags().into_iter().flatten()),
-            })),
+        })));
+        Ok(Some(Observed {
+            attrs,
             outputs: outputs(&ctx.region, &arn),
         }))
     }
@@ -253,22 +268,31 @@ impl ResourceType for Function {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let lambda = &self.0.region(&ctx.region).lambda;
-        if from.get("source_code_hash") != to.get("source_code_hash") {
+        super::policy::remove_extras(lambda, id, from, to).await?;
+        // The package is uploaded again to change the key it is kept with.
+        if from.get("source_code_hash") != to.get("source_code_hash")
+            || (to.contains_key("source_kms_key_arn")
+                && from.get("source_kms_key_arn") != to.get("source_kms_key_arn"))
+        {
             let code = load(&self.0, to)?;
             lambda
                 .update_function_code()
                 .function_name(id)
+                .set_source_kms_key_arn(
+                    attrs::opt_str(to, "source_kms_key_arn").map(str::to_string),
+                )
                 .zip_file(Blob::new(code.bytes))
                 .send()
                 .await
                 .ctx(&format!("updating code of Lambda function ({id})"))?;
             wait_ready(ctx, lambda, id).await?;
         }
-        if CONFIG.iter().any(|k| from.get(*k) != to.get(*k)) {
+        if CONFIG.iter().any(|k| from.get(*k) != to.get(*k))
+            || super::function_extras::config_changed(from, to)
+        {
             transient::call(ctx, "lambda", "UpdateFunctionConfiguration", || async {
-                lambda
-                    .update_function_configuration()
-                    .function_name(id)
+                let req = lambda.update_function_configuration().function_name(id);
+                super::function_extras::with_config(req, to)
                     .role(attrs::str(to, "role")?)
                     .handler(attrs::str(to, "handler")?)
                     .runtime(Runtime::from(attrs::str(to, "runtime")?))
@@ -283,6 +307,7 @@ impl ResourceType for Function {
             .await?;
             wait_ready(ctx, lambda, id).await?;
         }
+        super::function_extras::restore_concurrency(ctx, lambda, id, from, to).await?;
         if tags::changed(from, to) {
             let arn = lambda
                 .get_function_configuration()

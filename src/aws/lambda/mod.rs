@@ -1,9 +1,12 @@
 //! Lambda resource types: functions (with deterministic packaging of their
 //! source) and invoke permissions.
 
+pub mod audit;
 mod function;
+mod function_extras;
 pub mod package;
 mod permission;
+mod policy;
 
 use std::sync::Arc;
 

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -84,19 +84,7 @@ impl ResourceType for Permission {
         prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let (function, sid) = split(id)?;
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .lambda
-                .get_policy()
-                .function_name(function)
-                .send()
-                .await
-                .ctx(&format!("reading policy of Lambda function ({function})")),
-        )?;
-        let policy: Value = out
-            .and_then(|o| o.policy().map(attrs::parse_doc))
-            .unwrap_or(Value::Null);
+        let policy = super::policy::get(&self.0.region(&ctx.region).lambda, function).await?;
         let stmt = policy["Statement"]
             .as_array()
             .and_then(|s| s.iter().find(|x| x["Sid"] == sid))

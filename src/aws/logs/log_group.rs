@@ -95,6 +95,11 @@ impl ResourceType for LogGroup {
             "name": id,
             "retention_in_days": g.retention_in_days().map_or(Value::Null, |d| json!(d)),
             "kms_key_id": g.kms_key_id(),
+            // Switches held at CloudWatch Logs' defaults: masking, a guard
+            // against deletion, and writes without IAM signatures.
+            "data_protection": g.data_protection_status().is_some_and(|s| s.as_str() == "ACTIVATED"),
+            "deletion_protection_enabled": g.deletion_protection_enabled().unwrap_or(false),
+            "bearer_token_authentication_enabled": g.bearer_token_authentication_enabled().unwrap_or(false),
             "tags": tags::live(t.tags().into_iter().flatten()),
         });
         Ok(Some(Observed {
@@ -138,6 +143,7 @@ impl ResourceType for LogGroup {
                     .map(|_| ())?,
             }
         }
+        switches(logs, id, from, to).await?;
         if tags::changed(from, to) {
             let arn = self
                 .arn(find(logs, id).await?.as_ref(), &ctx.region, id)
@@ -243,4 +249,43 @@ fn outputs(arn: String) -> Attrs {
         .as_object()
         .cloned()
         .unwrap_or_default()
+}
+
+/// Puts the group's switches back where `from` (live) differs from `to`.
+async fn switches(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let on = |k: &str| to.get(k).and_then(Value::as_bool).unwrap_or(false);
+    if differs("data_protection") && !on("data_protection") {
+        logs.delete_data_protection_policy()
+            .log_group_identifier(id)
+            .send()
+            .await
+            .ctx(&format!("deleting the data protection policy added outside hcprov to CloudWatch log group ({id})"))?;
+    }
+    if differs("deletion_protection_enabled") {
+        logs.put_log_group_deletion_protection()
+            .log_group_identifier(id)
+            .deletion_protection_enabled(on("deletion_protection_enabled"))
+            .send()
+            .await
+            .ctx(&format!(
+                "setting deletion protection of CloudWatch log group ({id})"
+            ))?;
+    }
+    if differs("bearer_token_authentication_enabled") {
+        logs.put_bearer_token_authentication()
+            .log_group_identifier(id)
+            .bearer_token_authentication_enabled(on("bearer_token_authentication_enabled"))
+            .send()
+            .await
+            .ctx(&format!(
+                "setting bearer-token writes of CloudWatch log group ({id})"
+            ))?;
+    }
+    Ok(())
 }

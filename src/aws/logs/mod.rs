@@ -1,5 +1,6 @@
 //! CloudWatch Logs resource types.
 
+pub mod audit;
 mod log_group;
 
 use std::sync::Arc;

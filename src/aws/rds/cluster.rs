@@ -60,7 +60,8 @@ fn observed(c: &DbCluster, prior: Option<&Attrs>) -> (String, Observed) {
         .collect();
     let secret = c.master_user_secret();
     let echo = |k: &str| prior.and_then(|p| p.get(k)).cloned().unwrap_or(Value::Null);
-    let attrs = json!({
+    let mut attrs = super::cluster_extras::observe(c);
+    attrs.as_object_mut().expect("an object").extend(obj(json!({
         "cluster_identifier": id,
         "engine": c.engine(),
         "database_name": c.database_name(),
@@ -83,7 +84,7 @@ fn observed(c: &DbCluster, prior: Option<&Attrs>) -> (String, Observed) {
         // What destroy does is hcprov's setting, not the cluster's.
         "final_snapshot": echo("final_snapshot"),
         "tags": live_tags(c.tag_list()),
-    });
+    })));
     let outputs = json!({
         "arn": c.db_cluster_arn(),
         "endpoint": c.endpoint(),
@@ -248,6 +249,9 @@ impl ResourceType for Cluster {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
+        if super::cluster_extras::restore(rds, id, from, to).await? {
+            self.wait_available(ctx, id).await?;
+        }
         let changed = |k: &str| from.get(k) != to.get(k);
         let settings = [
             "vpc_security_group_ids",

@@ -37,6 +37,12 @@ fn observed(i: &DbInstance) -> (String, Observed) {
         "publicly_accessible": i.publicly_accessible().unwrap_or(false),
         "auto_minor_version_upgrade": i.auto_minor_version_upgrade().unwrap_or(false),
         "promotion_tier": i.promotion_tier(),
+        // An instance group can override the cluster's (logging among
+        // them); Performance Insights keeps SQL text.
+        "db_parameter_group_name": super::cluster_extras::group(
+            i.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()),
+        ),
+        "performance_insights_enabled": i.performance_insights_enabled().unwrap_or(false),
         "tags": live_tags(i.tag_list()),
     });
     let outputs = json!({
@@ -184,8 +190,22 @@ impl ResourceType for ClusterInstance {
             "publicly_accessible",
             "auto_minor_version_upgrade",
             "promotion_tier",
+            "db_parameter_group_name",
+            "performance_insights_enabled",
         ];
         if settings.iter().any(|k| changed(k)) {
+            let differs = |k: &str| to.contains_key(k) && changed(k);
+            let group = if differs("db_parameter_group_name") {
+                self.default_group(ctx, id).await?
+            } else {
+                None
+            };
+            let pi = differs("performance_insights_enabled")
+                .then(|| {
+                    to.get("performance_insights_enabled")
+                        .and_then(Value::as_bool)
+                })
+                .flatten();
             let req = rds
                 .modify_db_instance()
                 .db_instance_identifier(id)
@@ -193,7 +213,9 @@ impl ResourceType for ClusterInstance {
                 .db_instance_class(attrs::str(to, "instance_class")?)
                 .publicly_accessible(attrs::bool(to, "publicly_accessible")?)
                 .auto_minor_version_upgrade(attrs::bool(to, "auto_minor_version_upgrade")?)
-                .promotion_tier(attrs::int(to, "promotion_tier")? as i32);
+                .promotion_tier(attrs::int(to, "promotion_tier")? as i32)
+                .set_db_parameter_group_name(group)
+                .set_enable_performance_insights(pi);
             retry_when(ctx, &BUSY, busy, || async {
                 req.clone()
                     .send()
@@ -244,5 +266,29 @@ impl ResourceType for ClusterInstance {
             .await,
         )?;
         wait_status(ctx, &GONE, None, super::FAILED, || self.status(ctx, id)).await
+    }
+}
+
+impl ClusterInstance {
+    /// The name of the engine's default parameter group for instance `id`.
+    async fn default_group(&self, ctx: &Ctx, id: &str) -> Result<Option<String>, ResourceError> {
+        let out = self
+            .0
+            .region(&ctx.region)
+            .rds
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .ctx(&format!("reading RDS instance ({id})"))?;
+        Ok(out.db_instances().first().map(|i| {
+            format!(
+                "default.{}",
+                super::cluster_extras::family(
+                    i.engine().unwrap_or_default(),
+                    i.engine_version().unwrap_or_default()
+                )
+            )
+        }))
     }
 }

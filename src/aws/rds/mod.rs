@@ -2,7 +2,9 @@
 //! create and synced by ARN, reads batched through Describe filters, and
 //! waiters on the status RDS reports.
 
+pub mod audit;
 mod cluster;
+mod cluster_extras;
 mod cluster_instance;
 mod subnet_group;
 

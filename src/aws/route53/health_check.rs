@@ -26,7 +26,9 @@ impl ResourceType for HealthCheck {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["type", "request_interval"]
+        // Route 53 cannot take an address off a check: one added is undone
+        // by a new check.
+        &["type", "request_interval", "ip_address"]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -106,6 +108,10 @@ impl ResourceType for HealthCheck {
                 "enable_sni": c.enable_sni().unwrap_or(false),
                 "disabled": c.disabled().unwrap_or(false),
                 "inverted": c.inverted().unwrap_or(false),
+                // An address makes Route 53 probe it instead of the name;
+                // the checker regions vote on health (none listed: all).
+                "ip_address": c.ip_address().filter(|a| !a.is_empty() && *a != "None"),
+                "regions": attrs::sorted(c.regions().iter().map(|r| r.as_str().to_string()).collect()),
                 "tags": read_tags(r53, TagResourceType::Healthcheck, id).await?,
             })),
             outputs: Attrs::new(),
@@ -128,9 +134,23 @@ impl ResourceType for HealthCheck {
             "enable_sni",
             "disabled",
             "inverted",
+            "regions",
         ];
         if settings.iter().any(|k| from.get(*k) != to.get(*k)) {
+            // What `to` leaves out goes back to Route 53's default.
+            let mut reset = vec![];
+            let regions = attrs::strs(to, "regions");
+            if to.contains_key("regions") && regions.is_empty() {
+                reset.push(aws_sdk_route53::types::ResettableElementName::Regions);
+            }
             r53.update_health_check()
+                .set_regions((!regions.is_empty()).then(|| {
+                    regions
+                        .iter()
+                        .map(|r| aws_sdk_route53::types::HealthCheckRegion::from(r.as_str()))
+                        .collect()
+                }))
+                .set_reset_elements((!reset.is_empty()).then_some(reset))
                 .health_check_id(id)
                 .fully_qualified_domain_name(attrs::str(to, "fqdn")?)
                 .port(attrs::int(to, "port")? as i32)

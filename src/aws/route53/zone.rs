@@ -107,6 +107,10 @@ impl ResourceType for Zone {
             attrs: obj(json!({
                 "name": z.map(|z| name(z.name())),
                 "comment": z.and_then(|z| z.config()).and_then(|c| c.comment()).unwrap_or_default(),
+                // Record changes kept possible while us-east-1 is impaired.
+                "accelerated_recovery": z.and_then(|z| z.features())
+                    .and_then(|f| f.accelerated_recovery_status())
+                    .is_some_and(|s| matches!(s.as_str(), "ENABLED" | "ENABLING")),
                 "tags": read_tags(r53, TagResourceType::Hostedzone, id).await?,
             })),
             outputs: obj(json!({"zone_id": id, "name_servers": servers})),
@@ -121,6 +125,18 @@ impl ResourceType for Zone {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let r53 = &self.0.region(&ctx.region).route53;
+        if to.contains_key("accelerated_recovery")
+            && from.get("accelerated_recovery") != to.get("accelerated_recovery")
+        {
+            r53.update_hosted_zone_features()
+                .hosted_zone_id(id)
+                .enable_accelerated_recovery(attrs::bool(to, "accelerated_recovery")?)
+                .send()
+                .await
+                .ctx(&format!(
+                    "setting accelerated recovery of Route 53 hosted zone ({id})"
+                ))?;
+        }
         if from.get("comment") != to.get("comment") {
             r53.update_hosted_zone_comment()
                 .id(id)

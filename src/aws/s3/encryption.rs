@@ -33,6 +33,21 @@ impl Encryption {
         let rule = ServerSideEncryptionRule::builder()
             .apply_server_side_encryption_by_default(default)
             .bucket_key_enabled(attrs::bool(a, "bucket_key_enabled")?)
+            .set_blocked_encryption_types(a.get("blocked_encryption_types").map(|_| {
+                // Nothing blocked is spelled `NONE`.
+                let mut types = attrs::strs(a, "blocked_encryption_types");
+                if types.is_empty() {
+                    types.push("NONE".into());
+                }
+                aws_sdk_s3::types::BlockedEncryptionTypes::builder()
+                    .set_encryption_type(Some(
+                        types
+                            .iter()
+                            .map(|t| aws_sdk_s3::types::EncryptionType::from(t.as_str()))
+                            .collect(),
+                    ))
+                    .build()
+            }))
             .build();
         let cfg = ServerSideEncryptionConfiguration::builder()
             .rules(rule)
@@ -101,6 +116,10 @@ impl ResourceType for Encryption {
                     "sse_algorithm": d.map(|d| d.sse_algorithm().as_str()),
                     "kms_master_key_id": d.and_then(|d| d.kms_master_key_id()).map_or(Value::Null, |k| json!(k)),
                     "bucket_key_enabled": r.bucket_key_enabled().unwrap_or(false),
+                    // Uploads that may bypass the bucket's key (SSE-C).
+                    "blocked_encryption_types": r.blocked_encryption_types()
+                        .map(|b| b.encryption_type().iter().map(|t| t.as_str().to_string()).filter(|t| t != "NONE").collect::<Vec<_>>())
+                        .unwrap_or_default(),
                 })),
                 outputs: Attrs::new(),
             }

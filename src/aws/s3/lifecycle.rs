@@ -40,7 +40,20 @@ impl Lifecycle {
                     .unwrap_or_default()
                     .to_string()
             };
+            let days = |k: &str| r.get(k).and_then(Value::as_i64).map(|d| d as i32);
             let rule = LifecycleRule::builder()
+                .set_expiration(days("expiration_days").map(|d| {
+                    aws_sdk_s3::types::LifecycleExpiration::builder()
+                        .days(d)
+                        .build()
+                }))
+                .set_noncurrent_version_expiration(days("noncurrent_version_expiration_days").map(
+                    |d| {
+                        aws_sdk_s3::types::NoncurrentVersionExpiration::builder()
+                            .noncurrent_days(d)
+                            .build()
+                    },
+                ))
                 .id(get("id"))
                 .status(ExpirationStatus::from(get("status").as_str()))
                 .filter(LifecycleRuleFilter::builder().prefix("").build())
@@ -124,6 +137,9 @@ impl ResourceType for Lifecycle {
                         "status": r.status().as_str(),
                         "transition_days": t.and_then(|t| t.days()),
                         "storage_class": t.and_then(|t| t.storage_class()).map(|c| c.as_str()),
+                        // Deletes: of current objects, of old versions.
+                        "expiration_days": r.expiration().and_then(|e| e.days()),
+                        "noncurrent_version_expiration_days": r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()),
                     })
                 })
                 .collect();

@@ -118,6 +118,19 @@ fn observed(bucket: &str, c: &ReplicationConfiguration) -> Observed {
             "delete_marker_replication": r.delete_marker_replication().and_then(|m| m.status()) == Some(&DeleteMarkerReplicationStatus::Enabled),
             "sse_kms_encrypted_objects": r.source_selection_criteria().and_then(|s| s.sse_kms_encrypted_objects()).map(|o| o.status()) == Some(&SseKmsEncryptedObjectsStatus::Enabled),
             "replication_time_minutes": rtc.and_then(|t| t.time()).and_then(|t| t.minutes()),
+            // What narrows or hands over the copies: a prefix or tag filter,
+            // another account as owner.
+            "filter_prefix": rule_prefix(r),
+            "filter_tag": r.filter().and_then(|f| f.tag().or_else(|| f.and().and_then(|a| a.tags().first()))).map(|t| json!({t.key(): t.value()})),
+            "existing_object_replication": r.existing_object_replication().map_or("Disabled", |e| e.status().as_str()),
+            "destination_account": d.and_then(|d| d.account()),
+            "owner_override": d.and_then(|d| d.access_control_translation()).is_some(),
+            // S3 requires metrics beside Replication Time Control, so a rule
+            // with RTC and no metrics in the answer has them at RTC's time.
+            "metrics": d.and_then(|d| d.metrics()).map(|m| json!({
+                "status": m.status().as_str(),
+                "minutes": m.event_threshold().and_then(|t| t.minutes()),
+            })).or_else(|| rtc.map(|t| json!({"status": "Enabled", "minutes": t.time().and_then(|t| t.minutes())}))),
         })
     });
     Observed {
@@ -215,4 +228,13 @@ impl ResourceType for Replication {
                 .ctx(&format!("deleting replication of S3 bucket ({id})")),
         )
     }
+}
+
+/// A rule's prefix, in the filter or (the old schema) on the rule itself.
+#[allow(deprecated)]
+fn rule_prefix(r: &aws_sdk_s3::types::ReplicationRule) -> &str {
+    r.filter()
+        .and_then(|f| f.prefix())
+        .or(r.prefix())
+        .unwrap_or_default()
 }

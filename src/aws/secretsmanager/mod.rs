@@ -1,5 +1,6 @@
 //! Secrets Manager resource types.
 
+pub mod audit;
 mod secret;
 
 use std::sync::Arc;

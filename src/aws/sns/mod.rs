@@ -1,6 +1,8 @@
 //! SNS resource types.
 
+pub mod audit;
 mod topic;
+mod topic_extras;
 
 use std::sync::Arc;
 

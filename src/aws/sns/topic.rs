@@ -48,11 +48,23 @@ impl ResourceType for Topic {
             .sns
             .create_topic()
             .name(name)
-            .attributes("DisplayName", attrs::str(a, "display_name")?)
-            .attributes(
-                "KmsMasterKeyId",
-                attrs::opt_str(a, "kms_master_key_id").unwrap_or_default(),
-            )
+            .set_attributes(Some(
+                super::topic_extras::create_attributes(a)
+                    .into_iter()
+                    .chain([
+                        (
+                            "DisplayName".to_string(),
+                            attrs::str(a, "display_name")?.to_string(),
+                        ),
+                        (
+                            "KmsMasterKeyId".to_string(),
+                            attrs::opt_str(a, "kms_master_key_id")
+                                .unwrap_or_default()
+                                .to_string(),
+                        ),
+                    ])
+                    .collect(),
+            ))
             .set_tags(Some(sns_tags(tags::desired(a))?))
             .send()
             .await
@@ -86,19 +98,21 @@ impl ResourceType for Topic {
             return Ok(None);
         };
         let a = out.attributes().cloned().unwrap_or_default();
+        let mut attrs = obj(super::topic_extras::observe(&a));
         let t = sns
             .list_tags_for_resource()
             .resource_arn(id)
             .send()
             .await
             .ctx(&format!("reading tags of SNS topic ({id})"))?;
+        attrs.extend(obj(json!({
+            "name": id.rsplit(':').next().unwrap_or_default(),
+            "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
+            "kms_master_key_id": a.get("KmsMasterKeyId").filter(|k| !k.is_empty()),
+            "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
+        })));
         Ok(Some(Observed {
-            attrs: obj(json!({
-                "name": id.rsplit(':').next().unwrap_or_default(),
-                "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
-                "kms_master_key_id": a.get("KmsMasterKeyId").filter(|k| !k.is_empty()),
-                "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
-            })),
+            attrs,
             outputs: obj(json!({ "arn": id })),
         }))
     }
@@ -125,6 +139,7 @@ impl ResourceType for Topic {
                     .ctx(&format!("updating {name} of SNS topic ({id})"))?;
             }
         }
+        super::topic_extras::restore(sns, id, from, to).await?;
         tags::sync(
             from,
             to,

@@ -1,0 +1,177 @@
+//! The two sets an IAM role owns: the managed policies attached to it and
+//! the inline policies embedded in it. Both are hcprov's alone (unless
+//! `[sets] shared` names them): what someone else added is drift, and
+//! apply takes it off again.
+//!
+//! One exception keeps an incident responder's work: a policy that only
+//! denies (`AWSDenyAll`, the console's "Revoke active sessions" policy
+//! `AWSRevokeOlderSessions`) is reported but never removed; a person
+//! removes it when the incident is over.
+
+use aws_sdk_iam::Client;
+use serde_json::Value;
+
+use crate::aws::attrs;
+use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::engine::resource::ResourceError;
+use crate::engine::value::Attrs;
+
+/// The managed policies attached to `role` and the names of its inline
+/// policies, each sorted.
+pub async fn read(iam: &Client, role: &str) -> Result<(Vec<String>, Vec<String>), ResourceError> {
+    let mut arns = vec![];
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.ctx(&format!(
+            "reading the policies attached to IAM role ({role})"
+        ))?;
+        arns.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string)),
+        );
+    }
+    let mut names = vec![];
+    let mut pages = iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.ctx(&format!("reading the inline policies of IAM role ({role})"))?;
+        names.extend(page.policy_names().iter().cloned());
+    }
+    arns.sort();
+    names.sort();
+    Ok((arns, names))
+}
+
+/// Members of `key` in `from` (live) that `to` (desired) does not hold.
+fn extras(from: &Attrs, to: &Attrs, key: &str) -> Vec<String> {
+    let want = attrs::strs(to, key);
+    attrs::strs(from, key)
+        .into_iter()
+        .filter(|m| !want.contains(m))
+        .collect()
+}
+
+/// True when every statement of `doc` denies: such a policy only takes
+/// permissions away.
+pub fn deny_only(doc: &Value) -> bool {
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(s)) => s.clone(),
+        Some(s @ Value::Object(_)) => vec![s.clone()],
+        _ => return false,
+    };
+    !statements.is_empty() && statements.iter().all(|s| s["Effect"] == "Deny")
+}
+
+/// The document of the default version of the managed policy `arn`.
+async fn managed_doc(iam: &Client, arn: &str) -> Result<Value, ResourceError> {
+    let what = format!("reading the managed policy ({arn})");
+    let p = iam.get_policy().policy_arn(arn).send().await.ctx(&what)?;
+    let version = p
+        .policy()
+        .and_then(|p| p.default_version_id())
+        .unwrap_or("v1");
+    let v = iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+        .ctx(&what)?;
+    Ok(attrs::parse_doc(
+        v.policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or("{}"),
+    ))
+}
+
+/// Takes off `role` what `from` holds beyond `to`, except deny-only
+/// policies (logged, kept).
+pub async fn remove_extras(
+    iam: &Client,
+    role: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    for arn in extras(from, to, "managed_policy_arns") {
+        if deny_only(&managed_doc(iam, &arn).await?) {
+            tracing::warn!("IAM role {role}: {arn}, attached outside hcprov, only denies: kept (an incident response?); detach it by hand when it is no longer needed");
+            continue;
+        }
+        let r = iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!(
+                "detaching {arn}, attached outside hcprov, from IAM role ({role})"
+            ));
+        ignore_not_found(r.map(|_| ()))?;
+    }
+    for name in extras(from, to, "inline_policy_names") {
+        let what = format!(
+            "removing the inline policy {name}, added outside hcprov, from IAM role ({role})"
+        );
+        let doc = iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+            .ctx(&what)?;
+        if deny_only(&attrs::parse_doc(doc.policy_document())) {
+            tracing::warn!("IAM role {role}: inline policy {name}, added outside hcprov, only denies: kept (an incident response?); delete it by hand when it is no longer needed");
+            continue;
+        }
+        let r = iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+            .ctx(&what);
+        ignore_not_found(r.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Empties both sets, so the role itself can be deleted (IAM refuses to
+/// delete a role that still has policies).
+pub async fn remove_all(iam: &Client, role: &str) -> Result<(), ResourceError> {
+    let (arns, names) = match read(iam, role).await {
+        Ok(sets) => sets,
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for arn in arns {
+        let r = iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!("detaching {arn} from IAM role ({role})"));
+        ignore_not_found(r.map(|_| ()))?;
+    }
+    for name in names {
+        let r = iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+            .ctx(&format!(
+                "deleting the inline policy {name} of IAM role ({role})"
+            ));
+        ignore_not_found(r.map(|_| ()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Objects that carry an environment's lineage tag but are not in its
+//! state: a killed run's late twin, a hand-made copy. One paginated
+//! Resource Groups Tagging API `GetResources` per region finds every tagged
+//! object of the environment at once; each is then matched to the state by
+//! ARN or id.
+//!
+//! The tagging API does not list IAM roles (IAM is global and outside it);
+//! those are found by their own types' searches after an interrupted run.
+
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+use serde::Serialize;
+
+use crate::aws::error::SdkResultExt;
+use crate::aws::tags::{ADDRESS_TAG, LINEAGE_TAG};
+use crate::aws::Aws;
+use crate::engine::resource::ResourceError;
+use crate::engine::state::State;
+
+/// An object tagged with the environment's lineage that the state does not
+/// hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Untracked {
+    /// Its ARN.
+    pub arn: String,
+    /// Its region.
+    pub region: String,
+    /// The address its `hcprov:address` tag names, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// One tagged object: its ARN and tags.
+pub type Tagged = (String, Vec<(String, String)>);
+
+/// Every object in `region` tagged `hcprov:lineage = lineage`, with its tags.
+pub async fn tagged(aws: &Aws, region: &str, lineage: &str) -> Result<Vec<Tagged>, ResourceError> {
+    let client = &aws.region(region).tagging;
+    let filter = TagFilter::builder()
+        .key(LINEAGE_TAG)
+        .values(lineage)
+        .build();
+    let mut out = vec![];
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .get_resources()
+            .tag_filters(filter.clone())
+            .set_pagination_token(token.clone())
+            .send()
+            .await
+            .ctx(&format!(
+                "listing the objects tagged with this environment's lineage in {region}"
+            ))?;
+        for m in page.resource_tag_mapping_list() {
+            let Some(arn) = m.resource_arn() else {
+                continue;
+            };
+            let tags = m
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect();
+            out.push((arn.to_string(), tags));
+        }
+        token = page
+            .pagination_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        if token.is_none() || token == Some(String::new()) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// True when `arn` is the object `id`/`known_arn` of the state names.
+pub fn is_object(arn: &str, id: &str, known_arn: Option<&str>) -> bool {
+    let arn = arn.trim_end_matches(":*");
+    if known_arn.map(|k| k.trim_end_matches(":*")) == Some(arn) || arn == id {
+        return true;
+    }
+    if id.is_empty() {
+        return false;
+    }
+    if arn.ends_with(&format!("/{id}")) || arn.ends_with(&format!(":{id}")) {
+        return true;
+    }
+    // Composite ids (`api/stage`): every part is a segment of the ARN, in order.
+    let segments: Vec<&str> = arn.split([':', '/']).collect();
+    let parts: Vec<&str> = id
+        .split(['/', ':', '|'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut at = 0;
+    parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| match segments[at..].iter().position(|s| s == p) {
+                Some(i) => {
+                    at += i + 1;
+                    true
+                }
+                None => false,
+            })
+}
+
+/// The objects of `found` that no resource of `state` in `region` is.
+pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untracked> {
+    let mine: Vec<(&str, Option<&str>)> = state
+        .resources
+        .values()
+        .filter(|r| {
+            r.region == region || r.kind.starts_with("iam_") || r.kind.starts_with("route53_")
+        })
+        .map(|r| (r.id.as_str(), r.outputs.get("arn").and_then(|a| a.as_str())))
+        .collect();
+    found
+        .into_iter()
+        .filter(|(arn, _)| !mine.iter().any(|(id, known)| is_object(arn, id, *known)))
+        .map(|(arn, tags)| Untracked {
+            address: tags
+                .iter()
+                .find(|(k, _)| k == ADDRESS_TAG)
+                .map(|(_, v)| v.clone()),
+            arn,
+            region: region.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_object;
+
+    #[test]
+    fn arns_match_the_ids_they_end_with_or_spell_in_order() {
+        let vpc = "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1";
+        assert!(is_object(vpc, "vpc-1", None));
+        assert!(!is_object(vpc, "vpc-12", None));
+        assert!(!is_object(vpc, "vpc", None));
+        assert!(is_object("arn:aws:s3:::b-1", "b-1", None));
+        assert!(is_object("arn:aws:logs:r:1:log-group:/a/b:*", "/a/b", None));
+        assert!(is_object(
+            "arn:aws:sns:r:1:t",
+            "x",
+            Some("arn:aws:sns:r:1:t")
+        ));
+        let stage = "arn:aws:apigateway:us-east-1::/restapis/abc/stages/prod";
+        assert!(is_object(stage, "abc/prod", None));
+        assert!(!is_object(stage, "prod/abc", None));
+        assert!(!is_object(stage, "", None));
+    }
+}

@@ -1,0 +1,178 @@
+//! The cluster settings beyond those the blueprint declares one by one,
+//! each held at RDS's defaults: the parameter group (the engine's default;
+//! a custom one can turn TLS or logging off), IAM roles that let the
+//! database reach S3 or Lambda, Kerberos, membership in a global database
+//! (every row copied to another region), an activity stream, Performance
+//! Insights (which keeps SQL text), and the cluster-wide minor-upgrade
+//! switch. A change made outside hcprov is drift, and apply undoes it.
+
+use aws_sdk_rds::types::DbCluster;
+use aws_sdk_rds::Client;
+use serde_json::{json, Value};
+
+use crate::aws::attrs;
+use crate::aws::error::SdkResultExt;
+use crate::engine::resource::ResourceError;
+use crate::engine::value::Attrs;
+
+/// `default` for any of RDS's default parameter groups, else the name.
+pub fn group(name: Option<&str>) -> Value {
+    match name {
+        None => Value::Null,
+        Some(n) if n.starts_with("default.") => json!("default"),
+        Some(n) => json!(n),
+    }
+}
+
+/// The default parameter group family of `engine` at `version`.
+pub fn family(engine: &str, version: &str) -> String {
+    let major = version.split('.').next().unwrap_or(version);
+    if engine.contains("postgres") {
+        format!("{engine}{major}")
+    } else {
+        let minor = version.split('.').nth(1).unwrap_or("0");
+        format!("{engine}{major}.{minor}")
+    }
+}
+
+/// The observed settings of `c`.
+pub fn observe(c: &DbCluster) -> Value {
+    let roles: Vec<Value> = c
+        .associated_roles()
+        .iter()
+        .map(|r| json!({"role_arn": r.role_arn(), "feature_name": r.feature_name()}))
+        .collect();
+    let stream = c
+        .activity_stream_status()
+        .filter(|s| matches!(s.as_str(), "started" | "starting"))
+        .map(|_| json!({"mode": c.activity_stream_mode().map(|m| m.as_str()), "kms_key_id": c.activity_stream_kms_key_id()}));
+    json!({
+        "db_cluster_parameter_group_name": group(c.db_cluster_parameter_group()),
+        "associated_roles": roles,
+        "auto_minor_version_upgrade": c.auto_minor_version_upgrade().unwrap_or(true),
+        "activity_stream": stream,
+        "domain": c.domain_memberships().first().and_then(|d| d.domain()),
+        "global_cluster_identifier": c.global_cluster_identifier(),
+        "performance_insights_enabled": c.performance_insights_enabled().unwrap_or(false),
+    })
+}
+
+/// Puts back what differs: roles off, stream stopped, out of a global
+/// database, then one ModifyDBCluster for the rest. Returns whether it
+/// changed anything (the caller then waits for the cluster).
+pub async fn restore(
+    rds: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<bool, ResourceError> {
+    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    if ![
+        "db_cluster_parameter_group_name",
+        "associated_roles",
+        "auto_minor_version_upgrade",
+        "activity_stream",
+        "domain",
+        "global_cluster_identifier",
+        "performance_insights_enabled",
+    ]
+    .iter()
+    .any(|k| differs(k))
+    {
+        return Ok(false);
+    }
+    let out = rds
+        .describe_db_clusters()
+        .db_cluster_identifier(id)
+        .send()
+        .await
+        .ctx(&format!("reading RDS cluster ({id})"))?;
+    let Some(c) = out.db_clusters().first() else {
+        return Ok(false);
+    };
+    let arn = c.db_cluster_arn().unwrap_or_default();
+    if differs("associated_roles") {
+        let want = to.get("associated_roles").cloned().unwrap_or(json!([]));
+        for r in c.associated_roles() {
+            let declared = want
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|w| w["role_arn"].as_str() == r.role_arn());
+            if declared {
+                continue;
+            }
+            rds.remove_role_from_db_cluster()
+                .db_cluster_identifier(id)
+                .set_role_arn(r.role_arn().map(str::to_string))
+                .set_feature_name(r.feature_name().map(str::to_string))
+                .send()
+                .await
+                .ctx(&format!(
+                    "removing a role attached outside hcprov from RDS cluster ({id})"
+                ))?;
+        }
+    }
+    if differs("activity_stream") && to.get("activity_stream").is_some_and(Value::is_null) {
+        rds.stop_activity_stream()
+            .resource_arn(arn)
+            .apply_immediately(true)
+            .send()
+            .await
+            .ctx(&format!(
+                "stopping the activity stream started outside hcprov on RDS cluster ({id})"
+            ))?;
+    }
+    if differs("global_cluster_identifier")
+        && to
+            .get("global_cluster_identifier")
+            .is_some_and(Value::is_null)
+    {
+        if let Some(global) = c.global_cluster_identifier() {
+            rds.remove_from_global_cluster()
+                .global_cluster_identifier(global)
+                .db_cluster_identifier(arn)
+                .send()
+                .await
+                .ctx(&format!(
+                    "taking RDS cluster ({id}) out of the global database {global}"
+                ))?;
+        }
+    }
+    let mut req = rds
+        .modify_db_cluster()
+        .db_cluster_identifier(id)
+        .apply_immediately(true);
+    let mut modify = false;
+    if differs("db_cluster_parameter_group_name")
+        && attrs::opt_str(to, "db_cluster_parameter_group_name") == Some("default")
+    {
+        modify = true;
+        let name = format!(
+            "default.{}",
+            family(
+                c.engine().unwrap_or_default(),
+                c.engine_version().unwrap_or_default()
+            )
+        );
+        req = req.db_cluster_parameter_group_name(name);
+    }
+    if differs("auto_minor_version_upgrade") {
+        modify = true;
+        req = req.auto_minor_version_upgrade(attrs::bool(to, "auto_minor_version_upgrade")?);
+    }
+    if differs("domain") && to.get("domain").is_some_and(Value::is_null) {
+        modify = true;
+        req = req.domain("none");
+    }
+    if differs("performance_insights_enabled") {
+        modify = true;
+        req = req.enable_performance_insights(attrs::bool(to, "performance_insights_enabled")?);
+    }
+    if modify {
+        req.send()
+            .await
+            .ctx(&format!("putting back the settings of RDS cluster ({id})"))?;
+    }
+    Ok(true)
+}

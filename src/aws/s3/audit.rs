@@ -1,0 +1,205 @@
+//! The drift audit of the S3 types (see `aws::audit`).
+
+use aws_sdk_s3::operation::{
+    get_bucket_encryption, get_bucket_lifecycle_configuration, get_bucket_policy,
+    get_bucket_replication, get_bucket_tagging, get_bucket_versioning, get_public_access_block,
+};
+use aws_sdk_s3::types::{
+    Destination, LifecycleRule, PublicAccessBlockConfiguration, ReplicationConfiguration,
+    ReplicationRule, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Transition,
+};
+
+use crate::aws::audit::Class::{Ignored as I, Managed as M};
+use crate::aws::audit::{debug_of, Audit, Shape};
+
+/// Every S3 type's audit.
+pub fn audits() -> Vec<Audit> {
+    vec![
+        Audit {
+            kind: "s3_bucket",
+            shapes: vec![Shape {
+                call: "GetBucketTagging",
+                shape: "GetBucketTaggingOutput",
+                debug: || debug_of(get_bucket_tagging::GetBucketTaggingOutput::builder()),
+                fields: &[("tag_set", M("tags"))],
+            }],
+        },
+        Audit {
+            kind: "s3_bucket_versioning",
+            shapes: vec![Shape {
+                call: "GetBucketVersioning",
+                shape: "GetBucketVersioningOutput",
+                debug: || debug_of(get_bucket_versioning::GetBucketVersioningOutput::builder()),
+                fields: &[
+                    ("status", M("status")),
+                    ("mfa_delete", I("only the account root user with its MFA device can change it (neither IAM credentials nor hcprov can), and turning it on only makes deleting versions harder")),
+                ],
+            }],
+        },
+        Audit {
+            kind: "s3_bucket_replication",
+            shapes: vec![
+                Shape {
+                    call: "GetBucketReplication",
+                    shape: "GetBucketReplicationOutput",
+                    debug: || debug_of(get_bucket_replication::GetBucketReplicationOutput::builder()),
+                    fields: &[("replication_configuration", M("role,rule,rule_count"))],
+                },
+                Shape {
+                    call: "GetBucketReplication",
+                    shape: "ReplicationConfiguration",
+                    debug: || debug_of(ReplicationConfiguration::builder()),
+                    fields: &[("role", M("role")), ("rules", M("rule,rule_count"))],
+                },
+                Shape {
+                    call: "GetBucketReplication",
+                    shape: "ReplicationRule",
+                    debug: || debug_of(ReplicationRule::builder()),
+                    fields: &[
+                        ("id", M("rule")),
+                        ("priority", M("rule")),
+                        ("prefix", M("rule.filter_prefix")),
+                        ("filter", M("rule.filter_prefix,rule.filter_tag")),
+                        ("status", M("rule")),
+                        ("source_selection_criteria", M("rule")),
+                        ("existing_object_replication", M("rule.existing_object_replication")),
+                        ("destination", M("rule")),
+                        ("delete_marker_replication", M("rule")),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketReplication",
+                    shape: "Destination",
+                    debug: || debug_of(Destination::builder()),
+                    fields: &[
+                        ("bucket", M("rule")),
+                        ("account", M("rule.destination_account")),
+                        ("storage_class", M("rule")),
+                        ("access_control_translation", M("rule.owner_override")),
+                        ("encryption_configuration", M("rule")),
+                        ("replication_time", M("rule")),
+                        ("metrics", M("rule.metrics")),
+                    ],
+                },
+            ],
+        },
+        Audit {
+            kind: "s3_bucket_encryption",
+            shapes: vec![
+                Shape {
+                    call: "GetBucketEncryption",
+                    shape: "GetBucketEncryptionOutput",
+                    debug: || debug_of(get_bucket_encryption::GetBucketEncryptionOutput::builder()),
+                    fields: &[(
+                        "server_side_encryption_configuration",
+                        M("sse_algorithm,kms_master_key_id,bucket_key_enabled"),
+                    )],
+                },
+                Shape {
+                    call: "GetBucketEncryption",
+                    shape: "ServerSideEncryptionConfiguration",
+                    debug: || debug_of(ServerSideEncryptionConfiguration::builder()),
+                    fields: &[("rules", M("sse_algorithm,kms_master_key_id,bucket_key_enabled"))],
+                },
+                Shape {
+                    call: "GetBucketEncryption",
+                    shape: "ServerSideEncryptionRule",
+                    debug: || debug_of(ServerSideEncryptionRule::builder()),
+                    fields: &[
+                        ("apply_server_side_encryption_by_default", M("sse_algorithm,kms_master_key_id")),
+                        ("bucket_key_enabled", M("bucket_key_enabled")),
+                        ("blocked_encryption_types", M("blocked_encryption_types")),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketEncryption",
+                    shape: "ServerSideEncryptionByDefault",
+                    debug: || debug_of(ServerSideEncryptionByDefault::builder()),
+                    fields: &[
+                        ("sse_algorithm", M("sse_algorithm")),
+                        ("kms_master_key_id", M("kms_master_key_id")),
+                    ],
+                },
+            ],
+        },
+        Audit {
+            kind: "s3_bucket_public_access_block",
+            shapes: vec![
+                Shape {
+                    call: "GetPublicAccessBlock",
+                    shape: "GetPublicAccessBlockOutput",
+                    debug: || debug_of(get_public_access_block::GetPublicAccessBlockOutput::builder()),
+                    fields: &[(
+                        "public_access_block_configuration",
+                        M("block_public_acls,block_public_policy,ignore_public_acls,restrict_public_buckets"),
+                    )],
+                },
+                Shape {
+                    call: "GetPublicAccessBlock",
+                    shape: "PublicAccessBlockConfiguration",
+                    debug: || debug_of(PublicAccessBlockConfiguration::builder()),
+                    fields: &[
+                        ("block_public_acls", M("block_public_acls")),
+                        ("ignore_public_acls", M("ignore_public_acls")),
+                        ("block_public_policy", M("block_public_policy")),
+                        ("restrict_public_buckets", M("restrict_public_buckets")),
+                    ],
+                },
+            ],
+        },
+        Audit {
+            kind: "s3_bucket_lifecycle",
+            shapes: vec![
+                Shape {
+                    call: "GetBucketLifecycleConfiguration",
+                    shape: "GetBucketLifecycleConfigurationOutput",
+                    debug: || {
+                        debug_of(
+                            get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput::builder(),
+                        )
+                    },
+                    fields: &[
+                        ("rules", M("rules")),
+                        ("transition_default_minimum_object_size", I("S3's default (all_storage_classes_128K): objects under 128 KiB stay in STANDARD, a cost detail")),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketLifecycleConfiguration",
+                    shape: "LifecycleRule",
+                    debug: || debug_of(LifecycleRule::builder()),
+                    fields: &[
+                        ("expiration", M("rules.expiration_days")),
+                        ("id", M("rules")),
+                        ("prefix", I("deprecated top-level prefix; hcprov's rules use an empty filter, and a narrowed scope only changes which objects move to cheaper storage")),
+                        ("filter", I("hcprov's rules apply to the whole bucket (empty prefix); a narrowed filter only changes which objects move to cheaper storage")),
+                        ("status", M("rules")),
+                        ("transitions", M("rules")),
+                        ("noncurrent_version_transitions", I("hcprov sets none; moving old versions to cheaper storage changes cost, not retention")),
+                        ("noncurrent_version_expiration", M("rules.noncurrent_version_expiration_days")),
+                        ("abort_incomplete_multipart_upload", I("hcprov sets none; it only cleans up unfinished uploads")),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketLifecycleConfiguration",
+                    shape: "Transition",
+                    debug: || debug_of(Transition::builder()),
+                    fields: &[
+                        ("date", I("hcprov transitions by age (transition_days), never on a date")),
+                        ("days", M("rules")),
+                        ("storage_class", M("rules")),
+                    ],
+                },
+            ],
+        },
+        Audit {
+            kind: "s3_bucket_policy",
+            shapes: vec![Shape {
+                call: "GetBucketPolicy",
+                shape: "GetBucketPolicyOutput",
+                debug: || debug_of(get_bucket_policy::GetBucketPolicyOutput::builder()),
+                fields: &[("policy", M("policy"))],
+            }],
+        },
+    ]
+}
