@@ -121,6 +121,18 @@ pub fn as_set(live: Vec<String>, prior: Option<&Value>) -> Value {
     sorted(live)
 }
 
+/// An exclusive set as read: its live members plus those `prior` declares.
+/// A declared member that is gone is its own node's deletion, reported
+/// there; the owner reports only what others added.
+pub fn owned_set(mut live: Vec<String>, prior: Option<&Value>) -> Value {
+    for m in prior.and_then(Value::as_array).into_iter().flatten() {
+        if let Some(m) = m.as_str().filter(|m| !live.iter().any(|l| l == m)) {
+            live.push(m.to_string());
+        }
+    }
+    as_set(live, prior)
+}
+
 /// Sorted, de-duplicated list of strings as a JSON array.
 pub fn sorted(mut v: Vec<String>) -> Value {
     v.sort();

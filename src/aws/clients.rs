@@ -165,6 +165,8 @@ pub struct Aws {
     /// Whether a destroy may delete the recovery points in a Backup vault
     /// (`destroy --delete-recovery-points`); off by default.
     pub delete_recovery_points: std::sync::atomic::AtomicBool,
+    /// The environment's objects and tags, read in bulk before a refresh.
+    pub tag_cache: super::orphans::TagCache,
 }
 
 impl Aws {
@@ -227,6 +229,7 @@ impl Aws {
             calls: Arc::new(ApiCalls::default()),
             lambda_source: None,
             delete_recovery_points: std::sync::atomic::AtomicBool::new(false),
+            tag_cache: Default::default(),
         }
     }
 

@@ -7,6 +7,9 @@
 //! The tagging API does not list IAM roles (IAM is global and outside it);
 //! those are found by their own types' searches after an interrupted run.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use serde::Serialize;
 
@@ -31,6 +34,48 @@ pub struct Untracked {
 
 /// One tagged object: its ARN and tags.
 pub type Tagged = (String, Vec<(String, String)>);
+
+/// What one bulk read per region found: every object of the environment
+/// with its tags. Reads use it in place of a per-object tag call (see
+/// `aws::tags::cached`); drift lists the objects the state does not hold.
+#[derive(Debug, Default)]
+pub struct TagCache {
+    regions: Mutex<BTreeMap<String, Result<Vec<Tagged>, String>>>,
+    by_arn: Mutex<HashMap<String, Vec<(String, String)>>>,
+}
+
+impl TagCache {
+    /// Reads every region in `regions` once (concurrently).
+    pub async fn prime(&self, aws: &Aws, regions: &[String], lineage: &str) {
+        let reads = regions.iter().map(|r| tagged(aws, r, lineage));
+        let found = futures::future::join_all(reads).await;
+        let mut by_arn = self.by_arn.lock().expect("tag cache");
+        let mut by_region = self.regions.lock().expect("tag cache");
+        for (region, result) in regions.iter().zip(found) {
+            if let Ok(list) = &result {
+                for (arn, tags) in list {
+                    by_arn.insert(arn.trim_end_matches(":*").to_string(), tags.clone());
+                }
+            }
+            by_region.insert(region.clone(), result.map_err(|e| e.to_string()));
+        }
+    }
+
+    /// The tags the bulk read found on `arn`.
+    pub fn tags(&self, arn: &str) -> Option<Vec<(String, String)>> {
+        self.by_arn
+            .lock()
+            .expect("tag cache")
+            .get(arn.trim_end_matches(":*"))
+            .cloned()
+    }
+
+    /// What the bulk read of `region` found, or why it failed; `None` when
+    /// it was not read.
+    pub fn region(&self, region: &str) -> Option<Result<Vec<Tagged>, String>> {
+        self.regions.lock().expect("tag cache").get(region).cloned()
+    }
+}
 
 /// Every object in `region` tagged `hcprov:lineage = lineage`, with its tags.
 pub async fn tagged(aws: &Aws, region: &str, lineage: &str) -> Result<Vec<Tagged>, ResourceError> {
@@ -104,18 +149,32 @@ pub fn is_object(arn: &str, id: &str, known_arn: Option<&str>) -> bool {
             })
 }
 
-/// The objects of `found` that no resource of `state` in `region` is.
+/// True for the copies AWS makes of managed objects, with their tags:
+/// RDS and ElastiCache snapshots (automated, or kept before a replacement),
+/// AWS Backup recovery points, DynamoDB backups. They are the data's
+/// history, not untracked infrastructure.
+fn is_copy(arn: &str) -> bool {
+    [
+        ":cluster-snapshot:",
+        ":snapshot:",
+        ":recovery-point:",
+        "/backup/",
+    ]
+    .iter()
+    .any(|p| arn.contains(p))
+}
+
+/// The objects of `found` (read in `region`) that no resource of `state`
+/// is, in any region: some services (S3) list an object in every region.
 pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untracked> {
     let mine: Vec<(&str, Option<&str>)> = state
         .resources
         .values()
-        .filter(|r| {
-            r.region == region || r.kind.starts_with("iam_") || r.kind.starts_with("route53_")
-        })
         .map(|r| (r.id.as_str(), r.outputs.get("arn").and_then(|a| a.as_str())))
         .collect();
     found
         .into_iter()
+        .filter(|(arn, _)| !is_copy(arn))
         .filter(|(arn, _)| !mine.iter().any(|(id, known)| is_object(arn, id, *known)))
         .map(|(arn, tags)| Untracked {
             address: tags
@@ -149,5 +208,9 @@ mod tests {
         assert!(is_object(stage, "abc/prod", None));
         assert!(!is_object(stage, "prod/abc", None));
         assert!(!is_object(stage, "", None));
+        assert!(super::is_copy(
+            "arn:aws:rds:us-east-1:1:cluster-snapshot:rds:db-2026-12-01-21-57"
+        ));
+        assert!(!super::is_copy("arn:aws:rds:us-east-1:1:cluster:db"));
     }
 }

@@ -37,6 +37,16 @@ pub fn claims(attrs: &Attrs, live: &Attrs) -> bool {
         .all(|(k, v)| theirs.get(k) == Some(v))
 }
 
+/// The tags of `arn` as the environment's bulk tag read found them, when
+/// they are what `recorded` holds: the read then needs no tag call of its
+/// own. Otherwise (not found, or different: the bulk read may lag a change
+/// by minutes) `None`, and the read asks the object's own API.
+pub fn cached(aws: &crate::aws::Aws, arn: &str, recorded: &Attrs) -> Option<Value> {
+    let found = aws.tag_cache.tags(arn)?;
+    let live = live(found.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    (recorded.get("tags") == Some(&live)).then_some(live)
+}
+
 /// The desired tags of `attrs`.
 pub fn desired(attrs: &Attrs) -> BTreeMap<String, String> {
     attrs

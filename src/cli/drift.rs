@@ -109,9 +109,9 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         }
     }
     counts.violations = findings.violations().count();
-    let (untracked, untracked_error) = match find_untracked(&s, &state).await {
+    let (untracked, untracked_error) = match find_untracked(&s, &state) {
         Ok(u) => (u, None),
-        Err(e) => (vec![], Some(e.to_string())),
+        Err(e) => (vec![], Some(e)),
     };
     counts.untracked = untracked.len();
     for u in &untracked {
@@ -155,23 +155,23 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
 }
 
 /// Every object in the state's regions tagged with its lineage that the
-/// state does not hold: one bulk tag read per region.
-async fn find_untracked(
+/// state does not hold, from the bulk tag read the refresh began with.
+fn find_untracked(
     s: &Session,
     state: &crate::engine::state::State,
-) -> Result<Vec<Untracked>, crate::engine::resource::ResourceError> {
-    let mut regions = super::alone::regions_of(state);
-    for r in s.cfg.regions() {
-        if !regions.contains(&r) {
-            regions.push(r);
-        }
-    }
+) -> Result<Vec<Untracked>, String> {
     let mut all = vec![];
-    let reads = regions
-        .iter()
-        .map(|r| orphans::tagged(&s.aws, r, &state.lineage));
-    for (region, found) in regions.iter().zip(futures::future::join_all(reads).await) {
-        all.extend(orphans::untracked(state, region, found?));
+    for region in super::alone::all_regions(state, &s.cfg) {
+        let found = s
+            .aws
+            .tag_cache
+            .region(&region)
+            .unwrap_or_else(|| Err(format!("{region} was not read")))?;
+        for u in orphans::untracked(state, &region, found) {
+            if !all.iter().any(|a: &Untracked| a.arn == u.arn) {
+                all.push(u);
+            }
+        }
     }
     Ok(all)
 }

@@ -21,6 +21,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         | ("cloudtrail_trail", "is_multi_region_trail") => after == &Value::Bool(false),
         ("s3_bucket_public_access_block", _)
         | ("rds_cluster", "deletion_protection")
+        | ("dynamodb_table", "deletion_protection")
         | ("kms_key", "protects_final_snapshots")
         | ("rds_cluster", "final_snapshot")
         | ("rds_cluster", "manage_master_user_password")
@@ -63,20 +64,19 @@ fn asks(c: &Change) -> bool {
 const PROTECTION_SETTING: &[(&str, &str)] = &[("rds_cluster", "[database] deletion_protection")];
 
 /// A one-line refusal when the plan deletes or replaces a resource whose
-/// recorded attributes have deletion protection on: the run stops before
-/// deleting anything, rather than part-way (an Aurora cluster's instances
-/// gone, the cluster refusing).
+/// recorded attributes have deletion protection on that the configuration
+/// sets: the run stops before deleting anything, rather than part-way (an
+/// Aurora cluster's instances gone, the cluster refusing). A DynamoDB
+/// table's own protection follows `disposable`; once hcprov's guard lets
+/// the table go (`--allow-destroy`), its delete turns that off first.
 pub fn protected(plan: &Plan, state: &crate::engine::state::State) -> Option<String> {
     plan.changes
         .iter()
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
         .find_map(|c| {
             let r = state.resources.get(&c.address)?;
+            let (_, setting) = PROTECTION_SETTING.iter().find(|(k, _)| *k == c.kind())?;
             (r.attributes.get("deletion_protection") == Some(&Value::Bool(true))).then(|| {
-                let setting = PROTECTION_SETTING
-                    .iter()
-                    .find(|(k, _)| *k == c.kind())
-                    .map_or("deletion protection", |(_, s)| s);
                 format!(
                     "{} has deletion protection on, and this plan would {} it: set `{setting} = false` in hcprov.toml and run `hcprov apply`, then run this again; nothing was changed",
                     c.address,

@@ -253,6 +253,13 @@ impl Session {
         };
         let id = self.identify().await?;
         same_account(&state, &id, &self.store.describe())?;
+        // One bulk tag read per region first: the reads take their tags
+        // from it, and drift its untracked objects.
+        let regions = alone::all_regions(&state, &self.cfg);
+        self.aws
+            .tag_cache
+            .prime(&self.aws, &regions, &state.lineage)
+            .await;
         let live = refresh(
             &state,
             &self.registry,

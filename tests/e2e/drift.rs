@@ -174,7 +174,7 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
     assert_eq!(got, want);
     assert_eq!(
         r["counts"],
-        json!({"total": resources, "in_sync": resources - 5, "modified": 4, "deleted": 1, "unreadable": 0, "violations": 2})
+        json!({"total": resources, "in_sync": resources - 5, "modified": 4, "deleted": 1, "unreadable": 0, "untracked": 0, "violations": 2})
     );
     // Two of the changes also break HIPAA rules: rotation off, retention
     // below the minimum.

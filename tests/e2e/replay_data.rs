@@ -103,6 +103,7 @@ fn redis_attrs(retention: i64, sg: &str) -> hcprov::engine::value::Attrs {
         "auth_token_enabled": true, "auth_token_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf",
         "subnet_group_name": "healthcare-redis-subnets-dev", "security_group_ids": [sg],
         "snapshot_retention_limit": retention, "snapshot_window": "05:00-06:00", "tags": {"Environment": "dev"},
+        "log_delivery": [], "global_replication_group_id": null,
     }))
 }
 

@@ -115,7 +115,9 @@ fn a_replication_configuration_reads_back_whole_with_recorded_responses() {
         "bucket": "docs-primary", "role": "arn:aws:iam::123456789012:role/repl",
         "rule": {"id": "replicate-to-secondary", "priority": 1, "status": "Enabled", "destination_bucket": "arn:aws:s3:::docs-secondary",
                  "storage_class": "STANDARD", "replica_kms_key_id": KEY_W, "delete_marker_replication": false,
-                 "sse_kms_encrypted_objects": true, "replication_time_minutes": 15},
+                 "sse_kms_encrypted_objects": true, "replication_time_minutes": 15,
+                 "filter_prefix": "", "filter_tag": null, "existing_object_replication": "Disabled",
+                 "destination_account": null, "owner_override": false, "metrics": {"status": "Enabled", "minutes": 15}},
         "rule_count": 1,
     }));
     let live = run(async {
@@ -220,7 +222,8 @@ fn route53_health_checks_and_record_values_read_as_aws_writes_them() {
     ]);
     let desired = obj(
         json!({"type": "HTTPS", "fqdn": "abc.execute-api.us-east-1.amazonaws.com", "port": 443, "resource_path": "/health",
-        "request_interval": 30, "failure_threshold": 3, "enable_sni": true, "disabled": false, "inverted": false, "tags": {"Environment": "dev"}}),
+        "request_interval": 30, "failure_threshold": 3, "enable_sni": true, "disabled": false, "inverted": false, "tags": {"Environment": "dev"},
+        "ip_address": null, "regions": []}),
     );
     let (check_live, record) = run(async {
         let aws = aws_with(&replay).await;

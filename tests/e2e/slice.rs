@@ -197,7 +197,8 @@ fn slice_lifecycle_create_update_replace_destroy() {
             .any(|t| t.key() == Some("CostCenter") && t.value() == Some("cc-42")));
     });
 
-    // A new CIDR for one private subnet: it and its association are replaced.
+    // A new CIDR for one private subnet: it and its association are
+    // replaced, and the table's set of subnets names the new one.
     let old_subnet = ids(&p.state(), "ec2_subnet")["ec2_subnet.public_2"].clone();
     p.write_config(&edited.replace(
         "[network]\n",
@@ -211,10 +212,15 @@ fn slice_lifecycle_create_update_replace_destroy() {
     assert_eq!(
         ch.keys().collect::<Vec<_>>(),
         vec![
+            "ec2_route_table.public",
             "ec2_route_table_association.public_2",
             "ec2_subnet.public_2"
         ],
         "{ch:#?}"
+    );
+    assert_eq!(
+        ch["ec2_route_table.public"],
+        ("update".to_string(), vec!["subnet_ids".to_string()])
     );
     let subnet = plan["changes"]
         .as_array()

@@ -300,7 +300,7 @@ fn observe(t: &aws_sdk_ec2::types::RouteTable, prior: &Attrs) -> Observed {
         .collect();
     let attrs = json!({
         "vpc_id": t.vpc_id(), "routes": routes_value(&routes), "tags": tags_value(t.tags()),
-        "subnet_ids": attrs::as_set(subnets, prior.get("subnet_ids")),
+        "subnet_ids": attrs::owned_set(subnets, prior.get("subnet_ids")),
         "gateway_ids": attrs::sorted(gateways),
         "propagating_vgws": attrs::sorted(vgws),
     });

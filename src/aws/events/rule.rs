@@ -134,7 +134,7 @@ impl ResourceType for Rule {
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let ev = &self.0.region(&ctx.region).events;
         let Some(r) = not_found_to_none(
@@ -161,7 +161,7 @@ impl ResourceType for Rule {
                 "description": r.description().unwrap_or_default(),
                 "event_pattern": attrs::parse_doc(r.event_pattern().unwrap_or("{}")),
                 "state": r.state().map(|s| s.as_str()).unwrap_or("ENABLED"),
-                "target_ids": targets,
+                "target_ids": attrs::owned_set(targets, prior.get("target_ids")),
                 "schedule_expression": r.schedule_expression(),
                 "tags": tags::live(t.tags().iter().map(|t| (t.key(), t.value()))),
             })),

@@ -59,7 +59,7 @@ impl ResourceType for Role {
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let iam = &self.0.region(&ctx.region).iam;
         let out = not_found_to_none(
@@ -75,10 +75,10 @@ impl ResourceType for Role {
         let (arns, names) = super::sets::read(iam, id).await?;
         let attrs = json!({
             "name": role.role_name(),
-            "managed_policy_arns": arns,
+            "managed_policy_arns": attrs::owned_set(arns, prior.get("managed_policy_arns")),
             "max_session_duration": role.max_session_duration(),
             "permissions_boundary": role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()),
-            "inline_policy_names": names,
+            "inline_policy_names": attrs::owned_set(names, prior.get("inline_policy_names")),
             "assume_role_policy": attrs::parse_doc(role.assume_role_policy_document().unwrap_or("{}")),
             "tags": tags::live(role.tags().iter().map(|t| (t.key(), t.value()))),
         });

@@ -171,12 +171,18 @@ impl ResourceType for Key {
         let rotation = status.key_rotation_enabled();
         // KMS's default period when rotation is on without one.
         let period = status.rotation_period_in_days().unwrap_or(365);
-        let tag_out = kms
-            .list_resource_tags()
-            .key_id(id)
-            .send()
-            .await
-            .ctx(&format!("reading tags of KMS key ({id})"))?;
+        let live_tags = match tags::cached(&self.0, meta.arn().unwrap_or_default(), prior) {
+            Some(t) => t,
+            None => {
+                let out = kms
+                    .list_resource_tags()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .ctx(&format!("reading tags of KMS key ({id})"))?;
+                tags::live(out.tags().iter().map(|t| (t.tag_key(), t.tag_value())))
+            }
+        };
         let policy = kms
             .get_key_policy()
             .key_id(id)
@@ -194,7 +200,7 @@ impl ResourceType for Key {
             "deletion_window_in_days": prior.get("deletion_window_in_days").cloned().unwrap_or(json!(DEFAULT_DELETION_WINDOW_DAYS)),
             // What destroy keeps the key for is hcprov's setting.
             "protects_final_snapshots": prior.get("protects_final_snapshots").cloned().unwrap_or(serde_json::Value::Null),
-            "tags": tags::live(tag_out.tags().iter().map(|t| (t.tag_key(), t.tag_value()))),
+            "tags": live_tags,
         });
         Ok(Some(Observed {
             attrs: attrs.as_object().cloned().unwrap_or_default(),

@@ -251,7 +251,7 @@ impl ResourceType for Function {
                 "source_files": prior.get("source_files").cloned().unwrap_or(Value::Null),
                 "source_deps": prior.get("source_deps").cloned().unwrap_or(Value::Null),
                 "source_code_hash": c.code_sha256(),
-                "permission_sids": sids,
+                "permission_sids": attrs::owned_set(sids, prior.get("permission_sids")),
                 "tags": tags::live(f.tags().into_iter().flatten()),
         })));
         Ok(Some(Observed {

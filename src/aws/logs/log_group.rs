@@ -78,19 +78,25 @@ impl ResourceType for LogGroup {
         &self,
         ctx: &Ctx,
         id: &str,
-        _: &Attrs,
+        recorded: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let logs = &self.0.region(&ctx.region).logs;
         let Some(g) = find(logs, id).await? else {
             return Ok(None);
         };
         let arn = self.arn(Some(&g), &ctx.region, id).await?;
-        let t = logs
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .ctx(&format!("reading tags of CloudWatch log group ({id})"))?;
+        let live_tags = match tags::cached(&self.0, &arn, recorded) {
+            Some(t) => t,
+            None => {
+                let t = logs
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .ctx(&format!("reading tags of CloudWatch log group ({id})"))?;
+                tags::live(t.tags().into_iter().flatten())
+            }
+        };
         let attrs = json!({
             "name": id,
             "retention_in_days": g.retention_in_days().map_or(Value::Null, |d| json!(d)),
@@ -100,7 +106,7 @@ impl ResourceType for LogGroup {
             "data_protection": g.data_protection_status().is_some_and(|s| s.as_str() == "ACTIVATED"),
             "deletion_protection_enabled": g.deletion_protection_enabled().unwrap_or(false),
             "bearer_token_authentication_enabled": g.bearer_token_authentication_enabled().unwrap_or(false),
-            "tags": tags::live(t.tags().into_iter().flatten()),
+            "tags": live_tags,
         });
         Ok(Some(Observed {
             attrs: attrs.as_object().cloned().unwrap_or_default(),
