@@ -59,6 +59,10 @@ Fills (each is listed in the README's emulator table):
   where AWS names the KMS key that encrypts the backup
   (SSEDescription.KMSMasterKeyArn). The fill moves the source table's
   SSEDescription there, as AWS answers it.
+- CloudWatch `DisableAlarmActions` / `EnableAlarmActions`: not
+  implemented by moto. The fill turns the named alarms' actions off or on
+  (`ActionsEnabled` in DescribeAlarms), as AWS does; unknown names are
+  ignored, as AWS ignores them.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -446,6 +450,24 @@ def fill_route53_record_values():
             setattr(responses, name, value.replace("<![CDATA[{{ resource }}]]>", "{{ resource|e }}"))
 
 
+def fill_cloudwatch_alarm_actions():
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import EmptyResult
+
+    def switch(on):
+        def handler(self):
+            for name in self._get_param("AlarmNames", []):
+                alarm = self.cloudwatch_backend.alarms.get(name)
+                if alarm is not None:
+                    alarm.actions_enabled = on
+            return EmptyResult()
+
+        return handler
+
+    CloudWatchResponse.disable_alarm_actions = switch(False)
+    CloudWatchResponse.enable_alarm_actions = switch(True)
+
+
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
@@ -465,6 +487,7 @@ def main(argv):
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()
     fill_route53_record_values()
+    fill_cloudwatch_alarm_actions()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", argv[0]])

@@ -5,29 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
 use super::aurora::example_config;
 use super::harness::{block_on, id, Moto, Project};
-
-/// (address, attribute) of every drifted attribute in a `drift --json`.
-fn drifted(r: &Value) -> BTreeSet<(String, String)> {
-    r["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["status"] != "in_sync")
-        .flat_map(|x| {
-            let address = x["address"].as_str().unwrap().to_string();
-            x["attributes"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |a| (address.clone(), a["name"].as_str().unwrap().to_string()))
-        })
-        .collect()
-}
+use super::outofband::{attach_read_only, drifted, open_and_throttle};
 
 #[test]
 fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
@@ -79,6 +59,18 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             .send()
             .await
             .unwrap();
+        // The function's owned sets (its role's policies, its resource
+        // policy) and its reserved concurrency.
+        attach_read_only(
+            &aws_sdk_iam::Client::new(&sdk),
+            "healthcare-patient-api-role-e2e",
+        )
+        .await;
+        open_and_throttle(
+            &aws_sdk_lambda::Client::new(&sdk),
+            "healthcare-patient-api-e2e",
+        )
+        .await;
         let api = aws_sdk_apigatewayv2::Client::new(&sdk);
         let api_id = id(&state, "apigatewayv2_api.main");
         api.update_api()
@@ -166,6 +158,12 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             "transit_encryption_mode",
         ),
         ("rds_cluster.main", "backup_retention_period"),
+        ("iam_role.patient_api", "managed_policy_arns"),
+        ("lambda_function.patient_api", "permission_sids"),
+        (
+            "lambda_function.patient_api",
+            "reserved_concurrent_executions",
+        ),
         ("ec2_security_group.database", "ingress"),
         ("ec2_security_group_rules.lambda_egress", "rules"),
     ]

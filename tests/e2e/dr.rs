@@ -15,6 +15,7 @@ use std::sync::Arc;
 use aws_config::Region;
 
 use super::harness::{block_on, changes, id, Moto, Project};
+use super::outofband::{attach_read_only, open_and_throttle};
 use super::proxy::{Fault, Proxy};
 
 const PRIMARY: &str = "us-east-1";
@@ -471,16 +472,35 @@ fn multi_region_dr_apply_verify_reweight_drift_destroy() {
     p.run(&["apply", "--auto-approve"]).expect(0);
     block_on(verify(&moto, &p.state(), (50, 50)));
 
-    // Out of band, in the secondary region only.
+    // Out of band: in the secondary region a setting, a switch (reserved
+    // concurrency 1 throttles the function) and a set (another account may
+    // invoke it); in the primary a health check switched off and a policy
+    // attached to the primary function's role.
+    let check = id(&p.state(), "route53_health_check.primary");
     block_on(async {
         let c = sdk(&moto, SECONDARY).await;
-        aws_sdk_lambda::Client::new(&c)
+        let lambda = aws_sdk_lambda::Client::new(&c);
+        lambda
             .update_function_configuration()
             .function_name("healthcare-dr-api-secondary-e2e")
             .memory_size(1024)
             .send()
             .await
             .unwrap();
+        open_and_throttle(&lambda, "healthcare-dr-api-secondary-e2e").await;
+        let c = sdk(&moto, PRIMARY).await;
+        aws_sdk_route53::Client::new(&c)
+            .update_health_check()
+            .health_check_id(&check)
+            .disabled(true)
+            .send()
+            .await
+            .unwrap();
+        attach_read_only(
+            &aws_sdk_iam::Client::new(&c),
+            "healthcare-dr-api-primary-role-e2e",
+        )
+        .await;
     });
     let drift = p.run(&["drift", "--json"]).expect(2).json();
     let drifted: Vec<(String, String, String)> = drift["resources"]
@@ -488,24 +508,41 @@ fn multi_region_dr_apply_verify_reweight_drift_destroy() {
         .unwrap()
         .iter()
         .filter(|r| r["status"] != "in_sync")
-        .map(|r| {
-            (
-                r["address"].as_str().unwrap().to_string(),
-                r["region"].as_str().unwrap().to_string(),
-                r["attributes"][0]["name"].as_str().unwrap().to_string(),
-            )
+        .flat_map(|r| {
+            r["attributes"].as_array().unwrap().iter().map(|a| {
+                (
+                    r["address"].as_str().unwrap().to_string(),
+                    r["region"].as_str().unwrap().to_string(),
+                    a["name"].as_str().unwrap().to_string(),
+                )
+            })
         })
         .collect();
+    let expect = |a: &str, r: &str, n: &str| (a.to_string(), r.to_string(), n.to_string());
     assert_eq!(
-        drifted,
-        [(
-            "lambda_function.secondary_api".to_string(),
-            SECONDARY.to_string(),
-            "memory_size".to_string()
-        )]
+        drifted
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>(),
+        [
+            expect("iam_role.primary_api", PRIMARY, "managed_policy_arns"),
+            expect("lambda_function.secondary_api", SECONDARY, "memory_size"),
+            expect(
+                "lambda_function.secondary_api",
+                SECONDARY,
+                "permission_sids"
+            ),
+            expect(
+                "lambda_function.secondary_api",
+                SECONDARY,
+                "reserved_concurrent_executions"
+            ),
+            expect("route53_health_check.primary", PRIMARY, "disabled"),
+        ]
+        .into_iter()
+        .collect()
     );
     assert_eq!(drift["by_region"][SECONDARY]["modified"], 1);
-    assert_eq!(drift["by_region"][PRIMARY]["modified"], 0);
+    assert_eq!(drift["by_region"][PRIMARY]["modified"], 2);
     let text = p.run(&["drift"]).expect(2).stdout;
     assert!(
         text.contains(&format!("lambda_function.secondary_api in {SECONDARY}")),

@@ -1,0 +1,288 @@
+//! Drift completeness on the serverless platform: one out-of-band change
+//! per managed switch class and per exclusive set class the emulator can
+//! express, each reported with its exact attribute (exit 2); apply restores
+//! them all; a second drift is clean. Then the exceptions: a deny-only
+//! policy is reported but kept, a shared set is reported but left, and an
+//! object carrying the environment's lineage tag outside the state comes
+//! back `untracked`.
+
+use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
+use super::outofband::{
+    attach_read_only, drifted, open_and_throttle, pairs, role_policies, READ_ONLY,
+};
+
+const FUNCTION: &str = "healthcare-data-processor-e2e";
+const ROLE: &str = "healthcare-data-processor-role-e2e";
+const RULE: &str = "healthcare-auto-remediation-e2e";
+
+#[test]
+fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
+    let moto = Moto::start();
+    let p = Project::new(&moto.url, BASE_CONFIG);
+    p.run(&["apply"]).expect(0);
+    let state = p.state();
+    block_on(async {
+        let sdk = moto.sdk().await;
+        // Switches: a rule, alarm actions, a function's reserved concurrency
+        // (1: the API throttled to one request at a time), a stage's
+        // tracing, a subnet's public addresses.
+        let events = aws_sdk_eventbridge::Client::new(&sdk);
+        events.disable_rule().name(RULE).send().await.unwrap();
+        aws_sdk_cloudwatch::Client::new(&sdk)
+            .disable_alarm_actions()
+            .alarm_names("healthcare-lambda-errors-e2e")
+            .send()
+            .await
+            .unwrap();
+        open_and_throttle(&aws_sdk_lambda::Client::new(&sdk), FUNCTION).await;
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        ec2.modify_subnet_attribute()
+            .subnet_id(id(&state, "ec2_subnet.private_1"))
+            .map_public_ip_on_launch(
+                aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                    .value(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_apigateway::Client::new(&sdk)
+            .update_stage()
+            .rest_api_id(id(&state, "apigateway_rest_api.main"))
+            .stage_name("prod")
+            .patch_operations(
+                aws_sdk_apigateway::types::PatchOperation::builder()
+                    .op(aws_sdk_apigateway::types::Op::Replace)
+                    .path("/tracingEnabled")
+                    .value("true")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        // Sets: a role's attached and inline policies, a rule's targets, a
+        // topic's policy (and above, the function's resource policy).
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        attach_read_only(&iam, ROLE).await;
+        iam.put_role_policy()
+            .role_name(ROLE)
+            .policy_name("hand-made")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+            .send()
+            .await
+            .unwrap();
+        events
+            .put_targets()
+            .rule(RULE)
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder()
+                    .id("exfiltrate")
+                    .arn("arn:aws:sns:us-east-1:210987654321:elsewhere")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let topic = id(&state, "sns_topic.alerts");
+        let open_policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"SNS:Subscribe","Resource":"{topic}"}}]}}"#
+        );
+        aws_sdk_sns::Client::new(&sdk)
+            .set_topic_attributes()
+            .topic_arn(&topic)
+            .attribute_name("Policy")
+            .attribute_value(open_policy)
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    let want = pairs(&[
+        ("eventbridge_rule.remediation", "state"),
+        ("eventbridge_rule.remediation", "target_ids"),
+        ("cloudwatch_metric_alarm.lambda_errors", "actions_enabled"),
+        (
+            "lambda_function.data_processor",
+            "reserved_concurrent_executions",
+        ),
+        ("lambda_function.data_processor", "permission_sids"),
+        ("ec2_subnet.private_1", "map_public_ip_on_launch"),
+        ("apigateway_stage.prod", "tracing_enabled"),
+        ("iam_role.data_processor", "managed_policy_arns"),
+        ("iam_role.data_processor", "inline_policy_names"),
+        ("sns_topic.alerts", "policy"),
+    ]);
+    assert_eq!(drifted(&r), want, "{r:#}");
+    let role = r["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["address"] == "iam_role.data_processor")
+        .unwrap();
+    let arns = role["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "managed_policy_arns")
+        .unwrap();
+    assert!(
+        arns["after"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == READ_ONLY)
+            && !arns["before"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == READ_ONLY),
+        "{arns}"
+    );
+
+    // Plan shows the same before its actions; apply puts everything back.
+    let plan = p.run(&["plan"]).expect(0).stdout;
+    assert!(
+        plan.contains("Changed outside hcprov since the last apply:")
+            && plan.contains("~ eventbridge_rule.remediation"),
+        "{plan}"
+    );
+    p.run(&["apply", "--auto-approve"]).expect(0);
+    let again = p.run(&["drift", "--json"]).expect(0).json();
+    assert!(drifted(&again).is_empty(), "{again:#}");
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let (arns, names) = role_policies(&aws_sdk_iam::Client::new(&sdk), ROLE).await;
+        assert!(!arns.iter().any(|a| a == READ_ONLY) && !names.iter().any(|n| n == "hand-made"));
+        let events = aws_sdk_eventbridge::Client::new(&sdk);
+        let targets = events
+            .list_targets_by_rule()
+            .rule(RULE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(targets.targets().len(), 1);
+        let rule = events.describe_rule().name(RULE).send().await.unwrap();
+        assert_eq!(rule.state().map(|s| s.as_str()), Some("ENABLED"));
+        let policy = aws_sdk_lambda::Client::new(&sdk)
+            .get_policy()
+            .function_name(FUNCTION)
+            .send()
+            .await
+            .unwrap();
+        assert!(!policy.policy().unwrap().contains("AllowOtherAccount"));
+    });
+}
+
+#[test]
+fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked() {
+    let moto = Moto::start();
+    let shared = format!(
+        "{BASE_CONFIG}\n[sets]\nshared = [\"iam_role.health_check.managed_policy_arns\"]\n"
+    );
+    let p = Project::new(&moto.url, &shared);
+    p.run(&["apply"]).expect(0);
+    let lineage = p.state()["lineage"].as_str().unwrap().to_string();
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-12-01T00:00:00Z"}}}]}"#;
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        // What the console's "Revoke active sessions" adds.
+        iam.put_role_policy()
+            .role_name(ROLE)
+            .policy_name("AWSRevokeOlderSessions")
+            .policy_document(deny)
+            .send()
+            .await
+            .unwrap();
+        // Another team's addition to a set the configuration shares.
+        attach_read_only(&iam, "healthcare-health-check-role-e2e").await;
+        // A late twin of the VPC and a hand-made bucket, both with this
+        // environment's lineage tag.
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let tag = |k: &str, v: &str| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build();
+        ec2.create_vpc()
+            .cidr_block("10.77.0.0/16")
+            .tag_specifications(
+                aws_sdk_ec2::types::TagSpecification::builder()
+                    .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+                    .tags(tag("hcprov:lineage", &lineage))
+                    .tags(tag("hcprov:address", "ec2_vpc.main"))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    assert_eq!(
+        drifted(&r),
+        pairs(&[
+            ("iam_role.data_processor", "inline_policy_names"),
+            ("iam_role.health_check", "managed_policy_arns"),
+        ]),
+        "{r:#}"
+    );
+    let untracked = r["untracked"].as_array().unwrap();
+    assert_eq!(untracked.len(), 1, "{r:#}");
+    assert!(untracked[0]["arn"].as_str().unwrap().contains(":vpc/vpc-"));
+    assert_eq!(untracked[0]["address"], "ec2_vpc.main");
+    assert_eq!(r["counts"]["untracked"], 1);
+    let text = p.run(&["drift"]).expect(2).stdout;
+    assert!(
+        text.contains("carries this environment's lineage tag but is not in the state")
+            && text.contains("hcprov import"),
+        "{text}"
+    );
+
+    // Plan leaves the shared set alone; apply keeps the deny-only policy
+    // and the other team's attachment.
+    let plan = p.run(&["plan", "--json"]).expect(0).json();
+    let role_change = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "iam_role.health_check")
+        .unwrap();
+    assert_eq!(role_change["action"], "no_op", "{role_change:#}");
+    p.run(&["apply", "--auto-approve"]).expect(0);
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        let (_, names) = role_policies(&iam, ROLE).await;
+        assert!(names.iter().any(|n| n == "AWSRevokeOlderSessions"));
+        let (arns, _) = role_policies(&iam, "healthcare-health-check-role-e2e").await;
+        assert!(arns.iter().any(|a| a == READ_ONLY));
+        // The incident is over: a person takes the deny off.
+        iam.delete_role_policy()
+            .role_name(ROLE)
+            .policy_name("AWSRevokeOlderSessions")
+            .send()
+            .await
+            .unwrap();
+    });
+    // Still reported: the shared set's addition and the untracked twin.
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    assert_eq!(
+        drifted(&r),
+        pairs(&[("iam_role.health_check", "managed_policy_arns")]),
+        "{r:#}"
+    );
+
+    // A shared set must name a set its resource owns.
+    for (entry, says) in [
+        ("iam_role.nope.managed_policy_arns", "names no resource"),
+        ("iam_role.health_check.tags", "names no set of iam_role"),
+        ("kms_key.main.policy", "that type owns none"),
+    ] {
+        p.write_config(&format!("{BASE_CONFIG}\n[sets]\nshared = [\"{entry}\"]\n"));
+        let bad = p.run(&["plan"]).expect(1);
+        assert!(
+            bad.stderr.contains("sets.shared[0]") && bad.stderr.contains(says),
+            "{}",
+            bad.stderr
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! Changes made behind hcprov's back through the SDK, shared by the drift
+//! tests of every platform, and the drift report read as the set of
+//! (address, attribute) pairs it names.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+/// An AWS managed policy that grants much and denies nothing.
+pub const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
+/// (address, attribute) of every drifted attribute in a `drift --json`.
+pub fn drifted(r: &Value) -> BTreeSet<(String, String)> {
+    r["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] != "in_sync")
+        .flat_map(|x| {
+            let address = x["address"].as_str().unwrap().to_string();
+            x["attributes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |a| (address.clone(), a["name"].as_str().unwrap().to_string()))
+        })
+        .collect()
+}
+
+/// `pairs` as the set `drifted` answers.
+pub fn pairs(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    list.iter()
+        .map(|(a, n)| (a.to_string(), n.to_string()))
+        .collect()
+}
+
+/// Attaches ReadOnlyAccess to `role`.
+pub async fn attach_read_only(iam: &aws_sdk_iam::Client, role: &str) {
+    iam.attach_role_policy()
+        .role_name(role)
+        .policy_arn(READ_ONLY)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Lets another account invoke `function`, and reserves it one concurrent
+/// execution (the API then serves one request at a time; moto drops 0).
+pub async fn open_and_throttle(lambda: &aws_sdk_lambda::Client, function: &str) {
+    lambda
+        .add_permission()
+        .function_name(function)
+        .statement_id("AllowOtherAccount")
+        .action("lambda:InvokeFunction")
+        .principal("210987654321")
+        .send()
+        .await
+        .unwrap();
+    lambda
+        .put_function_concurrency()
+        .function_name(function)
+        .reserved_concurrent_executions(1)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The managed policies attached to `role` and its inline policies' names.
+pub async fn role_policies(iam: &aws_sdk_iam::Client, role: &str) -> (Vec<String>, Vec<String>) {
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .unwrap();
+    let inline = iam
+        .list_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .unwrap();
+    (
+        attached
+            .attached_policies()
+            .iter()
+            .filter_map(|a| a.policy_arn().map(str::to_string))
+            .collect(),
+        inline.policy_names().to_vec(),
+    )
+}
