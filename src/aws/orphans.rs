@@ -164,6 +164,62 @@ fn is_copy(arn: &str) -> bool {
     .any(|p| arn.contains(p))
 }
 
+/// True when `arn` is a member AWS made for the object `id` and tagged
+/// like it: an ElastiCache replication group's node clusters
+/// (`cluster:<group>-001`).
+fn is_member(arn: &str, id: &str) -> bool {
+    !id.is_empty()
+        && arn.starts_with("arn:")
+        && arn.split(':').nth(2) == Some("elasticache")
+        && arn
+            .rsplit(':')
+            .next()
+            .and_then(|name| name.strip_prefix(&format!("{id}-")))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Drops the candidates that are on their way out: the tagging API lists a
+/// KMS key pending deletion and a secret in its recovery window (both keep
+/// their tags), and lags deletions by minutes to hours. Each is confirmed
+/// with its own describe call; only candidates cost calls.
+pub async fn confirmed(aws: &Aws, found: Vec<Untracked>) -> Vec<Untracked> {
+    let mut out = vec![];
+    for u in found {
+        let service = u.arn.split(':').nth(2).unwrap_or_default();
+        let alive = match service {
+            "kms" => aws
+                .region(&u.region)
+                .kms
+                .describe_key()
+                .key_id(&u.arn)
+                .send()
+                .await
+                .ok()
+                .and_then(|o| o.key_metadata().and_then(|m| m.key_state()).cloned())
+                .is_some_and(|s| {
+                    !matches!(
+                        s,
+                        aws_sdk_kms::types::KeyState::PendingDeletion
+                            | aws_sdk_kms::types::KeyState::PendingReplicaDeletion
+                    )
+                }),
+            "secretsmanager" => aws
+                .region(&u.region)
+                .secretsmanager
+                .describe_secret()
+                .secret_id(&u.arn)
+                .send()
+                .await
+                .is_ok_and(|s| s.deleted_date().is_none()),
+            _ => true,
+        };
+        if alive {
+            out.push(u);
+        }
+    }
+    out
+}
+
 /// The objects of `found` (read in `region`) that no resource of `state`
 /// is, in any region: some services (S3) list an object in every region.
 pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untracked> {
@@ -175,7 +231,11 @@ pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untrack
     found
         .into_iter()
         .filter(|(arn, _)| !is_copy(arn))
-        .filter(|(arn, _)| !mine.iter().any(|(id, known)| is_object(arn, id, *known)))
+        .filter(|(arn, _)| {
+            !mine
+                .iter()
+                .any(|(id, known)| is_object(arn, id, *known) || is_member(arn, id))
+        })
         .map(|(arn, tags)| Untracked {
             address: tags
                 .iter()
@@ -212,5 +272,12 @@ mod tests {
             "arn:aws:rds:us-east-1:1:cluster-snapshot:rds:db-2026-12-01-21-57"
         ));
         assert!(!super::is_copy("arn:aws:rds:us-east-1:1:cluster:db"));
+        let node = "arn:aws:elasticache:us-east-1:1:cluster:hc-redis-e2e-001";
+        assert!(super::is_member(node, "hc-redis-e2e"));
+        assert!(!super::is_member(node, "hc-redis"));
+        assert!(!super::is_member(
+            "arn:aws:rds:us-east-1:1:cluster:hc-redis-e2e-001",
+            "hc-redis-e2e"
+        ));
     }
 }

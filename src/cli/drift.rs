@@ -109,7 +109,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         }
     }
     counts.violations = findings.violations().count();
-    let (untracked, untracked_error) = match find_untracked(&s, &state) {
+    let (untracked, untracked_error) = match find_untracked(&s, &state).await {
         Ok(u) => (u, None),
         Err(e) => (vec![], Some(e)),
     };
@@ -156,7 +156,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
 
 /// Every object in the state's regions tagged with its lineage that the
 /// state does not hold, from the bulk tag read the refresh began with.
-fn find_untracked(
+async fn find_untracked(
     s: &Session,
     state: &crate::engine::state::State,
 ) -> Result<Vec<Untracked>, String> {
@@ -173,5 +173,5 @@ fn find_untracked(
             }
         }
     }
-    Ok(all)
+    Ok(orphans::confirmed(&s.aws, all).await)
 }

@@ -1,7 +1,9 @@
 //! Which planned changes need a person's yes: deletes and replacements,
 //! and the in-place updates that lose data or protection (point-in-time
 //! recovery or rotation turned off, versioning suspended, retention cut,
-//! public access unblocked, a key policy rewritten, a trail stopped).
+//! public access unblocked, a key policy rewritten, a trail stopped), among
+//! them putting back a default over a protection someone added outside
+//! hcprov (an activity stream, a vault lock, a log masking policy).
 
 use serde_json::Value;
 
@@ -22,6 +24,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         ("s3_bucket_public_access_block", _)
         | ("rds_cluster", "deletion_protection")
         | ("dynamodb_table", "deletion_protection")
+        | ("dynamodb_table", "disassociation_protection")
         | ("kms_key", "protects_final_snapshots")
         | ("rds_cluster", "final_snapshot")
         | ("rds_cluster", "manage_master_user_password")
@@ -31,7 +34,34 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
         | ("elasticache_replication_group", "snapshot_retention_limit") => {
             matches!((num(before), num(after)), (Some(b), Some(a)) if a < b)
         }
-        ("apigatewayv2_stage", "access_log_settings") => after.is_null(),
+        ("apigatewayv2_stage", "access_log_settings")
+        | ("apigateway_stage", "access_log_settings")
+        | ("apigatewayv2_domain_name", "mutual_tls_authentication")
+        | ("rds_cluster", "activity_stream")
+        | ("rds_cluster", "global_cluster_identifier")
+        | ("backup_vault", "lock")
+        | ("lambda_function", "kms_key_arn")
+        | ("cloudtrail_trail", "cloud_watch_logs_log_group_arn") => after.is_null(),
+        // Protections someone added that the stack does not declare: apply
+        // takes them off only with a person's yes.
+        ("logs_log_group", "data_protection")
+        | ("logs_log_group", "deletion_protection_enabled") => after == &Value::Bool(false),
+        ("elasticache_replication_group", "log_delivery") => {
+            after.as_array().is_some_and(|a| a.is_empty())
+        }
+        ("ec2_vpc", "encryption_control_mode") => after == &Value::String("none".into()),
+        ("sns_topic", "signature_version") => after == &Value::String("1".into()),
+        ("apigateway_stage", "method_settings")
+        | ("apigateway_rest_api", "security_policy")
+        | ("cloudtrail_trail", "event_selectors")
+        | ("sns_topic", "policy")
+        | ("rds_cluster", "db_cluster_parameter_group_name")
+        | ("rds_cluster_instance", "db_parameter_group_name")
+        // Address ranges taken off (IPv6 leaves every subnet too) and the
+        // DNS servers every interface uses.
+        | ("ec2_vpc", "secondary_cidr_blocks")
+        | ("ec2_vpc", "ipv6_cidr_blocks")
+        | ("ec2_vpc", "domain_name_servers") => true,
         ("elasticache_replication_group", "transit_encryption_mode") => {
             after != &Value::String("required".into())
         }

@@ -201,18 +201,11 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
                     if pitr { json!(35) } else { Value::Null },
                 ),
                 ("on_demand_max_throughput", Value::Null),
-                (
-                    "settings_replication_mode",
-                    if global {
-                        json!("ENABLED")
-                    } else {
-                        Value::Null
-                    },
-                ),
                 ("disassociation_protection", json!(global)),
             ]
         }
-        "s3_bucket_encryption" => vec![("blocked_encryption_types", json!([]))],
+        // Uploads with customer-provided keys would bypass the stack key.
+        "s3_bucket_encryption" => vec![("blocked_encryption_types", json!(["SSE-C"]))],
         "backup_vault" => vec![("lock", Value::Null)],
         "cloudtrail_trail" => vec![
             ("s3_key_prefix", Value::Null),

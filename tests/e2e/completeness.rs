@@ -8,7 +8,7 @@
 
 use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::outofband::{
-    attach_read_only, drifted, open_and_throttle, pairs, role_policies, READ_ONLY,
+    attach_read_only, drifted, open_and_throttle, pairs, role_policies, widen_vpc, READ_ONLY,
 };
 
 const FUNCTION: &str = "healthcare-data-processor-e2e";
@@ -46,6 +46,13 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .send()
             .await
             .unwrap();
+        // Address ranges and DNS: what the VPC and a subnet expose.
+        widen_vpc(
+            &ec2,
+            &id(&state, "ec2_vpc.main"),
+            &id(&state, "ec2_subnet.private_1"),
+        )
+        .await;
         aws_sdk_apigateway::Client::new(&sdk)
             .update_stage()
             .rest_api_id(id(&state, "apigateway_rest_api.main"))
@@ -109,6 +116,11 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ),
         ("lambda_function.data_processor", "permission_sids"),
         ("ec2_subnet.private_1", "map_public_ip_on_launch"),
+        ("ec2_subnet.private_1", "ipv6_cidr_blocks"),
+        ("ec2_subnet.private_1", "assign_ipv6_address_on_creation"),
+        ("ec2_vpc.main", "secondary_cidr_blocks"),
+        ("ec2_vpc.main", "ipv6_cidr_blocks"),
+        ("ec2_vpc.main", "domain_name_servers"),
         ("apigateway_stage.prod", "tracing_enabled"),
         ("iam_role.data_processor", "managed_policy_arns"),
         ("iam_role.data_processor", "inline_policy_names"),
@@ -172,6 +184,29 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .await
             .unwrap();
         assert!(!policy.policy().unwrap().contains("AllowOtherAccount"));
+        // The VPC is back on a DHCP options set of Amazon's DNS servers.
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let vpc = ec2
+            .describe_vpcs()
+            .vpc_ids(id(&state, "ec2_vpc.main"))
+            .send()
+            .await
+            .unwrap();
+        let options = vpc.vpcs()[0].dhcp_options_id().unwrap().to_string();
+        let set = ec2
+            .describe_dhcp_options()
+            .dhcp_options_ids(&options)
+            .send()
+            .await
+            .unwrap();
+        let servers: Vec<_> = set.dhcp_options()[0]
+            .dhcp_configurations()
+            .iter()
+            .filter(|c| c.key() == Some("domain-name-servers"))
+            .flat_map(|c| c.values())
+            .filter_map(|v| v.value())
+            .collect();
+        assert_eq!(servers, ["AmazonProvidedDNS"], "{options}");
     });
 }
 

@@ -89,3 +89,62 @@ pub async fn role_policies(iam: &aws_sdk_iam::Client, role: &str) -> (Vec<String
         inline.policy_names().to_vec(),
     )
 }
+
+/// Widens VPC `vpc` as someone might by hand: a secondary IPv4 range, an
+/// Amazon IPv6 range with a /64 of it on `subnet` (which then gives new
+/// interfaces IPv6 addresses), and a DHCP options set naming a DNS server
+/// outside AWS.
+pub async fn widen_vpc(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) {
+    ec2.associate_vpc_cidr_block()
+        .vpc_id(vpc)
+        .cidr_block("10.1.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let v6 = ec2
+        .associate_vpc_cidr_block()
+        .vpc_id(vpc)
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .unwrap();
+    let range = v6
+        .ipv6_cidr_block_association()
+        .and_then(|a| a.ipv6_cidr_block())
+        .unwrap()
+        .to_string();
+    let slash64 = range.replace("/56", "/64");
+    ec2.associate_subnet_cidr_block()
+        .subnet_id(subnet)
+        .ipv6_cidr_block(slash64)
+        .send()
+        .await
+        .unwrap();
+    ec2.modify_subnet_attribute()
+        .subnet_id(subnet)
+        .assign_ipv6_address_on_creation(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let options = ec2
+        .create_dhcp_options()
+        .dhcp_configurations(
+            aws_sdk_ec2::types::NewDhcpConfiguration::builder()
+                .key("domain-name-servers")
+                .values("203.0.113.53")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2.associate_dhcp_options()
+        .vpc_id(vpc)
+        .dhcp_options_id(options.dhcp_options().unwrap().dhcp_options_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+}

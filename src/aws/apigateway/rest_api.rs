@@ -136,7 +136,8 @@ impl ResourceType for RestApi {
                 "endpoint_types": types,
                 "policy": policy,
                 "disable_execute_api_endpoint": api.disable_execute_api_endpoint(),
-                "security_policy": api.security_policy().map(|p| p.as_str()),
+                // API Gateway's default for an API made without one.
+                "security_policy": api.security_policy().map(|p| p.as_str()).filter(|p| *p != "TLS_1_0"),
                 "endpoint_access_mode": api.endpoint_access_mode().map(|m| m.as_str()),
                 "ip_address_type": api.endpoint_configuration()
                     .and_then(|e| e.ip_address_type())

@@ -72,7 +72,9 @@ pub const UPDATED: [&str; 4] = [
     "recursive_logging",
 ];
 
-/// Puts the selectors back when they differ.
+/// Puts the declared selectors back when they differ: every basic
+/// selector whole (read/write type, management events, data resources,
+/// excluded sources). PutEventSelectors replaces advanced selectors too.
 pub async fn restore_selectors(
     ct: &Client,
     id: &str,
@@ -86,16 +88,38 @@ pub async fn restore_selectors(
     if from.get(k) == Some(want) {
         return Ok(());
     }
+    let strs = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect()
+    };
     let basic: Vec<EventSelector> = want["basic"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|s| {
+            let data = s["data_resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    aws_sdk_cloudtrail::types::DataResource::builder()
+                        .set_type(d["type"].as_str().map(str::to_string))
+                        .set_values(Some(strs(&d["values"])))
+                        .build()
+                })
+                .collect();
             EventSelector::builder()
                 .read_write_type(ReadWriteType::from(
                     s["read_write_type"].as_str().unwrap_or("All"),
                 ))
                 .include_management_events(s["include_management_events"].as_bool().unwrap_or(true))
+                .set_data_resources(Some(data))
+                .set_exclude_management_event_sources(Some(strs(
+                    &s["exclude_management_event_sources"],
+                )))
                 .build()
         })
         .collect();

@@ -38,7 +38,7 @@ pub fn audits() -> Vec<Audit> {
                     ("global_table_version", C),
                     ("replicas", M("replicas")),
                     ("global_table_witnesses", C), // multi-Region strong consistency only; hcprov's replicas are eventually consistent (multi_region_consistency)
-                    ("global_table_settings_replication_mode", M("settings_replication_mode")),
+                    ("global_table_settings_replication_mode", I("whether replicas copy the table's capacity and auto-scaling settings: capacity only (the tables are on-demand), and AWS's default differs by how the global table was made")),
                     ("restore_summary", C),
                     ("sse_description", M("kms_key_arn")),
                     ("archival_summary", C),
@@ -97,7 +97,7 @@ pub fn audits() -> Vec<Audit> {
                     ("global_secondary_indexes", I("hcprov declares no global secondary indexes")),
                     ("replica_inaccessible_date_time", C),
                     ("replica_table_class_summary", I("STANDARD: hcprov takes the default table class, a billing choice")),
-                    ("global_table_settings_replication_mode", C), // the table's; the proposed dynamodb_table.settings_replication_mode compares it
+                    ("global_table_settings_replication_mode", C), // the table's own, classified on TableDescription
                 ],
             },
             Shape {

@@ -185,7 +185,26 @@ impl Table {
             .ctx(&format!(
                 "changing the {region} replica of DynamoDB table ({name})"
             ))?;
-        wait_until(ctx, &REPLICA_ACTIVE, || async {
+        wait_replicas(
+            ctx,
+            ddb,
+            name,
+            &format!("changing the {region} replica of DynamoDB table ({name})"),
+        )
+        .await
+    }
+}
+
+/// Waits until table `name` and all its replicas are ACTIVE (a global
+/// table takes one change at a time, replicas included); `what` names the
+/// change when a replica fails.
+async fn wait_replicas(
+    ctx: &Ctx,
+    ddb: &aws_sdk_dynamodb::Client,
+    name: &str,
+    what: &str,
+) -> Result<(), ResourceError> {
+    wait_until(ctx, &REPLICA_ACTIVE, || async {
             let Some(t) = describe(ddb, name).await? else {
                 return Ok(Poll::Pending("not visible".into()));
             };
@@ -194,7 +213,7 @@ impl Table {
             }) {
                 return Err(ResourceError::new(
                     ErrorClass::Other,
-                    format!("changing the {region} replica of DynamoDB table ({name})"),
+                    what,
                     format!(
                         "the replica in {} is {}: check that the replica's KMS key exists, is enabled and lets DynamoDB use it",
                         r.region_name().unwrap_or("?"),
@@ -220,7 +239,6 @@ impl Table {
             })
         })
         .await
-    }
 }
 
 async fn set_pitr(
@@ -418,9 +436,13 @@ impl ResourceType for Table {
         if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
             set_pitr(ctx, ddb, id, pitr).await?;
         }
-        if super::table_extras::restore(ddb, id, from, to).await? {
-            wait_active(ctx, ddb, id).await?;
+        for req in super::table_extras::updates(ddb, id, from, to)? {
+            req.send()
+                .await
+                .ctx(&format!("updating DynamoDB table ({id})"))?;
+            wait_replicas(ctx, ddb, id, &format!("updating DynamoDB table ({id})")).await?;
         }
+        super::table_extras::restore_window(ctx, ddb, id, from, to).await?;
         if to.contains_key("replicas") && from.get("replicas") != to.get("replicas") {
             let (old, new) = (replicas(from), replicas(to));
             for (region, _, _) in old.iter().filter(|o| !new.iter().any(|n| n.0 == o.0)) {

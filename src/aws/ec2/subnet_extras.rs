@@ -8,7 +8,7 @@ use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
 use crate::aws::attrs;
-use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::error::SdkResultExt;
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
@@ -27,9 +27,11 @@ pub fn observe(s: &Subnet) -> Value {
         .ipv6_cidr_block_association_set()
         .iter()
         .filter(|a| {
-            a.ipv6_cidr_block_state()
-                .and_then(|s| s.state())
-                .is_none_or(|s| matches!(s.as_str(), "associated" | "associating"))
+            super::vpc_extras::held(
+                a.ipv6_cidr_block_state()
+                    .and_then(|s| s.state())
+                    .map(|s| s.as_str()),
+            )
         })
         .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
         .collect();
@@ -93,21 +95,19 @@ pub async fn restore(
             .iter()
             .flat_map(|s| s.ipv6_cidr_block_association_set())
         {
-            let extra = a
-                .ipv6_cidr_block()
-                .is_some_and(|c| !want.iter().any(|w| w == c));
+            let state = a.ipv6_cidr_block_state().and_then(|s| s.state());
+            let extra = super::vpc_extras::held(state.map(|s| s.as_str()))
+                && a.ipv6_cidr_block()
+                    .is_some_and(|c| !want.iter().any(|w| w == c));
             let Some(assoc) = a.association_id().filter(|_| extra) else {
                 continue;
             };
-            let r = ec2
-                .disassociate_subnet_cidr_block()
-                .association_id(assoc)
-                .send()
-                .await
-                .ctx(&format!(
-                    "removing an IPv6 range associated outside hcprov from EC2 subnet ({id})"
-                ));
-            ignore_not_found(r.map(|_| ()))?;
+            super::vpc_extras::unlink_subnet_range(
+                ec2,
+                assoc,
+                &format!("removing an IPv6 range associated outside hcprov from EC2 subnet ({id})"),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -119,7 +119,7 @@ impl ResourceType for Vpc {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let ec2 = &self.0.region(&ctx.region).ec2;
-        super::vpc_extras::restore(ec2, id, from, to).await?;
+        super::vpc_extras::restore(ctx, ec2, &ctx.region, id, from, to).await?;
         set_dns(ctx, ec2, id, to, Some(from)).await?;
         update_tags(ec2, id, from, to, "EC2 VPC").await?;
         Ok(Attrs::new())

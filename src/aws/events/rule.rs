@@ -104,6 +104,9 @@ impl Rule {
             .ctx(&format!(
                 "removing targets added outside hcprov from EventBridge rule ({id})"
             ));
+        if let Ok(out) = &r {
+            super::removed(out, id)?;
+        }
         ignore_not_found(r.map(|_| ()))
     }
 }

@@ -142,7 +142,10 @@ impl ResourceType for Target {
                     "input_paths_map": x.input_paths_map(), "input_template": x.input_template(),
                 })),
                 "dead_letter_arn": t.dead_letter_config().and_then(|d| d.arn()),
-                "retry_policy": t.retry_policy().map(|r| json!({
+                // EventBridge's default (185 tries over 24 hours) reads as none.
+                "retry_policy": t.retry_policy()
+                    .filter(|r| (r.maximum_retry_attempts(), r.maximum_event_age_in_seconds()) != (Some(185), Some(86400)))
+                    .map(|r| json!({
                     "maximum_retry_attempts": r.maximum_retry_attempts(),
                     "maximum_event_age_in_seconds": r.maximum_event_age_in_seconds(),
                 })),
@@ -172,7 +175,11 @@ impl ResourceType for Target {
             .rule(rule)
             .ids(tid)
             .send()
-            .await;
-        ignore_not_found(r.map(|_| ()).ctx(&format!("removing target ({id})")))
+            .await
+            .ctx(&format!("removing target ({id})"));
+        if let Ok(out) = &r {
+            super::removed(out, rule)?;
+        }
+        ignore_not_found(r.map(|_| ()))
     }
 }

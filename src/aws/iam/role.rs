@@ -106,7 +106,14 @@ impl ResourceType for Role {
                 .await
                 .ctx(&format!("setting the session length of IAM role ({id})"))?;
         }
-        if differs("permissions_boundary") {
+        // A boundary someone added only narrows the role (an incident
+        // response?): reported, never removed by apply.
+        let added_boundary = attrs::opt_str(to, "permissions_boundary").is_none()
+            && attrs::opt_str(from, "permissions_boundary").is_some();
+        if added_boundary {
+            tracing::warn!("IAM role {id} has a permissions boundary set outside hcprov: kept; delete it by hand when it is no longer needed");
+        }
+        if differs("permissions_boundary") && !added_boundary {
             let what = format!("setting the permissions boundary of IAM role ({id})");
             match attrs::opt_str(to, "permissions_boundary") {
                 Some(arn) => {

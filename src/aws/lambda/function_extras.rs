@@ -130,6 +130,12 @@ pub async fn restore_concurrency(
     if !to.contains_key(k) || from.get(k) == to.get(k) {
         return Ok(());
     }
+    // Concurrency 0 is the console's "Throttle": how a responder stops a
+    // compromised function. Reported, never undone by apply.
+    if attrs::opt_int(from, k) == Some(0) && attrs::opt_int(to, k) != Some(0) {
+        tracing::warn!("Lambda function {id} is throttled to 0 outside hcprov (an incident response?): kept; delete its reserved concurrency by hand when it may run again");
+        return Ok(());
+    }
     let what = format!("setting the reserved concurrency of Lambda function ({id})");
     match attrs::opt_int(to, k) {
         Some(n) => {

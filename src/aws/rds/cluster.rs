@@ -249,7 +249,11 @@ impl ResourceType for Cluster {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
-        if super::cluster_extras::restore(rds, id, from, to).await? {
+        // Each step lets the cluster settle before the next call.
+        if super::cluster_extras::restore_links(ctx, rds, id, from, to).await? {
+            self.wait_available(ctx, id).await?;
+        }
+        if super::cluster_extras::restore_settings(ctx, rds, id, from, to).await? {
             self.wait_available(ctx, id).await?;
         }
         let changed = |k: &str| from.get(k) != to.get(k);

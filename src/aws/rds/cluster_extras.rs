@@ -6,13 +6,15 @@
 //! Insights (which keeps SQL text), and the cluster-wide minor-upgrade
 //! switch. A change made outside hcprov is drift, and apply undoes it.
 
-use aws_sdk_rds::types::DbCluster;
+use aws_sdk_rds::types::{DatabaseInsightsMode, DbCluster};
 use aws_sdk_rds::Client;
 use serde_json::{json, Value};
 
+use super::{busy, BUSY};
 use crate::aws::attrs;
 use crate::aws::error::SdkResultExt;
-use crate::engine::resource::ResourceError;
+use crate::engine::resource::{Ctx, ResourceError};
+use crate::engine::retry::retry_when;
 use crate::engine::value::Attrs;
 
 /// `default` for any of RDS's default parameter groups, else the name.
@@ -57,10 +59,22 @@ pub fn observe(c: &DbCluster) -> Value {
     })
 }
 
-/// Puts back what differs: roles off, stream stopped, out of a global
-/// database, then one ModifyDBCluster for the rest. Returns whether it
-/// changed anything (the caller then waits for the cluster).
-pub async fn restore(
+/// The cluster `id` as RDS describes it now.
+async fn describe(rds: &Client, id: &str) -> Result<Option<DbCluster>, ResourceError> {
+    let out = rds
+        .describe_db_clusters()
+        .db_cluster_identifier(id)
+        .send()
+        .await
+        .ctx(&format!("reading RDS cluster ({id})"))?;
+    Ok(out.db_clusters().first().cloned())
+}
+
+/// First step of putting the cluster back: roles taken off, an activity
+/// stream stopped, out of a global database. Returns whether it changed
+/// anything (the caller then waits for the cluster to be available).
+pub async fn restore_links(
+    ctx: &Ctx,
     rds: &Client,
     id: &str,
     from: &Attrs,
@@ -68,29 +82,20 @@ pub async fn restore(
 ) -> Result<bool, ResourceError> {
     let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
     if ![
-        "db_cluster_parameter_group_name",
         "associated_roles",
-        "auto_minor_version_upgrade",
         "activity_stream",
-        "domain",
         "global_cluster_identifier",
-        "performance_insights_enabled",
     ]
     .iter()
     .any(|k| differs(k))
     {
         return Ok(false);
     }
-    let out = rds
-        .describe_db_clusters()
-        .db_cluster_identifier(id)
-        .send()
-        .await
-        .ctx(&format!("reading RDS cluster ({id})"))?;
-    let Some(c) = out.db_clusters().first() else {
+    let Some(c) = describe(rds, id).await? else {
         return Ok(false);
     };
     let arn = c.db_cluster_arn().unwrap_or_default();
+    let mut changed = false;
     if differs("associated_roles") {
         let want = to.get("associated_roles").cloned().unwrap_or(json!([]));
         for r in c.associated_roles() {
@@ -102,26 +107,36 @@ pub async fn restore(
             if declared {
                 continue;
             }
-            rds.remove_role_from_db_cluster()
-                .db_cluster_identifier(id)
-                .set_role_arn(r.role_arn().map(str::to_string))
-                .set_feature_name(r.feature_name().map(str::to_string))
-                .send()
-                .await
-                .ctx(&format!(
-                    "removing a role attached outside hcprov from RDS cluster ({id})"
-                ))?;
+            changed = true;
+            // RDS takes one role change at a time: the next waits out
+            // the cluster's InvalidDBClusterStateFault.
+            retry_when(ctx, &BUSY, busy, || async {
+                rds.remove_role_from_db_cluster()
+                    .db_cluster_identifier(id)
+                    .set_role_arn(r.role_arn().map(str::to_string))
+                    .set_feature_name(r.feature_name().map(str::to_string))
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "removing a role attached outside hcprov from RDS cluster ({id})"
+                    ))
+            })
+            .await?;
         }
     }
     if differs("activity_stream") && to.get("activity_stream").is_some_and(Value::is_null) {
-        rds.stop_activity_stream()
-            .resource_arn(arn)
-            .apply_immediately(true)
-            .send()
-            .await
-            .ctx(&format!(
-                "stopping the activity stream started outside hcprov on RDS cluster ({id})"
-            ))?;
+        changed = true;
+        retry_when(ctx, &BUSY, busy, || async {
+            rds.stop_activity_stream()
+                .resource_arn(arn)
+                .apply_immediately(true)
+                .send()
+                .await
+                .ctx(&format!(
+                    "stopping the activity stream started outside hcprov on RDS cluster ({id})"
+                ))
+        })
+        .await?;
     }
     if differs("global_cluster_identifier")
         && to
@@ -129,16 +144,33 @@ pub async fn restore(
             .is_some_and(Value::is_null)
     {
         if let Some(global) = c.global_cluster_identifier() {
-            rds.remove_from_global_cluster()
-                .global_cluster_identifier(global)
-                .db_cluster_identifier(arn)
-                .send()
-                .await
-                .ctx(&format!(
-                    "taking RDS cluster ({id}) out of the global database {global}"
-                ))?;
+            changed = true;
+            retry_when(ctx, &BUSY, busy, || async {
+                rds.remove_from_global_cluster()
+                    .global_cluster_identifier(global)
+                    .db_cluster_identifier(arn)
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "taking RDS cluster ({id}) out of the global database {global}"
+                    ))
+            })
+            .await?;
         }
     }
+    Ok(changed)
+}
+
+/// Second step: one ModifyDBCluster for the parameter group, minor-version
+/// upgrades, Kerberos and Performance Insights. Returns whether it sent one.
+pub async fn restore_settings(
+    ctx: &Ctx,
+    rds: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<bool, ResourceError> {
+    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
     let mut req = rds
         .modify_db_cluster()
         .db_cluster_identifier(id)
@@ -147,15 +179,17 @@ pub async fn restore(
     if differs("db_cluster_parameter_group_name")
         && attrs::opt_str(to, "db_cluster_parameter_group_name") == Some("default")
     {
-        modify = true;
-        let name = format!(
-            "default.{}",
-            family(
-                c.engine().unwrap_or_default(),
-                c.engine_version().unwrap_or_default()
-            )
-        );
-        req = req.db_cluster_parameter_group_name(name);
+        if let Some(c) = describe(rds, id).await? {
+            modify = true;
+            let name = format!(
+                "default.{}",
+                family(
+                    c.engine().unwrap_or_default(),
+                    c.engine_version().unwrap_or_default()
+                )
+            );
+            req = req.db_cluster_parameter_group_name(name);
+        }
     }
     if differs("auto_minor_version_upgrade") {
         modify = true;
@@ -167,12 +201,21 @@ pub async fn restore(
     }
     if differs("performance_insights_enabled") {
         modify = true;
-        req = req.enable_performance_insights(attrs::bool(to, "performance_insights_enabled")?);
+        let on = attrs::bool(to, "performance_insights_enabled")?;
+        req = req.enable_performance_insights(on);
+        if !on {
+            // Advanced Database Insights needs Performance Insights on.
+            req = req.database_insights_mode(DatabaseInsightsMode::Standard);
+        }
     }
     if modify {
-        req.send()
-            .await
-            .ctx(&format!("putting back the settings of RDS cluster ({id})"))?;
+        retry_when(ctx, &BUSY, busy, || async {
+            req.clone()
+                .send()
+                .await
+                .ctx(&format!("putting back the settings of RDS cluster ({id})"))
+        })
+        .await?;
     }
-    Ok(true)
+    Ok(modify)
 }

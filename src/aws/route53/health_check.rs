@@ -111,7 +111,7 @@ impl ResourceType for HealthCheck {
                 // An address makes Route 53 probe it instead of the name;
                 // the checker regions vote on health (none listed: all).
                 "ip_address": c.ip_address().filter(|a| !a.is_empty() && *a != "None"),
-                "regions": attrs::sorted(c.regions().iter().map(|r| r.as_str().to_string()).collect()),
+                "regions": checker_regions(c.regions()),
                 "tags": read_tags(r53, TagResourceType::Healthcheck, id).await?,
             })),
             outputs: Attrs::new(),
@@ -178,4 +178,24 @@ impl ResourceType for HealthCheck {
                 .ctx(&format!("deleting Route 53 health check ({id})")),
         )
     }
+}
+
+/// The checker regions, none when they are Route 53's default set (which
+/// it may list in full when a check names none).
+fn checker_regions(regions: &[aws_sdk_route53::types::HealthCheckRegion]) -> serde_json::Value {
+    const DEFAULT: [&str; 8] = [
+        "us-east-1",
+        "us-west-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "sa-east-1",
+    ];
+    let names: Vec<String> = regions.iter().map(|r| r.as_str().to_string()).collect();
+    if DEFAULT.iter().all(|d| names.iter().any(|n| n == d)) && names.len() == DEFAULT.len() {
+        return serde_json::json!([]);
+    }
+    attrs::sorted(names)
 }

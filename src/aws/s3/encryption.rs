@@ -117,9 +117,11 @@ impl ResourceType for Encryption {
                     "kms_master_key_id": d.and_then(|d| d.kms_master_key_id()).map_or(Value::Null, |k| json!(k)),
                     "bucket_key_enabled": r.bucket_key_enabled().unwrap_or(false),
                     // Uploads that may bypass the bucket's key (SSE-C).
+                    // S3 blocks SSE-C by default (new buckets since April
+                    // 2026): an answer without the list is that default.
                     "blocked_encryption_types": r.blocked_encryption_types()
                         .map(|b| b.encryption_type().iter().map(|t| t.as_str().to_string()).filter(|t| t != "NONE").collect::<Vec<_>>())
-                        .unwrap_or_default(),
+                        .unwrap_or_else(|| vec!["SSE-C".to_string()]),
                 })),
                 outputs: Attrs::new(),
             }

@@ -121,7 +121,7 @@ fn observed(bucket: &str, c: &ReplicationConfiguration) -> Observed {
             // What narrows or hands over the copies: a prefix or tag filter,
             // another account as owner.
             "filter_prefix": rule_prefix(r),
-            "filter_tag": r.filter().and_then(|f| f.tag().or_else(|| f.and().and_then(|a| a.tags().first()))).map(|t| json!({t.key(): t.value()})),
+            "filter_tag": rule_tags(r),
             "existing_object_replication": r.existing_object_replication().map_or("Disabled", |e| e.status().as_str()),
             "destination_account": d.and_then(|d| d.account()),
             "owner_override": d.and_then(|d| d.access_control_translation()).is_some(),
@@ -234,7 +234,29 @@ impl ResourceType for Replication {
 #[allow(deprecated)]
 fn rule_prefix(r: &aws_sdk_s3::types::ReplicationRule) -> &str {
     r.filter()
-        .and_then(|f| f.prefix())
+        .and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix())))
         .or(r.prefix())
         .unwrap_or_default()
+}
+
+/// Every tag a rule's filter narrows to (one, or all of an `And`), or null.
+fn rule_tags(r: &aws_sdk_s3::types::ReplicationRule) -> Value {
+    let f = r.filter();
+    let tags: Vec<&aws_sdk_s3::types::Tag> = f
+        .and_then(|f| f.tag())
+        .into_iter()
+        .chain(
+            f.and_then(|f| f.and())
+                .map(|a| a.tags())
+                .unwrap_or_default(),
+        )
+        .collect();
+    if tags.is_empty() {
+        return Value::Null;
+    }
+    Value::Object(
+        tags.iter()
+            .map(|t| (t.key().to_string(), json!(t.value())))
+            .collect(),
+    )
 }
