@@ -133,6 +133,16 @@ pub fn owned_set(mut live: Vec<String>, prior: Option<&Value>) -> Value {
     as_set(live, prior)
 }
 
+/// The members of the set `key` that `from` (live) holds beyond `to`
+/// (desired): what apply takes off an exclusive set.
+pub fn extras(from: &Attrs, to: &Attrs, key: &str) -> Vec<String> {
+    let want = strs(to, key);
+    strs(from, key)
+        .into_iter()
+        .filter(|m| !want.contains(m))
+        .collect()
+}
+
 /// Sorted, de-duplicated list of strings as a JSON array.
 pub fn sorted(mut v: Vec<String>) -> Value {
     v.sort();

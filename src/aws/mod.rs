@@ -5,6 +5,7 @@ pub mod acm;
 pub mod apigateway;
 pub mod apigatewayv2;
 pub mod attrs;
+#[cfg(test)]
 pub mod audit;
 pub mod backup;
 pub mod clients;

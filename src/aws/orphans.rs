@@ -107,11 +107,12 @@ pub async fn tagged(aws: &Aws, region: &str, lineage: &str) -> Result<Vec<Tagged
                 .collect();
             out.push((arn.to_string(), tags));
         }
+        // The last page answers an empty token.
         token = page
             .pagination_token()
             .filter(|t| !t.is_empty())
             .map(str::to_string);
-        if token.is_none() || token == Some(String::new()) {
+        if token.is_none() {
             break;
         }
     }

@@ -63,8 +63,6 @@ pub(super) async fn open_store(cli: &Cli) -> Result<(Store, Option<Config>)> {
     }
 }
 
-/// The state's regions, the one holding the most resources first (the
-/// primary of a two-region stack holds the global parts).
 /// The state's regions, then any other the configuration names.
 pub(super) fn all_regions(state: &State, cfg: &Config) -> Vec<String> {
     let mut regions = regions_of(state);
@@ -76,6 +74,8 @@ pub(super) fn all_regions(state: &State, cfg: &Config) -> Vec<String> {
     regions
 }
 
+/// The state's regions, the one holding the most resources first (the
+/// primary of a two-region stack holds the global parts).
 pub(super) fn regions_of(state: &State) -> Vec<String> {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for r in state.resources.values() {

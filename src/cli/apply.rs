@@ -140,16 +140,24 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
         println!();
         print!("{}", super::policy::render(&findings));
     }
+    // Settings this hcprov compares that the state predates are recorded
+    // now, so drift compares them from tonight on.
+    let mut state = state;
+    let recorded = crate::engine::plan::record_new_settings(&mut state, &plan);
     if !plan.summary.has_changes() && state.pending.is_empty() {
         if !fresh
-            && (state.disposable != Some(s.cfg.disposable)
+            && (recorded > 0
+                || state.disposable != Some(s.cfg.disposable)
                 || state.account.as_ref() != Some(&account))
         {
+            if recorded > 0 {
+                println!("Recorded {recorded} settings the state did not hold yet, so drift compares them.");
+            }
             if lifts {
                 println!("Lifted the protection of environment {:?}: its data stores and keys may now be deleted.", s.cfg.environment);
             }
-            // Nothing to do but record the protection now in force.
-            let mut state = state;
+            // Nothing to do but record the protection now in force (and
+            // the settings above).
             state.disposable = Some(s.cfg.disposable);
             state.account = Some(account);
             state.serial += 1;

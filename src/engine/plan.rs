@@ -212,6 +212,32 @@ impl Plan {
     }
 }
 
+/// Records in `state` the settings an unchanged resource is now planned
+/// with but its entry lacks (a state written by an hcprov that did not
+/// compare them yet): their live values, which equal the desired ones
+/// since nothing changes. Without this, drift (which compares what was
+/// recorded) would never look at them. Sets shared with other tooling
+/// are left out: recording their live members would hide what the others
+/// add. Returns how many settings were recorded.
+pub fn record_new_settings(state: &mut State, plan: &Plan) -> usize {
+    let mut n = 0;
+    for c in plan.changes.iter().filter(|c| c.action == Action::NoOp) {
+        let (Some(desired), Some(live)) = (&c.desired, &c.before) else {
+            continue;
+        };
+        let Some(rec) = state.resources.get_mut(&c.address) else {
+            continue;
+        };
+        for k in desired.keys().filter(|k| !c.shared.contains(k)) {
+            if let (false, Some(v)) = (rec.attributes.contains_key(k), live.get(k)) {
+                rec.attributes.insert(k.clone(), v.clone());
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Compares recorded attributes with live ones: the drift of one resource.
 pub fn diff_attrs(recorded: &Attrs, live: &Attrs) -> Vec<AttrChange> {
     recorded

@@ -2,9 +2,13 @@
 //! per managed switch class and per exclusive set class the emulator can
 //! express, each reported with its exact attribute (exit 2); apply restores
 //! them all; a second drift is clean. Then the exceptions: a deny-only
-//! policy is reported but kept, a shared set is reported but left, and an
+//! inline policy is reported but kept (a customer's deny-only managed
+//! policy is not), a shared set is reported but left, and an
 //! object carrying the environment's lineage tag outside the state comes
-//! back `untracked`.
+//! back `untracked`. Last, a state from before a setting was compared
+//! gets it recorded by the next apply.
+
+use serde_json::Value;
 
 use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::outofband::{
@@ -231,6 +235,21 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
             .send()
             .await
             .unwrap();
+        // A customer managed policy that denies today: its owner could
+        // make an allowing version the default tomorrow, so it is not kept.
+        let own = iam
+            .create_policy()
+            .policy_name("looks-harmless")
+            .policy_document(deny)
+            .send()
+            .await
+            .unwrap();
+        iam.attach_role_policy()
+            .role_name(ROLE)
+            .policy_arn(own.policy().unwrap().arn().unwrap())
+            .send()
+            .await
+            .unwrap();
         // Another team's addition to a set the configuration shares.
         attach_read_only(&iam, "healthcare-health-check-role-e2e").await;
         // A late twin of the VPC and a hand-made bucket, both with this
@@ -256,6 +275,7 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
         drifted(&r),
         pairs(&[
             ("iam_role.data_processor", "inline_policy_names"),
+            ("iam_role.data_processor", "managed_policy_arns"),
             ("iam_role.health_check", "managed_policy_arns"),
         ]),
         "{r:#}"
@@ -286,8 +306,12 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
     block_on(async {
         let sdk = moto.sdk().await;
         let iam = aws_sdk_iam::Client::new(&sdk);
-        let (_, names) = role_policies(&iam, ROLE).await;
+        let (own, names) = role_policies(&iam, ROLE).await;
         assert!(names.iter().any(|n| n == "AWSRevokeOlderSessions"));
+        assert!(
+            !own.iter().any(|a| a.ends_with(":policy/looks-harmless")),
+            "{own:?}"
+        );
         let (arns, _) = role_policies(&iam, "healthcare-health-check-role-e2e").await;
         assert!(arns.iter().any(|a| a == READ_ONLY));
         // The incident is over: a person takes the deny off.
@@ -320,4 +344,46 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
             bad.stderr
         );
     }
+}
+
+/// A state written before hcprov compared a role's policy sets (an
+/// upgrade): a no-change apply records them, and from then on drift sees
+/// a policy attached behind hcprov's back.
+#[test]
+fn settings_an_older_state_lacks_are_recorded_by_the_next_apply() {
+    let moto = Moto::start();
+    let p = Project::new(&moto.url, BASE_CONFIG);
+    p.run(&["apply"]).expect(0);
+    fn role(state: &mut Value) -> &mut Value {
+        let r = state["resources"].as_array_mut().unwrap().iter_mut();
+        &mut r
+            .into_iter()
+            .find(|r| r["address"] == "iam_role.data_processor")
+            .unwrap()["attributes"]
+    }
+    let mut old = p.state();
+    role(&mut old)
+        .as_object_mut()
+        .unwrap()
+        .remove("managed_policy_arns");
+    std::fs::write(p.state_path(), serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+
+    let out = p.run(&["apply"]).expect(0).stdout;
+    assert!(
+        out.contains("Recorded 1 settings the state did not hold yet"),
+        "{out}"
+    );
+    let mut now = p.state();
+    assert!(role(&mut now)["managed_policy_arns"].is_array());
+    assert_eq!(now["serial"], old["serial"].as_i64().unwrap() + 1);
+    block_on(async {
+        let sdk = moto.sdk().await;
+        attach_read_only(&aws_sdk_iam::Client::new(&sdk), ROLE).await;
+    });
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    assert_eq!(
+        drifted(&r),
+        pairs(&[("iam_role.data_processor", "managed_policy_arns")]),
+        "{r:#}"
+    );
 }

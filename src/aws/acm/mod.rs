@@ -1,6 +1,7 @@
 //! ACM resource types: a certificate requested with DNS validation, and
 //! the wait for it to be issued once its validation records exist.
 
+#[cfg(test)]
 pub mod audit;
 mod certificate;
 mod validation;

@@ -1,6 +1,7 @@
 //! API Gateway (REST) resource types: the API, resources, methods,
 //! integrations, deployments and stages.
 
+#[cfg(test)]
 pub mod audit;
 mod deployment;
 mod integration;

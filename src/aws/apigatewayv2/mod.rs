@@ -3,6 +3,7 @@
 
 mod api;
 mod api_mapping;
+#[cfg(test)]
 pub mod audit;
 mod domain_name;
 mod integration;

@@ -1,5 +1,6 @@
 //! AWS Backup resource types: vaults, plans and selections.
 
+#[cfg(test)]
 pub mod audit;
 mod plan;
 mod selection;

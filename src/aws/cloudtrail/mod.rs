@@ -1,5 +1,6 @@
 //! CloudTrail resource types.
 
+#[cfg(test)]
 pub mod audit;
 mod trail;
 mod trail_extras;

@@ -1,6 +1,7 @@
 //! CloudWatch resource types: metric alarms and dashboards.
 
 mod alarm;
+#[cfg(test)]
 pub mod audit;
 mod dashboard;
 

@@ -1,5 +1,6 @@
 //! DynamoDB resource types.
 
+#[cfg(test)]
 pub mod audit;
 pub mod backup;
 mod table;

@@ -241,14 +241,18 @@ async fn wait_replicas(
         .await
 }
 
+/// Turns point-in-time recovery on or off; `days` sets its window (AWS's
+/// 35 when not given).
 async fn set_pitr(
     ctx: &Ctx,
     ddb: &aws_sdk_dynamodb::Client,
     name: &str,
     on: bool,
+    days: Option<i32>,
 ) -> Result<(), ResourceError> {
     let spec = PointInTimeRecoverySpecification::builder()
         .point_in_time_recovery_enabled(on)
+        .set_recovery_period_in_days(days.filter(|_| on))
         .build()
         .map_err(invalid)?;
     transient::call(ctx, "dynamodb", "UpdateContinuousBackups", || async {
@@ -316,12 +320,12 @@ impl ResourceType for Table {
             .ctx(&format!("creating DynamoDB table ({name})"))?;
         wait_active(ctx, ddb, name).await?;
         if attrs::bool(a, "point_in_time_recovery")? {
-            set_pitr(ctx, ddb, name, true).await?;
+            set_pitr(ctx, ddb, name, true, None).await?;
         }
         for (region, kms, pitr) in replicas(a) {
             self.change_replica(ctx, name, &region, Some(kms)).await?;
             if pitr {
-                set_pitr(ctx, &self.0.region(&region).dynamodb, name, true).await?;
+                set_pitr(ctx, &self.0.region(&region).dynamodb, name, true, None).await?;
             }
         }
         let arn = out
@@ -432,9 +436,14 @@ impl ResourceType for Table {
                 .ctx(&format!("updating DynamoDB table ({id})"))?;
             wait_active(ctx, ddb, id).await?;
         }
+        // The switch and its window in one call.
         let pitr = attrs::bool(to, "point_in_time_recovery")?;
-        if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr) {
-            set_pitr(ctx, ddb, id, pitr).await?;
+        let window = "point_in_time_recovery_days";
+        let days = attrs::opt_int(to, window).map(|d| d as i32);
+        if from.get("point_in_time_recovery").and_then(Value::as_bool) != Some(pitr)
+            || (pitr && to.contains_key(window) && from.get(window) != to.get(window))
+        {
+            set_pitr(ctx, ddb, id, pitr, days).await?;
         }
         for req in super::table_extras::updates(ddb, id, from, to)? {
             req.send()
@@ -442,7 +451,6 @@ impl ResourceType for Table {
                 .ctx(&format!("updating DynamoDB table ({id})"))?;
             wait_replicas(ctx, ddb, id, &format!("updating DynamoDB table ({id})")).await?;
         }
-        super::table_extras::restore_window(ctx, ddb, id, from, to).await?;
         if to.contains_key("replicas") && from.get("replicas") != to.get("replicas") {
             let (old, new) = (replicas(from), replicas(to));
             for (region, _, _) in old.iter().filter(|o| !new.iter().any(|n| n.0 == o.0)) {
@@ -454,7 +462,7 @@ impl ResourceType for Table {
                         self.change_replica(ctx, id, region, Some(kms.clone()))
                             .await?;
                         if *on {
-                            set_pitr(ctx, &self.0.region(region).dynamodb, id, true).await?;
+                            set_pitr(ctx, &self.0.region(region).dynamodb, id, true, None).await?;
                         }
                     }
                     Some((_, old_kms, old_on)) => {
@@ -466,7 +474,7 @@ impl ResourceType for Table {
                             ));
                         }
                         if old_on != on {
-                            set_pitr(ctx, &self.0.region(region).dynamodb, id, *on).await?;
+                            set_pitr(ctx, &self.0.region(region).dynamodb, id, *on, None).await?;
                         }
                     }
                 }

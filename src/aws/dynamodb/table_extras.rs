@@ -6,16 +6,12 @@
 //! at AWS's default, and the read says so.
 
 use aws_sdk_dynamodb::operation::update_table::builders::UpdateTableFluentBuilder;
-use aws_sdk_dynamodb::types::{
-    OnDemandThroughput, PointInTimeRecoverySpecification, TableDescription,
-};
+use aws_sdk_dynamodb::types::{OnDemandThroughput, TableDescription};
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
 
 use crate::aws::attrs;
-use crate::aws::error::SdkResultExt;
-use crate::aws::transient;
-use crate::engine::resource::{Ctx, ErrorClass, ResourceError};
+use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
 /// The observed settings of `t`; `pitr_days` from DescribeContinuousBackups
@@ -83,44 +79,4 @@ pub fn updates(
         );
     }
     Ok(out)
-}
-
-/// Puts the PITR window back when it differs.
-pub async fn restore_window(
-    ctx: &Ctx,
-    ddb: &Client,
-    id: &str,
-    from: &Attrs,
-    to: &Attrs,
-) -> Result<(), ResourceError> {
-    let k = "point_in_time_recovery_days";
-    if !to.contains_key(k) || from.get(k) == to.get(k) {
-        return Ok(());
-    }
-    let Some(days) = attrs::opt_int(to, k) else {
-        return Ok(());
-    };
-    let spec = PointInTimeRecoverySpecification::builder()
-        .point_in_time_recovery_enabled(true)
-        .recovery_period_in_days(days as i32)
-        .build()
-        .map_err(|e| {
-            ResourceError::new(
-                ErrorClass::Invalid,
-                "building a PITR specification",
-                e.to_string(),
-            )
-        })?;
-    transient::call(ctx, "dynamodb", "UpdateContinuousBackups", || async {
-        ddb.update_continuous_backups()
-            .table_name(id)
-            .point_in_time_recovery_specification(spec.clone())
-            .send()
-            .await
-            .ctx(&format!(
-                "setting the point-in-time recovery window of DynamoDB table ({id})"
-            ))
-    })
-    .await?;
-    Ok(())
 }

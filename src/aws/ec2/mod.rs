@@ -1,6 +1,7 @@
 //! EC2 resource types and what they share: tags at create time, tag
 //! updates, reading tags back, and deletes that wait out DependencyViolation.
 
+#[cfg(test)]
 pub mod audit;
 mod eip;
 pub mod eni;

@@ -35,15 +35,6 @@ pub fn associations(t: &RouteTable) -> (Vec<String>, Vec<String>) {
     (subnets, gateways)
 }
 
-/// Members of `key` in `from` (live) that `to` (desired) does not hold.
-fn extras(from: &Attrs, to: &Attrs, key: &str) -> Vec<String> {
-    let want = attrs::strs(to, key);
-    attrs::strs(from, key)
-        .into_iter()
-        .filter(|m| !want.contains(m))
-        .collect()
-}
-
 /// Disassociates the subnets and gateways and stops the propagation `from`
 /// holds beyond `to`.
 pub async fn remove_extras(
@@ -53,8 +44,8 @@ pub async fn remove_extras(
     to: &Attrs,
 ) -> Result<(), ResourceError> {
     let (subnets, gateways) = (
-        extras(from, to, "subnet_ids"),
-        extras(from, to, "gateway_ids"),
+        attrs::extras(from, to, "subnet_ids"),
+        attrs::extras(from, to, "gateway_ids"),
     );
     if !subnets.is_empty() || !gateways.is_empty() {
         let out = ec2
@@ -87,7 +78,7 @@ pub async fn remove_extras(
             }
         }
     }
-    for vgw in extras(from, to, "propagating_vgws") {
+    for vgw in attrs::extras(from, to, "propagating_vgws") {
         let r = ec2
             .disable_vgw_route_propagation()
             .route_table_id(id)

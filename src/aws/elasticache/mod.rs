@@ -1,5 +1,6 @@
 //! ElastiCache resource types (Redis) and their shared tag handling.
 
+#[cfg(test)]
 pub mod audit;
 mod replication_group;
 mod subnet_group;

@@ -1,5 +1,6 @@
 //! EventBridge resource types: rules and their targets.
 
+#[cfg(test)]
 pub mod audit;
 mod rule;
 mod target;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 
 use aws_sdk_eventbridge::operation::remove_targets::RemoveTargetsOutput;
 
+use super::error::ignore_not_found;
 use super::Aws;
 use crate::engine::resource::{ErrorClass, Registry, ResourceError};
 
@@ -18,8 +20,15 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
 }
 
 /// RemoveTargets answers 200 with the targets it could not remove: the
-/// first of them as an error.
-pub(super) fn removed(out: &RemoveTargetsOutput, rule: &str) -> Result<(), ResourceError> {
+/// first of them as an error. A rule already gone is fine.
+pub(super) fn removed(
+    r: Result<RemoveTargetsOutput, ResourceError>,
+    rule: &str,
+) -> Result<(), ResourceError> {
+    let out = match r {
+        Ok(out) => out,
+        Err(e) => return ignore_not_found(Err(e)),
+    };
     match out.failed_entries().first() {
         None => Ok(()),
         Some(f) => Err(ResourceError::new(

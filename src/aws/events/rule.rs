@@ -104,10 +104,7 @@ impl Rule {
             .ctx(&format!(
                 "removing targets added outside hcprov from EventBridge rule ({id})"
             ));
-        if let Ok(out) = &r {
-            super::removed(out, id)?;
-        }
-        ignore_not_found(r.map(|_| ()))
+        super::removed(r, id)
     }
 }
 
@@ -179,11 +176,8 @@ impl ResourceType for Rule {
         from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
-        let extra: Vec<String> = attrs::strs(from, "target_ids")
-            .into_iter()
-            .filter(|t| !attrs::strs(to, "target_ids").contains(t))
-            .collect();
-        self.remove_targets(ctx, id, extra).await?;
+        self.remove_targets(ctx, id, attrs::extras(from, to, "target_ids"))
+            .await?;
         let arn = self.put(ctx, to, false).await?;
         let ev = &self.0.region(&ctx.region).events;
         let arn: &str = &arn;

@@ -8,7 +8,7 @@ use aws_sdk_eventbridge::types::Target as EvTarget;
 use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -177,9 +177,6 @@ impl ResourceType for Target {
             .send()
             .await
             .ctx(&format!("removing target ({id})"));
-        if let Ok(out) = &r {
-            super::removed(out, rule)?;
-        }
-        ignore_not_found(r.map(|_| ()))
+        super::removed(r, rule)
     }
 }

@@ -1,6 +1,7 @@
 //! IAM resource types: roles, inline role policies, managed-policy
 //! attachments. IAM is global; the clients of the node's region are used.
 
+#[cfg(test)]
 pub mod audit;
 mod role;
 mod role_policy;

@@ -50,15 +50,6 @@ pub async fn read(iam: &Client, role: &str) -> Result<(Vec<String>, Vec<String>)
     Ok((arns, names))
 }
 
-/// Members of `key` in `from` (live) that `to` (desired) does not hold.
-fn extras(from: &Attrs, to: &Attrs, key: &str) -> Vec<String> {
-    let want = attrs::strs(to, key);
-    attrs::strs(from, key)
-        .into_iter()
-        .filter(|m| !want.contains(m))
-        .collect()
-}
-
 /// True when every statement of `doc` denies: such a policy only takes
 /// permissions away.
 pub fn deny_only(doc: &Value) -> bool {
@@ -93,15 +84,18 @@ async fn managed_doc(iam: &Client, arn: &str) -> Result<Value, ResourceError> {
 }
 
 /// Takes off `role` what `from` holds beyond `to`, except deny-only
-/// policies (logged, kept).
+/// policies (logged, kept): inline ones, and AWS managed ones such as
+/// AWSDenyAll.
 pub async fn remove_extras(
     iam: &Client,
     role: &str,
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
-    for arn in extras(from, to, "managed_policy_arns") {
-        if deny_only(&managed_doc(iam, &arn).await?) {
+    for arn in attrs::extras(from, to, "managed_policy_arns") {
+        // Only AWS's own policies: a customer's could be given an allowing
+        // default version once it is kept.
+        if arn.contains(":iam::aws:policy/") && deny_only(&managed_doc(iam, &arn).await?) {
             tracing::warn!("IAM role {role}: {arn}, attached outside hcprov, only denies: kept (an incident response?); detach it by hand when it is no longer needed");
             continue;
         }
@@ -116,7 +110,7 @@ pub async fn remove_extras(
             ));
         ignore_not_found(r.map(|_| ()))?;
     }
-    for name in extras(from, to, "inline_policy_names") {
+    for name in attrs::extras(from, to, "inline_policy_names") {
         let what = format!(
             "removing the inline policy {name}, added outside hcprov, from IAM role ({role})"
         );

@@ -1,6 +1,7 @@
 //! KMS resource types: keys and aliases.
 
 mod alias;
+#[cfg(test)]
 pub mod audit;
 mod key;
 

@@ -1,6 +1,7 @@
 //! Lambda resource types: functions (with deterministic packaging of their
 //! source) and invoke permissions.
 
+#[cfg(test)]
 pub mod audit;
 mod function;
 mod function_extras;

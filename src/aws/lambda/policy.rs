@@ -47,11 +47,7 @@ pub async fn remove_extras(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
-    let want = attrs::strs(to, "permission_sids");
-    for sid in attrs::strs(from, "permission_sids") {
-        if want.contains(&sid) {
-            continue;
-        }
+    for sid in attrs::extras(from, to, "permission_sids") {
         let r = lambda
             .remove_permission()
             .function_name(function)

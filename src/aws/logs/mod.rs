@@ -1,5 +1,6 @@
 //! CloudWatch Logs resource types.
 
+#[cfg(test)]
 pub mod audit;
 mod log_group;
 

@@ -26,8 +26,13 @@ pub fn group(name: Option<&str>) -> Value {
     }
 }
 
+/// The name of RDS's default parameter group for `engine` at `version`.
+pub fn default_group(engine: &str, version: &str) -> String {
+    format!("default.{}", family(engine, version))
+}
+
 /// The default parameter group family of `engine` at `version`.
-pub fn family(engine: &str, version: &str) -> String {
+fn family(engine: &str, version: &str) -> String {
     let major = version.split('.').next().unwrap_or(version);
     if engine.contains("postgres") {
         format!("{engine}{major}")
@@ -181,14 +186,10 @@ pub async fn restore_settings(
     {
         if let Some(c) = describe(rds, id).await? {
             modify = true;
-            let name = format!(
-                "default.{}",
-                family(
-                    c.engine().unwrap_or_default(),
-                    c.engine_version().unwrap_or_default()
-                )
-            );
-            req = req.db_cluster_parameter_group_name(name);
+            req = req.db_cluster_parameter_group_name(default_group(
+                c.engine().unwrap_or_default(),
+                c.engine_version().unwrap_or_default(),
+            ));
         }
     }
     if differs("auto_minor_version_upgrade") {

@@ -282,12 +282,9 @@ impl ClusterInstance {
             .await
             .ctx(&format!("reading RDS instance ({id})"))?;
         Ok(out.db_instances().first().map(|i| {
-            format!(
-                "default.{}",
-                super::cluster_extras::family(
-                    i.engine().unwrap_or_default(),
-                    i.engine_version().unwrap_or_default()
-                )
+            super::cluster_extras::default_group(
+                i.engine().unwrap_or_default(),
+                i.engine_version().unwrap_or_default(),
             )
         }))
     }

@@ -2,6 +2,7 @@
 //! create and synced by ARN, reads batched through Describe filters, and
 //! waiters on the status RDS reports.
 
+#[cfg(test)]
 pub mod audit;
 mod cluster;
 mod cluster_extras;

@@ -3,6 +3,7 @@
 //! record set, and what they share: tags and waiting for a change to be
 //! in sync.
 
+#[cfg(test)]
 pub mod audit;
 mod health_check;
 mod record;

@@ -2,6 +2,7 @@
 //! encryption, public access block, lifecycle, policy), as in Terraform's
 //! split `aws_s3_bucket_*` resources. Each configuration's id is the bucket.
 
+#[cfg(test)]
 pub mod audit;
 mod bucket;
 mod encryption;

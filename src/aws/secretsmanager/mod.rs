@@ -1,5 +1,6 @@
 //! Secrets Manager resource types.
 
+#[cfg(test)]
 pub mod audit;
 mod secret;
 

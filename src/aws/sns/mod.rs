@@ -1,5 +1,6 @@
 //! SNS resource types.
 
+#[cfg(test)]
 pub mod audit;
 mod topic;
 mod topic_extras;
