@@ -111,6 +111,9 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
                 .unwrap_or_default();
             vec![
                 ("reserved_concurrent_executions", Value::Null),
+                ("published_versions", json!([])),
+                ("aliases", json!([])),
+                ("function_url", Value::Null),
                 ("dead_letter_target_arn", Value::Null),
                 ("kms_key_arn", Value::Null),
                 ("tracing_mode", json!("PassThrough")),

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::outofband::{
-    attach_read_only, drifted, open_and_throttle, pairs, role_policies, widen_vpc, READ_ONLY,
+    attach_read_only, drifted, expose, exposed, open_and_throttle, pairs, role_policies, widen_vpc,
+    READ_ONLY,
 };
 
 const FUNCTION: &str = "healthcare-data-processor-e2e";
@@ -38,7 +39,10 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .send()
             .await
             .unwrap();
-        open_and_throttle(&aws_sdk_lambda::Client::new(&sdk), FUNCTION).await;
+        let lambda = aws_sdk_lambda::Client::new(&sdk);
+        open_and_throttle(&lambda, FUNCTION).await;
+        // A published copy behind an alias, and a URL anyone can call.
+        expose(&lambda, FUNCTION).await;
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
         ec2.modify_subnet_attribute()
             .subnet_id(id(&state, "ec2_subnet.private_1"))
@@ -119,6 +123,9 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             "reserved_concurrent_executions",
         ),
         ("lambda_function.data_processor", "permission_sids"),
+        ("lambda_function.data_processor", "published_versions"),
+        ("lambda_function.data_processor", "aliases"),
+        ("lambda_function.data_processor", "function_url"),
         ("ec2_subnet.private_1", "map_public_ip_on_launch"),
         ("ec2_subnet.private_1", "ipv6_cidr_blocks"),
         ("ec2_subnet.private_1", "assign_ipv6_address_on_creation"),
@@ -188,6 +195,10 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .await
             .unwrap();
         assert!(!policy.policy().unwrap().contains("AllowOtherAccount"));
+        assert_eq!(
+            exposed(&aws_sdk_lambda::Client::new(&sdk), FUNCTION).await,
+            (0, 0, false)
+        );
         // The VPC is back on a DHCP options set of Amazon's DNS servers.
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
         let vpc = ec2

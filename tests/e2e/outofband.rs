@@ -148,3 +148,59 @@ pub async fn widen_vpc(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) {
         .await
         .unwrap();
 }
+
+/// Publishes a version of `function`, names it with an alias, and gives
+/// the function a URL with no authentication.
+pub async fn expose(lambda: &aws_sdk_lambda::Client, function: &str) {
+    let v = lambda
+        .publish_version()
+        .function_name(function)
+        .send()
+        .await
+        .unwrap();
+    lambda
+        .create_alias()
+        .function_name(function)
+        .name("backdoor")
+        .function_version(v.version().unwrap())
+        .send()
+        .await
+        .unwrap();
+    lambda
+        .create_function_url_config()
+        .function_name(function)
+        .auth_type(aws_sdk_lambda::types::FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// (published versions, aliases, has a URL) of `function`.
+pub async fn exposed(lambda: &aws_sdk_lambda::Client, function: &str) -> (usize, usize, bool) {
+    let versions = lambda
+        .list_versions_by_function()
+        .function_name(function)
+        .send()
+        .await
+        .unwrap();
+    let aliases = lambda
+        .list_aliases()
+        .function_name(function)
+        .send()
+        .await
+        .unwrap();
+    let url = lambda
+        .get_function_url_config()
+        .function_name(function)
+        .send()
+        .await;
+    (
+        versions
+            .versions()
+            .iter()
+            .filter(|v| v.version() != Some("$LATEST"))
+            .count(),
+        aliases.aliases().len(),
+        url.is_ok(),
+    )
+}

@@ -1,6 +1,8 @@
 //! The drift audit of the Lambda types (see `aws::audit`).
 
-use aws_sdk_lambda::operation::{get_function, get_policy};
+use aws_sdk_lambda::operation::{
+    get_function, get_function_url_config, get_policy, list_aliases, list_versions_by_function,
+};
 use aws_sdk_lambda::types::{
     EnvironmentResponse, FunctionCodeLocation, FunctionConfiguration, VpcConfigResponse,
 };
@@ -111,6 +113,38 @@ pub fn audits() -> Vec<Audit> {
                     fields: &[
                         ("policy", M("permission_sids")),
                         ("revision_id", C),
+                    ],
+                },
+                Shape {
+                    call: "ListVersionsByFunction",
+                    shape: "ListVersionsByFunctionOutput",
+                    debug: || debug_of(list_versions_by_function::ListVersionsByFunctionOutput::builder()),
+                    fields: &[
+                        ("versions", M("published_versions")), // each version's number; $LATEST is the function itself
+                        ("next_marker", C),
+                    ],
+                },
+                Shape {
+                    call: "ListAliases",
+                    shape: "ListAliasesOutput",
+                    debug: || debug_of(list_aliases::ListAliasesOutput::builder()),
+                    fields: &[
+                        ("aliases", M("aliases")), // by name: hcprov declares none, so any alias goes whole
+                        ("next_marker", C),
+                    ],
+                },
+                Shape {
+                    call: "GetFunctionUrlConfig",
+                    shape: "GetFunctionUrlConfigOutput",
+                    debug: || debug_of(get_function_url_config::GetFunctionUrlConfigOutput::builder()),
+                    fields: &[
+                        ("function_url", C),
+                        ("function_arn", C),
+                        ("auth_type", M("function_url")), // hcprov declares no URL: any URL goes whole
+                        ("cors", I("only acts while a URL exists, and function_url (managed: none) reports the URL")),
+                        ("creation_time", C),
+                        ("last_modified_time", C),
+                        ("invoke_mode", I("only acts while a URL exists, and function_url (managed: none) reports the URL")),
                     ],
                 },
             ],

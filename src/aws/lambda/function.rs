@@ -238,6 +238,7 @@ impl ResourceType for Function {
         });
         let arn = c.function_arn().unwrap_or_default().to_string();
         let mut attrs = obj(super::function_extras::observe(&f, id));
+        attrs.extend(obj(super::qualifiers::observe(lambda, id, prior).await?));
         attrs.extend(obj(json!({
                 "function_name": id,
                 "role": c.role(),
@@ -308,6 +309,7 @@ impl ResourceType for Function {
             wait_ready(ctx, lambda, id).await?;
         }
         super::function_extras::restore_concurrency(ctx, lambda, id, from, to).await?;
+        super::qualifiers::restore(lambda, id, from, to).await?;
         if tags::changed(from, to) {
             let arn = lambda
                 .get_function_configuration()

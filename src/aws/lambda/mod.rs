@@ -8,6 +8,7 @@ mod function_extras;
 pub mod package;
 mod permission;
 mod policy;
+mod qualifiers;
 
 use std::sync::Arc;
 
