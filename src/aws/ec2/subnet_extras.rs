@@ -26,13 +26,7 @@ pub fn observe(s: &Subnet) -> Value {
     let ipv6: Vec<String> = s
         .ipv6_cidr_block_association_set()
         .iter()
-        .filter(|a| {
-            super::vpc_extras::held(
-                a.ipv6_cidr_block_state()
-                    .and_then(|s| s.state())
-                    .map(|s| s.as_str()),
-            )
-        })
+        .filter(|a| super::vpc_extras::subnet_range_held(a))
         .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
         .collect();
     json!({
@@ -95,8 +89,7 @@ pub async fn restore(
             .iter()
             .flat_map(|s| s.ipv6_cidr_block_association_set())
         {
-            let state = a.ipv6_cidr_block_state().and_then(|s| s.state());
-            let extra = super::vpc_extras::held(state.map(|s| s.as_str()))
+            let extra = super::vpc_extras::subnet_range_held(a)
                 && a.ipv6_cidr_block()
                     .is_some_and(|c| !want.iter().any(|w| w == c));
             let Some(assoc) = a.association_id().filter(|_| extra) else {

@@ -38,12 +38,16 @@ pub(super) fn held(state: Option<&str>) -> bool {
     )
 }
 
-/// The observed extras of `vpc`: `secondary_cidr_blocks`,
-/// `ipv6_cidr_blocks`, `encryption_control_mode` and
-/// `domain_name_servers` (one DescribeDhcpOptions when the VPC has an
-/// options set).
-pub async fn observe(ec2: &Client, vpc: &Vpc) -> Result<Value, ResourceError> {
-    let secondary: Vec<String> = vpc
+/// An address range associated with a VPC after its primary one.
+struct Range<'a> {
+    assoc: &'a str,
+    cidr: &'a str,
+    v6: bool,
+}
+
+/// The ranges `vpc` holds (see `held`) beyond its primary IPv4 range.
+fn ranges(vpc: &Vpc) -> Vec<Range<'_>> {
+    let ipv4 = vpc
         .cidr_block_association_set()
         .iter()
         .filter(|a| {
@@ -53,11 +57,9 @@ pub async fn observe(ec2: &Client, vpc: &Vpc) -> Result<Value, ResourceError> {
                     .map(|s| s.as_str()),
             )
         })
-        .filter_map(|a| a.cidr_block())
-        .filter(|c| Some(*c) != vpc.cidr_block())
-        .map(str::to_string)
-        .collect();
-    let ipv6: Vec<String> = vpc
+        .filter(|a| a.cidr_block() != vpc.cidr_block())
+        .filter_map(|a| Some((a.association_id()?, a.cidr_block()?, false)));
+    let ipv6 = vpc
         .ipv6_cidr_block_association_set()
         .iter()
         .filter(|a| {
@@ -67,8 +69,25 @@ pub async fn observe(ec2: &Client, vpc: &Vpc) -> Result<Value, ResourceError> {
                     .map(|s| s.as_str()),
             )
         })
-        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
-        .collect();
+        .filter_map(|a| Some((a.association_id()?, a.ipv6_cidr_block()?, true)));
+    ipv4.chain(ipv6)
+        .map(|(assoc, cidr, v6)| Range { assoc, cidr, v6 })
+        .collect()
+}
+
+/// The observed extras of `vpc`: `secondary_cidr_blocks`,
+/// `ipv6_cidr_blocks`, `encryption_control_mode` and
+/// `domain_name_servers` (one DescribeDhcpOptions when the VPC has an
+/// options set).
+pub async fn observe(ec2: &Client, vpc: &Vpc) -> Result<Value, ResourceError> {
+    let held = ranges(vpc);
+    let of = |v6: bool| -> Vec<String> {
+        held.iter()
+            .filter(|r| r.v6 == v6)
+            .map(|r| r.cidr.to_string())
+            .collect()
+    };
+    let (secondary, ipv6) = (of(false), of(true));
     let mode = vpc
         .encryption_control()
         .filter(|c| !going(c))
@@ -137,37 +156,11 @@ pub async fn restore(
             .chain(attrs::strs(to, "ipv6_cidr_blocks"))
             .collect();
         for vpc in out.vpcs() {
-            let ipv4 = vpc
-                .cidr_block_association_set()
-                .iter()
-                .filter(|a| {
-                    held(
-                        a.cidr_block_state()
-                            .and_then(|s| s.state())
-                            .map(|s| s.as_str()),
-                    )
-                })
-                .filter(|a| a.cidr_block() != vpc.cidr_block())
-                .map(|a| (a.association_id(), a.cidr_block(), false));
-            let ipv6 = vpc
-                .ipv6_cidr_block_association_set()
-                .iter()
-                .filter(|a| {
-                    held(
-                        a.ipv6_cidr_block_state()
-                            .and_then(|s| s.state())
-                            .map(|s| s.as_str()),
-                    )
-                })
-                .map(|a| (a.association_id(), a.ipv6_cidr_block(), true));
-            let extra: Vec<_> = ipv4
-                .chain(ipv6)
-                .filter(|(_, c, _)| c.is_some_and(|c| !want.iter().any(|w| w == c)))
+            let extra: Vec<_> = ranges(vpc)
+                .into_iter()
+                .filter(|r| !want.iter().any(|w| w == r.cidr))
                 .collect();
-            for (assoc, cidr, v6) in extra {
-                let (Some(assoc), Some(cidr)) = (assoc, cidr) else {
-                    continue;
-                };
+            for Range { assoc, cidr, v6 } in extra {
                 if v6 {
                     drop_subnet_ipv6(ctx, ec2, id, cidr).await?;
                 }
@@ -239,7 +232,7 @@ async fn drop_subnet_ipv6(
                 .ctx(&what)?;
         }
         for a in s.ipv6_cidr_block_association_set() {
-            if !held(ipv6_state(a)) {
+            if !subnet_range_held(a) {
                 continue;
             }
             let Some(assoc) = a.association_id() else {
@@ -282,6 +275,11 @@ pub(super) async fn unlink_subnet_range(
         .await
         .ctx(what);
     ignore_not_found(r.map(|_| ()))
+}
+
+/// Whether a subnet's IPv6 range is in use or on its way (see `held`).
+pub(super) fn subnet_range_held(a: &aws_sdk_ec2::types::SubnetIpv6CidrBlockAssociation) -> bool {
+    held(ipv6_state(a))
 }
 
 fn ipv6_state(a: &aws_sdk_ec2::types::SubnetIpv6CidrBlockAssociation) -> Option<&str> {
