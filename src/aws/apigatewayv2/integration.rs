@@ -3,6 +3,7 @@
 //! (none is declared); type, target, method, payload version and timeout
 //! update in place. Its id is `api_id/integration_id`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -123,27 +124,6 @@ impl ResourceType for Integration {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let (api_id, integration) = split(id, "API Gateway integration")?;
-        // A parameter mapping is removed by sending it empty.
-        let mapping = |k: &str| -> std::collections::HashMap<String, String> {
-            let want = to
-                .get(k)
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            let have = from
-                .get(k)
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            have.keys()
-                .filter(|h| !want.contains_key(*h))
-                .map(|h| (h.clone(), String::new()))
-                .chain(
-                    want.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
-                )
-                .collect()
-        };
         self.0
             .region(&ctx.region)
             .apigatewayv2
@@ -157,7 +137,7 @@ impl ResourceType for Integration {
             .timeout_in_millis(attrs::int(to, "timeout_in_millis")? as i32)
             // An empty role ARN takes the role off.
             .credentials_arn(attrs::opt_str(to, "credentials_arn").unwrap_or_default())
-            .set_request_parameters(Some(mapping("request_parameters")))
+            .set_request_parameters(Some(mapping(from, to, "request_parameters", text)))
             .set_response_parameters(response_mapping(from, to))
             .send()
             .await
@@ -183,38 +163,44 @@ impl ResourceType for Integration {
     }
 }
 
-/// The response mappings to send: each status `to` (desired) declares,
-/// and each one only `from` (live) has, sent empty to remove it.
-fn response_mapping(
+/// A mapping's value as API Gateway takes it.
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The mapping `k` to send: each entry `to` (desired) declares, and each
+/// one only `from` (live) has, sent empty to remove it.
+fn mapping<T: Default>(
     from: &Attrs,
     to: &Attrs,
-) -> Option<std::collections::HashMap<String, std::collections::HashMap<String, String>>> {
+    k: &str,
+    each: impl Fn(&Value) -> T,
+) -> HashMap<String, T> {
+    let entries = |a: &Attrs| {
+        a.get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (want, have) = (entries(to), entries(from));
+    have.keys()
+        .filter(|h| !want.contains_key(*h))
+        .map(|h| (h.clone(), T::default()))
+        .chain(want.iter().map(|(k, v)| (k.clone(), each(v))))
+        .collect()
+}
+
+/// The response mappings to send, by status, when they differ.
+fn response_mapping(from: &Attrs, to: &Attrs) -> Option<HashMap<String, HashMap<String, String>>> {
     let k = "response_parameters";
     if !to.contains_key(k) || from.get(k) == to.get(k) {
         return None;
     }
-    let want = to
-        .get(k)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let have = from
-        .get(k)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let as_map = |v: &Value| -> std::collections::HashMap<String, String> {
-        v.as_object()
+    Some(mapping(from, to, k, |m| {
+        m.as_object()
             .into_iter()
             .flatten()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .map(|(k, v)| (k.clone(), text(v)))
             .collect()
-    };
-    Some(
-        have.keys()
-            .filter(|s| !want.contains_key(*s))
-            .map(|s| (s.clone(), Default::default()))
-            .chain(want.iter().map(|(s, m)| (s.clone(), as_map(m))))
-            .collect(),
-    )
+    }))
 }
