@@ -133,6 +133,11 @@ pub fn owned_set(mut live: Vec<String>, prior: Option<&Value>) -> Value {
     as_set(live, prior)
 }
 
+/// True when `to` (desired) sets `k` and `from` (live) holds another value.
+pub fn differs(from: &Attrs, to: &Attrs, k: &str) -> bool {
+    to.contains_key(k) && from.get(k) != to.get(k)
+}
+
 /// The members of the set `key` that `from` (live) holds beyond `to`
 /// (desired): what apply takes off an exclusive set.
 pub fn extras(from: &Attrs, to: &Attrs, key: &str) -> Vec<String> {

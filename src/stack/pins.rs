@@ -217,9 +217,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("recursive_logging", json!(true)),
             (
                 "event_selectors",
-                json!({"basic": [{"read_write_type": "All", "include_management_events": true,
-                                  "data_resources": [], "exclude_management_event_sources": []}],
-                       "advanced": []}),
+                crate::aws::cloudtrail::default_selectors(),
             ),
         ],
         "rds_cluster" => vec![

@@ -156,7 +156,7 @@ impl ResourceType for RestApi {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let api = &self.0.region(&ctx.region).apigateway;
-        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        let differs = |k: &str| attrs::differs(from, to, k);
         let text = |k: &str| match to.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(v) if v.is_object() => v.to_string(),

@@ -164,7 +164,7 @@ async fn settings(
     to: &Attrs,
 ) -> Result<(), ResourceError> {
     use aws_sdk_apigateway::types::{Op, PatchOperation};
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     let remove = |path: &str| PatchOperation::builder().op(Op::Remove).path(path).build();
     let mut ops = vec![];
     for (k, path) in [

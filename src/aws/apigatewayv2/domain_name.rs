@@ -116,7 +116,7 @@ impl ResourceType for DomainName {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let client = &self.0.region(&ctx.region).apigatewayv2;
-        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        let differs = |k: &str| attrs::differs(from, to, k);
         if from.get("certificate_arn") != to.get("certificate_arn")
             || from.get("security_policy") != to.get("security_policy")
             || differs("ip_address_type")

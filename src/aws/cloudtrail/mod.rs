@@ -7,6 +7,8 @@ mod trail_extras;
 
 use std::sync::Arc;
 
+pub use trail_extras::default_selectors;
+
 use super::Aws;
 use crate::engine::resource::Registry;
 

@@ -53,7 +53,7 @@ pub fn updates(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<Vec<UpdateTableFluentBuilder>, ResourceError> {
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     let update = || ddb.update_table().table_name(id);
     let mut out = vec![];
     if differs("deletion_protection") {

@@ -246,7 +246,7 @@ impl ResourceType for VpcEndpoint {
             changed = true;
             req = req.private_dns_enabled(attrs::bool(to, "private_dns_enabled")?);
         }
-        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        let differs = |k: &str| attrs::differs(from, to, k);
         if interface(to) && differs("ip_address_type") {
             changed = true;
             req = req.ip_address_type(attrs::str(to, "ip_address_type")?.into());

@@ -97,7 +97,7 @@ impl ResourceType for Role {
     ) -> Result<Attrs, ResourceError> {
         let iam = &self.0.region(&ctx.region).iam;
         super::sets::remove_extras(iam, id, from, to).await?;
-        let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+        let differs = |k: &str| attrs::differs(from, to, k);
         if differs("max_session_duration") {
             iam.update_role()
                 .role_name(id)

@@ -264,7 +264,7 @@ async fn switches(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     let on = |k: &str| to.get(k).and_then(Value::as_bool).unwrap_or(false);
     if differs("data_protection") && !on("data_protection") {
         logs.delete_data_protection_policy()

@@ -85,7 +85,7 @@ pub async fn restore_links(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<bool, ResourceError> {
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     if ![
         "associated_roles",
         "activity_stream",
@@ -175,7 +175,7 @@ pub async fn restore_settings(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<bool, ResourceError> {
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     let mut req = rds
         .modify_db_cluster()
         .db_cluster_identifier(id)

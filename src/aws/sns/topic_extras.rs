@@ -52,7 +52,7 @@ pub async fn restore(
     to: &Attrs,
 ) -> Result<(), ResourceError> {
     let mut set: Vec<(String, String)> = vec![];
-    let differs = |k: &str| to.contains_key(k) && from.get(k) != to.get(k);
+    let differs = |k: &str| attrs::differs(from, to, k);
     for (attr, name) in [("policy", "Policy"), ("delivery_policy", "DeliveryPolicy")] {
         if differs(attr) {
             let v = to.get(attr).filter(|p| p.is_object()).map(Value::to_string);
