@@ -17,7 +17,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 use super::clients::max_attempts;
-use super::ratelimit::{rate_for, Limit};
+use super::ratelimit::{bucket, rate_for, Limit};
 
 /// HTTP requests sent and SDK retries, per service.
 #[derive(Debug, Default)]
@@ -136,7 +136,12 @@ impl Intercept for Observe {
         }
         if let Some(rate) = rate_for(self.service, &op) {
             ctx.request_mut().add_extension(Limit {
-                key: format!("{}/{}/{op}", self.region, self.service),
+                key: format!(
+                    "{}/{}/{}",
+                    self.region,
+                    self.service,
+                    bucket(self.service, &op)
+                ),
                 rate,
             });
         }

@@ -3,8 +3,9 @@
 //! [`LimitedClient`], which waits for a token of the bucket its operation
 //! belongs to (if any) before sending. Retries by the SDK take a token too.
 //!
-//! The buckets are per region and, like AWS's, per operation. Their sizes are
-//! below AWS's published ones, to leave room for other clients of the account.
+//! The buckets are per region and, like AWS's, per operation (Lambda's control
+//! plane is one bucket). Their sizes are below AWS's published ones, to leave
+//! room for other clients of the account.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +42,8 @@ pub const EC2_READ: Rate = Rate {
     per_sec: 20.0,
 };
 
-/// Lambda's control plane: 15 requests per second per API.
+/// Lambda's control plane: 15 requests per second, shared by every API
+/// but GetFunction, GetPolicy and Invoke (see `bucket`).
 pub const LAMBDA_CONTROL: Rate = Rate {
     burst: 15.0,
     per_sec: 15.0,
@@ -79,6 +81,16 @@ pub fn rate_for(service: &str, operation: &str) -> Option<Rate> {
         ("apigateway", "CreateRestApi") => Some(APIGW_CREATE_API),
         ("apigateway", "DeleteRestApi") => Some(APIGW_DELETE_API),
         _ => None,
+    }
+}
+
+/// The name of the bucket `operation` of `service` draws from: its own,
+/// except Lambda's control-plane calls, which AWS limits together.
+pub fn bucket<'a>(service: &str, operation: &'a str) -> &'a str {
+    match (service, operation) {
+        ("lambda", "GetFunction" | "GetPolicy" | "Invoke") => operation,
+        ("lambda", _) => "control-plane",
+        _ => operation,
     }
 }
 
@@ -216,6 +228,12 @@ mod tests {
         );
         assert_eq!(rate_for("apigateway", "GetResources"), None);
         assert_eq!(rate_for("s3", "PutObject"), None);
+        assert_eq!(
+            bucket("lambda", "ListAliases"),
+            bucket("lambda", "DeleteFunction")
+        );
+        assert_eq!(bucket("lambda", "GetFunction"), "GetFunction");
+        assert_eq!(bucket("ec2", "DescribeVpcs"), "DescribeVpcs");
     }
 
     fn limit(key: &str, rate: Rate) -> Limit {
