@@ -63,6 +63,12 @@ Fills (each is listed in the README's emulator table):
   implemented by moto. The fill turns the named alarms' actions off or on
   (`ActionsEnabled` in DescribeAlarms), as AWS does; unknown names are
   ignored, as AWS ignores them.
+- S3 `GetBucketNotificationConfiguration`: moto answers a bucket without
+  notifications with an empty body, which no SDK parses, and leaves out
+  `EventBridgeConfiguration`. AWS answers an empty
+  `<NotificationConfiguration/>`, and so does the fill; it adds
+  `<EventBridgeConfiguration/>` when the bucket sends events to
+  EventBridge.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -400,6 +406,22 @@ def fill_s3_replication_echo():
     S3Response.get_bucket_replication = get_bucket_replication
 
 
+def fill_s3_notification_xml():
+    from moto.s3.responses import S3Response
+
+    get = S3Response.get_bucket_notification
+    empty = '<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></NotificationConfiguration>'
+
+    def get_bucket_notification(self):
+        config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        body = get(self) or empty
+        if config is not None and config.event_bridge is not None:
+            body = body.replace("</NotificationConfiguration>", "<EventBridgeConfiguration/></NotificationConfiguration>")
+        return body
+
+    S3Response.get_bucket_notification = get_bucket_notification
+
+
 # API Gateway's regional hosted zones (Route 53 alias targets), by region.
 APIGW_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE", "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-central-1": "Z1U9ULNL0V5AJ3"}
 
@@ -484,6 +506,7 @@ def main(argv):
     fill_dynamodb_replicas()
     fill_dynamodb_backup_encryption()
     fill_s3_replication_echo()
+    fill_s3_notification_xml()
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()
     fill_route53_record_values()

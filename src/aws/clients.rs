@@ -167,6 +167,8 @@ pub struct Aws {
     pub delete_recovery_points: std::sync::atomic::AtomicBool,
     /// The environment's objects and tags, read in bulk before a refresh.
     pub tag_cache: super::orphans::TagCache,
+    /// Lists two reads of the refresh under way both need, asked once.
+    pub memo: super::memo::Memo,
 }
 
 impl Aws {
@@ -230,6 +232,7 @@ impl Aws {
             lambda_source: None,
             delete_recovery_points: std::sync::atomic::AtomicBool::new(false),
             tag_cache: Default::default(),
+            memo: Default::default(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod clients;
 pub mod error;
 pub mod find;
+pub mod memo;
 pub mod observe;
 pub mod orphans;
 pub mod ratelimit;

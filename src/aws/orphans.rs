@@ -61,6 +61,12 @@ impl TagCache {
         }
     }
 
+    /// Forgets what was read: the next read of an object asks its own API.
+    pub fn clear(&self) {
+        self.by_arn.lock().expect("tag cache").clear();
+        self.regions.lock().expect("tag cache").clear();
+    }
+
     /// The tags the bulk read found on `arn`.
     pub fn tags(&self, arn: &str) -> Option<Vec<(String, String)>> {
         self.by_arn

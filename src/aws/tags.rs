@@ -14,6 +14,17 @@ pub const ADDRESS_TAG: &str = "hcprov:address";
 /// the address tag, it identifies what an interrupted run created.
 pub const LINEAGE_TAG: &str = "hcprov:lineage";
 
+/// The tag marking an object that watches or protects the platform (the
+/// flow-log and backup roles, the remediation function and its role):
+/// apply undoes every change made to it outside hcprov, with no exception
+/// for what looks like an incident response.
+pub const GUARD_TAG: &str = "hcprov:guards";
+
+/// True when `attrs` (desired) mark a guard: see [`GUARD_TAG`].
+pub fn is_guard(attrs: &Attrs) -> bool {
+    desired(attrs).contains_key(GUARD_TAG)
+}
+
 /// The identity tags of `attrs` (address and lineage): what an object an
 /// interrupted create made is found by. Empty for untagged types.
 pub fn identity(attrs: &Attrs) -> Vec<(String, String)> {

@@ -260,13 +260,16 @@ impl Session {
             .tag_cache
             .prime(&self.aws, &regions, &state.lineage)
             .await;
+        self.aws.memo.begin();
         let live = refresh(
             &state,
             &self.registry,
             self.parallelism,
             Arc::new(Stats::default()),
+            None,
         )
         .await;
+        self.aws.memo.end();
         Ok((state, id, live))
     }
 
@@ -426,13 +429,26 @@ impl Session {
         state: &State,
         fresh: bool,
     ) -> Result<Plan> {
+        // As drift does: tags in bulk, and lists two reads share asked
+        // once; both forgotten before apply reads what it changed.
+        if !state.resources.is_empty() {
+            let regions = alone::regions_of(state);
+            self.aws
+                .tag_cache
+                .prime(&self.aws, &regions, &state.lineage)
+                .await;
+        }
+        self.aws.memo.begin();
         let live = refresh(
             state,
             &self.registry,
             self.parallelism,
             Arc::new(Stats::default()),
+            Some(graph),
         )
         .await;
+        self.aws.memo.end();
+        self.aws.tag_cache.clear();
         Ok(crate::engine::plan::plan(
             graph,
             state,

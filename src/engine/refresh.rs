@@ -1,13 +1,15 @@
 //! Refresh: read every resource the state holds, concurrently, batching the
 //! reads of types whose API reads many objects in one call.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 
+use super::graph::Graph;
 use super::resource::{Ctx, Observed, Registry, ResourceError, Stats};
-use super::state::State;
+use super::state::{ResourceState, State};
 use super::value::Attrs;
 
 /// What a read found for one resource.
@@ -63,11 +65,15 @@ fn to_live(r: Result<Option<Observed>, ResourceError>) -> Live {
 }
 
 /// Reads every resource in `state`, at most `parallelism` reads at a time.
+/// With `desired` (a plan's blueprint), a read also sees the settings the
+/// blueprint holds that the state does not record yet (an older hcprov
+/// wrote it), so it reports them and the next apply records them.
 pub async fn refresh(
     state: &State,
     registry: &Registry,
     parallelism: usize,
     stats: Arc<Stats>,
+    desired: Option<&Graph>,
 ) -> Refreshed {
     type Group = Vec<(String, String, Attrs)>;
     let mut batched: BTreeMap<(String, String), Group> = BTreeMap::new();
@@ -78,8 +84,12 @@ pub async fn refresh(
             Ok(t) if t.batches_reads() => batched
                 .entry((r.kind.clone(), r.region.clone()))
                 .or_default()
-                .push((r.address.clone(), r.id.clone(), r.attributes.clone())),
-            Ok(_) => singles.push(r),
+                .push((
+                    r.address.clone(),
+                    r.id.clone(),
+                    wanted(r, desired).into_owned(),
+                )),
+            Ok(_) => singles.push((r, wanted(r, desired))),
             Err(e) => out.insert(
                 r.address.clone(),
                 Live::Unreadable(ResourceError::new(
@@ -107,14 +117,14 @@ pub async fn refresh(
                 .collect::<Vec<_>>()
         }
     });
-    let single_jobs = singles.into_iter().map(|r| {
+    let single_jobs = singles.into_iter().map(|(r, prior)| {
         let stats = stats.clone();
         let t = registry.get(&r.kind).expect("kind checked above").clone();
         async move {
             let ctx = Ctx::new(&r.address, &r.region, stats, None);
             vec![(
                 r.address.clone(),
-                to_live(t.read(&ctx, &r.id, &r.attributes).await),
+                to_live(t.read(&ctx, &r.id, &prior).await),
             )]
         }
     });
@@ -130,4 +140,20 @@ pub async fn refresh(
         }
     }
     out
+}
+
+/// What a read of `r` is given: its recorded attributes, plus the desired
+/// ones it does not record yet.
+fn wanted<'a>(r: &'a ResourceState, desired: Option<&Graph>) -> Cow<'a, Attrs> {
+    let Some(n) = desired.and_then(|g| g.get(&r.address)) else {
+        return Cow::Borrowed(&r.attributes);
+    };
+    if n.attrs.keys().all(|k| r.attributes.contains_key(k)) {
+        return Cow::Borrowed(&r.attributes);
+    }
+    let mut a = r.attributes.clone();
+    for (k, v) in &n.attrs {
+        a.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    Cow::Owned(a)
 }

@@ -62,7 +62,7 @@ async fn make_plan(g: &Graph, store: &FileStore, reg: &Registry) -> Plan {
         Some(s) => (s, false),
         None => (State::new("dev"), true),
     };
-    let live = refresh(&state, reg, 4, Arc::new(Stats::default())).await;
+    let live = refresh(&state, reg, 4, Arc::new(Stats::default()), Some(g)).await;
     let outputs = BTreeMap::from([("vpc_id".to_string(), reference("t.vpc", "id"))]);
     plan(g, &state, fresh, &live, reg, outputs).unwrap()
 }

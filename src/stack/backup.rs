@@ -27,6 +27,7 @@ pub fn build(b: &mut Builder, sec: &Security, storage: &Storage) {
             "name": b.name("healthcare-backup-role"), "assume_role_policy": trust,
         }),
     );
+    b.guards(&role, "backups");
     let partition = b.account.partition.clone();
     let mut attachments = vec![];
     for (name, policy) in [

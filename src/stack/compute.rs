@@ -187,6 +187,10 @@ pub fn build(
             "source_code_hash": pkg.sha256,
             }),
         );
+        if f.name == "remediation" {
+            b.guards(&addr, "remediation");
+            b.guards(&role, "remediation");
+        }
         b.depends_on(&addr, &log_group);
         for p in &policies {
             b.depends_on(&addr, p);

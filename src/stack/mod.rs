@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::aws::tags::{ADDRESS_TAG, LINEAGE_TAG};
+use crate::aws::tags::{ADDRESS_TAG, GUARD_TAG, LINEAGE_TAG};
 use crate::config::Config;
 use crate::engine::graph::Node;
 
@@ -182,6 +182,20 @@ impl<'a> Builder<'a> {
         let mut attrs = attrs;
         attrs["tags"] = Value::Object(tags);
         self.plain(kind, name, attrs)
+    }
+
+    /// Marks the tagged node at `address` as one that watches or protects
+    /// the platform (`what`: flow logs, backups, remediation). Apply then
+    /// undoes every change made to it outside hcprov, the ones it keeps on
+    /// other roles and functions as an incident response (a deny-only
+    /// policy, a permissions boundary, concurrency 0) included: switching
+    /// off a guard is what an intruder would do first.
+    pub fn guards(&mut self, address: &str, what: &str) {
+        if let Some(n) = self.nodes.iter_mut().find(|n| n.address == address) {
+            if let Some(Value::Object(tags)) = n.attrs.get_mut("tags") {
+                tags.insert(GUARD_TAG.into(), json!(what));
+            }
+        }
     }
 
     /// Adds an explicit ordering edge to the node at `address`.

@@ -203,6 +203,7 @@ pub(super) fn flow_logs(b: &mut Builder, site: Option<&str>, vpc_id: &Value, key
             "name": named(b, "vpc-flow-log-role"), "assume_role_policy": trust,
         }),
     );
+    b.guards(&role, "flow logs");
     // The flow-log service writes streams into this one group, nothing else.
     let group_arn = reference(&log_group, "arn");
     b.plain("iam_role_policy", &node("vpc_flow_log"), json!({

@@ -11,6 +11,7 @@ use crate::engine::graph::Node;
 
 /// Adds every pinned setting a node does not set itself.
 pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
+    undeclared_bucket_settings(nodes);
     for n in nodes.iter_mut() {
         for (k, v) in pins(n, account, cfg) {
             n.attrs.entry(k.to_string()).or_insert(v);
@@ -64,6 +65,30 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
             if let Some(Value::Object(vpc)) = n.attrs.get_mut("vpc_config") {
                 vpc.entry("ipv6_allowed_for_dual_stack")
                     .or_insert(json!(false));
+            }
+        }
+    }
+}
+
+/// A bucket holds at none the lifecycle and replication no node of the
+/// stack declares for it, and event notifications (none are declared).
+fn undeclared_bucket_settings(nodes: &mut [Node]) {
+    let declared: Vec<(String, Value)> = nodes
+        .iter()
+        .filter_map(|n| {
+            let key = match n.kind() {
+                "s3_bucket_lifecycle" => "lifecycle_rules",
+                "s3_bucket_replication" => "replication_rules",
+                _ => return None,
+            };
+            Some((key.to_string(), n.attrs.get("bucket")?.clone()))
+        })
+        .collect();
+    for n in nodes.iter_mut().filter(|n| n.kind() == "s3_bucket") {
+        let id = crate::engine::value::reference(&n.address, "id");
+        for key in crate::aws::s3::undeclared::KEYS {
+            if !declared.iter().any(|(k, b)| k == key && b == &id) {
+                n.attrs.entry(key.to_string()).or_insert(json!([]));
             }
         }
     }
@@ -152,6 +177,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("data_protection", json!(false)),
             ("deletion_protection_enabled", json!(false)),
             ("bearer_token_authentication_enabled", json!(false)),
+            ("subscription_filters", json!([])),
         ],
         "cloudwatch_metric_alarm" => vec![
             ("actions_enabled", json!(true)),
@@ -161,7 +187,10 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("datapoints_to_alarm", Value::Null),
             ("treat_missing_data", json!("missing")),
         ],
-        "kms_key" => vec![("rotation_period_in_days", json!(365))],
+        "kms_key" => vec![
+            ("rotation_period_in_days", json!(365)),
+            ("foreign_grants", json!([])),
+        ],
         "apigateway_rest_api" => vec![
             ("policy", Value::Null),
             ("disable_execute_api_endpoint", json!(false)),
@@ -228,6 +257,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("domain", Value::Null),
             ("global_cluster_identifier", Value::Null),
             ("performance_insights_enabled", json!(false)),
+            ("shared_snapshots", json!([])),
         ],
         "rds_cluster_instance" => vec![
             ("db_parameter_group_name", json!("default")),

@@ -92,7 +92,7 @@ pub fn measure(n: usize) -> Row {
         let t = Instant::now();
         let g = graph(n);
         let state = State::new("bench");
-        let live = refresh(&state, &reg, 64, Arc::new(Stats::default())).await;
+        let live = refresh(&state, &reg, 64, Arc::new(Stats::default()), Some(&g)).await;
         let p = plan(&g, &state, true, &live, &reg, BTreeMap::new()).unwrap();
         let plan_ms = t.elapsed().as_secs_f64() * 1e3;
         assert_eq!(p.summary.create, n);

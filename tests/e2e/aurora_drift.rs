@@ -113,6 +113,21 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             .send()
             .await
             .unwrap();
+        // A manual snapshot, shared with another account: the database
+        // handed over.
+        rds.create_db_cluster_snapshot()
+            .db_cluster_identifier("healthcare-db-e2e")
+            .db_cluster_snapshot_identifier("handover")
+            .send()
+            .await
+            .unwrap();
+        rds.modify_db_cluster_snapshot_attribute()
+            .db_cluster_snapshot_identifier("handover")
+            .attribute_name("restore")
+            .values_to_add("210987654321")
+            .send()
+            .await
+            .unwrap();
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
         let open = |port: i32| {
             aws_sdk_ec2::types::IpPermission::builder()
@@ -158,6 +173,7 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             "transit_encryption_mode",
         ),
         ("rds_cluster.main", "backup_retention_period"),
+        ("rds_cluster.main", "shared_snapshots"),
         ("iam_role.patient_api", "managed_policy_arns"),
         ("lambda_function.patient_api", "permission_sids"),
         (
@@ -193,5 +209,20 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             .unwrap()
             .resource_policy()
             .is_none());
+        // The share is withdrawn; the snapshot itself stays.
+        let who = aws_sdk_rds::Client::new(&sdk)
+            .describe_db_cluster_snapshot_attributes()
+            .db_cluster_snapshot_identifier("handover")
+            .send()
+            .await
+            .unwrap();
+        let shared: Vec<_> = who
+            .db_cluster_snapshot_attributes_result()
+            .unwrap()
+            .db_cluster_snapshot_attributes()
+            .iter()
+            .flat_map(|a| a.attribute_values())
+            .collect();
+        assert!(shared.is_empty(), "{shared:?}");
     });
 }

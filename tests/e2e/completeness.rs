@@ -3,7 +3,8 @@
 //! express, each reported with its exact attribute (exit 2); apply restores
 //! them all; a second drift is clean. Then the exceptions: a deny-only
 //! inline policy is reported but kept (a customer's deny-only managed
-//! policy is not), a shared set is reported but left, and an
+//! policy is not, nor anything on a guard such as the remediation role),
+//! a shared set is reported but left, and an
 //! object carrying the environment's lineage tag outside the state comes
 //! back `untracked`. Last, a state from before a setting was compared
 //! gets it recorded by the next apply.
@@ -12,13 +13,15 @@ use serde_json::Value;
 
 use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::outofband::{
-    attach_read_only, drifted, expose, exposed, open_and_throttle, pairs, role_policies, widen_vpc,
-    READ_ONLY,
+    attach_read_only, drifted, expose, exposed, leak, leaks, open_and_throttle, pairs,
+    role_policies, widen_vpc, READ_ONLY,
 };
 
 const FUNCTION: &str = "healthcare-data-processor-e2e";
 const ROLE: &str = "healthcare-data-processor-role-e2e";
 const RULE: &str = "healthcare-auto-remediation-e2e";
+/// A guard's role: apply keeps no incident-response exception on it.
+const GUARD_ROLE: &str = "healthcare-remediation-role-e2e";
 
 #[test]
 fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
@@ -111,6 +114,9 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .send()
             .await
             .unwrap();
+        // Ways out for the data: a key grant, a log stream, replication,
+        // notifications, and an expiry on the audit trail.
+        leak(&sdk, &state).await;
     });
 
     let r = p.run(&["drift", "--json"]).expect(2).json();
@@ -136,6 +142,11 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ("iam_role.data_processor", "managed_policy_arns"),
         ("iam_role.data_processor", "inline_policy_names"),
         ("sns_topic.alerts", "policy"),
+        ("kms_key.main", "foreign_grants"),
+        ("logs_log_group.data_processor", "subscription_filters"),
+        ("s3_bucket.data", "replication_rules"),
+        ("s3_bucket.data", "notifications"),
+        ("s3_bucket.cloudtrail", "lifecycle_rules"),
     ]);
     assert_eq!(drifted(&r), want, "{r:#}");
     let role = r["resources"]
@@ -162,6 +173,19 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
                 .iter()
                 .any(|a| a == READ_ONLY),
         "{arns}"
+    );
+
+    let key = r["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["address"] == "kms_key.main")
+        .unwrap();
+    let grants = key["attributes"][0]["after"].to_string();
+    assert!(
+        grants.contains("arn:aws:iam::210987654321:root may Decrypt")
+            && !grants.contains("dynamodb"),
+        "{grants}"
     );
 
     // Plan shows the same before its actions; apply puts everything back.
@@ -222,6 +246,18 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .filter_map(|v| v.value())
             .collect();
         assert_eq!(servers, ["AmazonProvidedDNS"], "{options}");
+        // The foreign grant is revoked, the service's kept; the stream,
+        // replication, notifications and expiry are gone.
+        assert_eq!(
+            leaks(&sdk, &state).await,
+            (
+                vec!["dynamodb.us-east-1.amazonaws.com".to_string()],
+                0,
+                false,
+                false,
+                false
+            )
+        );
     });
 }
 
@@ -261,6 +297,21 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
             .send()
             .await
             .unwrap();
+        // The same on a guard (the remediation role), with a boundary:
+        // apply undoes both there.
+        iam.put_role_policy()
+            .role_name(GUARD_ROLE)
+            .policy_name("AWSRevokeOlderSessions")
+            .policy_document(deny)
+            .send()
+            .await
+            .unwrap();
+        iam.put_role_permissions_boundary()
+            .role_name(GUARD_ROLE)
+            .permissions_boundary("arn:aws:iam::aws:policy/AWSDenyAll")
+            .send()
+            .await
+            .unwrap();
         // Another team's addition to a set the configuration shares.
         attach_read_only(&iam, "healthcare-health-check-role-e2e").await;
         // A late twin of the VPC and a hand-made bucket, both with this
@@ -288,6 +339,8 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
             ("iam_role.data_processor", "inline_policy_names"),
             ("iam_role.data_processor", "managed_policy_arns"),
             ("iam_role.health_check", "managed_policy_arns"),
+            ("iam_role.remediation", "inline_policy_names"),
+            ("iam_role.remediation", "permissions_boundary"),
         ]),
         "{r:#}"
     );
@@ -323,6 +376,13 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
             !own.iter().any(|a| a.ends_with(":policy/looks-harmless")),
             "{own:?}"
         );
+        let (_, names) = role_policies(&iam, GUARD_ROLE).await;
+        assert!(
+            names.iter().all(|n| n != "AWSRevokeOlderSessions"),
+            "{names:?}"
+        );
+        let guard = iam.get_role().role_name(GUARD_ROLE).send().await.unwrap();
+        assert!(guard.role().unwrap().permissions_boundary().is_none());
         let (arns, _) = role_policies(&iam, "healthcare-health-check-role-e2e").await;
         assert!(arns.iter().any(|a| a == READ_ONLY));
         // The incident is over: a person takes the deny off.

@@ -204,3 +204,161 @@ pub async fn exposed(lambda: &aws_sdk_lambda::Client, function: &str) -> (usize,
         url.is_ok(),
     )
 }
+
+/// Ways out for the data, each added behind hcprov's back: a grant on the
+/// key to another account, a subscription filter streaming a log group
+/// elsewhere, replication and event notifications on the data bucket, an
+/// expiry rule on the trail bucket. Also a grant to a service (DynamoDB
+/// makes those for itself), which is not drift.
+pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
+    use super::harness::id;
+    let kms = aws_sdk_kms::Client::new(sdk);
+    let key = id(state, "kms_key.main");
+    for grantee in [
+        "arn:aws:iam::210987654321:root",
+        "dynamodb.us-east-1.amazonaws.com",
+    ] {
+        kms.create_grant()
+            .key_id(&key)
+            .grantee_principal(grantee)
+            .operations(aws_sdk_kms::types::GrantOperation::Decrypt)
+            .send()
+            .await
+            .unwrap();
+    }
+    let destination = aws_sdk_lambda::Client::new(sdk)
+        .get_function()
+        .function_name("healthcare-health-check-e2e")
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_cloudwatchlogs::Client::new(sdk)
+        .put_subscription_filter()
+        .log_group_name(id(state, "logs_log_group.data_processor"))
+        .filter_name("everything")
+        .filter_pattern("")
+        .destination_arn(destination.configuration().unwrap().function_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let s3 = aws_sdk_s3::Client::new(sdk);
+    use aws_sdk_s3::types as t;
+    s3.put_bucket_replication()
+        .bucket(id(state, "s3_bucket.data"))
+        .replication_configuration(
+            t::ReplicationConfiguration::builder()
+                .role("arn:aws:iam::123456789012:role/copier")
+                .rules(
+                    t::ReplicationRule::builder()
+                        .id("copy-out")
+                        .status(t::ReplicationRuleStatus::Enabled)
+                        .priority(1)
+                        .filter(t::ReplicationRuleFilter::builder().prefix("").build())
+                        .delete_marker_replication(
+                            t::DeleteMarkerReplication::builder()
+                                .status(t::DeleteMarkerReplicationStatus::Disabled)
+                                .build(),
+                        )
+                        .destination(
+                            t::Destination::builder()
+                                .bucket("arn:aws:s3:::elsewhere")
+                                .account("210987654321")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_notification_configuration()
+        .bucket(id(state, "s3_bucket.data"))
+        .notification_configuration(
+            t::NotificationConfiguration::builder()
+                .event_bridge_configuration(t::EventBridgeConfiguration::builder().build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(id(state, "s3_bucket.cloudtrail"))
+        .lifecycle_configuration(
+            t::BucketLifecycleConfiguration::builder()
+                .rules(
+                    t::LifecycleRule::builder()
+                        .id("forget")
+                        .status(t::ExpirationStatus::Enabled)
+                        .filter(t::LifecycleRuleFilter::builder().prefix("").build())
+                        .expiration(t::LifecycleExpiration::builder().days(1).build())
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// What of [`leak`]'s ways out is still there: grantees of the key's
+/// grants, subscription filters, and whether the data bucket replicates or
+/// notifies and the trail bucket expires anything.
+pub async fn leaks(
+    sdk: &aws_config::SdkConfig,
+    state: &Value,
+) -> (Vec<String>, usize, bool, bool, bool) {
+    use super::harness::id;
+    let grants = aws_sdk_kms::Client::new(sdk)
+        .list_grants()
+        .key_id(id(state, "kms_key.main"))
+        .send()
+        .await
+        .unwrap();
+    let mut grantees: Vec<String> = grants
+        .grants()
+        .iter()
+        .filter_map(|g| g.grantee_principal().map(str::to_string))
+        .collect();
+    grantees.sort();
+    let filters = aws_sdk_cloudwatchlogs::Client::new(sdk)
+        .describe_subscription_filters()
+        .log_group_name(id(state, "logs_log_group.data_processor"))
+        .send()
+        .await
+        .unwrap();
+    let s3 = aws_sdk_s3::Client::new(sdk);
+    let data = id(state, "s3_bucket.data");
+    let replicates = s3
+        .get_bucket_replication()
+        .bucket(&data)
+        .send()
+        .await
+        .is_ok();
+    let notifies = s3
+        .get_bucket_notification_configuration()
+        .bucket(&data)
+        .send()
+        .await
+        .unwrap()
+        .event_bridge_configuration()
+        .is_some();
+    let expires = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(id(state, "s3_bucket.cloudtrail"))
+        .send()
+        .await
+        .is_ok();
+    (
+        grantees,
+        filters.subscription_filters().len(),
+        replicates,
+        notifies,
+        expires,
+    )
+}

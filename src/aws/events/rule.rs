@@ -61,23 +61,12 @@ impl Rule {
 
     /// The ids of every target of rule `id`, sorted.
     async fn target_ids(&self, ctx: &Ctx, id: &str) -> Result<Vec<String>, ResourceError> {
-        let ev = &self.0.region(&ctx.region).events;
-        let mut ids = vec![];
-        let mut token = None;
-        loop {
-            let page = ev
-                .list_targets_by_rule()
-                .rule(id)
-                .set_next_token(token)
-                .send()
-                .await
-                .ctx(&format!("reading the targets of EventBridge rule ({id})"))?;
-            ids.extend(page.targets().iter().map(|t| t.id().to_string()));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+        let targets = super::targets(&self.0, &ctx.region, id).await?;
+        let mut ids: Vec<String> = targets
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.id().to_string())
+            .collect();
         ids.sort();
         Ok(ids)
     }

@@ -8,7 +8,7 @@ use aws_sdk_eventbridge::types::Target as EvTarget;
 use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{not_found_to_none, SdkResultExt};
+use crate::aws::error::SdkResultExt;
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
@@ -120,17 +120,8 @@ impl ResourceType for Target {
                 format!("malformed id {id:?}"),
             ));
         };
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .events
-                .list_targets_by_rule()
-                .rule(rule)
-                .send()
-                .await
-                .ctx(&format!("reading targets of EventBridge rule ({rule})")),
-        )?;
-        let found = out.and_then(|o| o.targets().iter().find(|t| t.id() == tid).cloned());
+        let all = super::targets(&self.0, &ctx.region, rule).await?;
+        let found = all.and_then(|t| t.into_iter().find(|t| t.id() == tid));
         Ok(found.map(|t| Observed {
             attrs: obj(json!({
                 "rule": rule, "target_id": tid, "arn": t.arn(),

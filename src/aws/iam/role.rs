@@ -72,7 +72,7 @@ impl ResourceType for Role {
         let Some(role) = out.and_then(|o| o.role().cloned()) else {
             return Ok(None);
         };
-        let (arns, names) = super::sets::read(iam, id).await?;
+        let (arns, names) = super::sets::read(&self.0, &ctx.region, id).await?;
         let attrs = json!({
             "name": role.role_name(),
             "managed_policy_arns": attrs::owned_set(arns, prior.get("managed_policy_arns")),
@@ -107,8 +107,9 @@ impl ResourceType for Role {
                 .ctx(&format!("setting the session length of IAM role ({id})"))?;
         }
         // A boundary someone added only narrows the role (an incident
-        // response?): reported, never removed by apply.
-        let added_boundary = attrs::opt_str(to, "permissions_boundary").is_none()
+        // response?): reported, never removed by apply, except on a guard.
+        let added_boundary = !tags::is_guard(to)
+            && attrs::opt_str(to, "permissions_boundary").is_none()
             && attrs::opt_str(from, "permissions_boundary").is_some();
         if added_boundary {
             tracing::warn!("IAM role {id} has a permissions boundary set outside hcprov: kept; delete it by hand when it is no longer needed");
@@ -172,7 +173,7 @@ impl ResourceType for Role {
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {
         let iam = &self.0.region(&ctx.region).iam;
-        super::sets::remove_all(iam, id).await?;
+        super::sets::remove_all(&self.0, &ctx.region, id).await?;
         let r = iam
             .delete_role()
             .role_name(id)

@@ -68,13 +68,12 @@ impl ResourceType for RolePolicyAttachment {
     }
 
     /// One ListAttachedRolePolicies call per role, however many of its
-    /// attachments are read.
+    /// attachments are read (none in a refresh, which has the role's).
     async fn read_many(
         &self,
         ctx: &Ctx,
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
-        let iam = &self.0.region(&ctx.region).iam;
         let mut attached: HashMap<String, Result<Option<Vec<String>>, ResourceError>> =
             HashMap::new();
         let mut out = Vec::with_capacity(items.len());
@@ -87,27 +86,7 @@ impl ResourceType for RolePolicyAttachment {
                 }
             };
             if !attached.contains_key(role) {
-                let mut arns = Ok(Some(vec![]));
-                let mut pages = iam
-                    .list_attached_role_policies()
-                    .role_name(role)
-                    .into_paginator()
-                    .send();
-                while let Some(page) = pages.next().await {
-                    match (
-                        page.ctx(&format!("reading IAM role policy attachments ({role})")),
-                        &mut arns,
-                    ) {
-                        (Ok(p), Ok(Some(list))) => list.extend(
-                            p.attached_policies()
-                                .iter()
-                                .filter_map(|x| x.policy_arn().map(str::to_string)),
-                        ),
-                        (Err(e), _) if e.is_not_found() => arns = Ok(None),
-                        (Err(e), _) => arns = Err(e),
-                        _ => {}
-                    }
-                }
+                let arns = super::sets::attached(&self.0, &ctx.region, role).await;
                 attached.insert(role.to_string(), arns);
             }
             out.push(match &attached[role] {

@@ -13,29 +13,20 @@ use serde_json::Value;
 
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::Aws;
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
 /// The managed policies attached to `role` and the names of its inline
 /// policies, each sorted.
-pub async fn read(iam: &Client, role: &str) -> Result<(Vec<String>, Vec<String>), ResourceError> {
-    let mut arns = vec![];
-    let mut pages = iam
-        .list_attached_role_policies()
-        .role_name(role)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&format!(
-            "reading the policies attached to IAM role ({role})"
-        ))?;
-        arns.extend(
-            page.attached_policies()
-                .iter()
-                .filter_map(|p| p.policy_arn().map(str::to_string)),
-        );
-    }
+pub async fn read(
+    aws: &Aws,
+    region: &str,
+    role: &str,
+) -> Result<(Vec<String>, Vec<String>), ResourceError> {
+    let mut arns = attached(aws, region, role).await?.unwrap_or_default();
     let mut names = vec![];
+    let iam = &aws.region(region).iam;
     let mut pages = iam
         .list_role_policies()
         .role_name(role)
@@ -48,6 +39,42 @@ pub async fn read(iam: &Client, role: &str) -> Result<(Vec<String>, Vec<String>)
     arns.sort();
     names.sort();
     Ok((arns, names))
+}
+
+/// The ARNs of the managed policies attached to `role` (`None`: no such
+/// role), asked once per refresh: the role and its attachments both read
+/// them.
+pub async fn attached(
+    aws: &Aws,
+    region: &str,
+    role: &str,
+) -> Result<Option<Vec<String>>, ResourceError> {
+    let iam = &aws.region(region).iam;
+    let key = format!("iam:ListAttachedRolePolicies:{role}");
+    aws.memo
+        .get(key, || async {
+            let mut arns = vec![];
+            let mut pages = iam
+                .list_attached_role_policies()
+                .role_name(role)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                match page.ctx(&format!(
+                    "reading the policies attached to IAM role ({role})"
+                )) {
+                    Ok(p) => arns.extend(
+                        p.attached_policies()
+                            .iter()
+                            .filter_map(|x| x.policy_arn().map(str::to_string)),
+                    ),
+                    Err(e) if e.is_not_found() => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Some(arns))
+        })
+        .await
 }
 
 /// True when every statement of `doc` denies: such a policy only takes
@@ -85,17 +112,19 @@ async fn managed_doc(iam: &Client, arn: &str) -> Result<Value, ResourceError> {
 
 /// Takes off `role` what `from` holds beyond `to`, except deny-only
 /// policies (logged, kept): inline ones, and AWS managed ones such as
-/// AWSDenyAll.
+/// AWSDenyAll; a guard (see `tags::GUARD_TAG`) keeps none.
 pub async fn remove_extras(
     iam: &Client,
     role: &str,
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
+    let guard = crate::aws::tags::is_guard(to);
     for arn in attrs::extras(from, to, "managed_policy_arns") {
         // Only AWS's own policies: a customer's could be given an allowing
         // default version once it is kept.
-        if arn.contains(":iam::aws:policy/") && deny_only(&managed_doc(iam, &arn).await?) {
+        if !guard && arn.contains(":iam::aws:policy/") && deny_only(&managed_doc(iam, &arn).await?)
+        {
             tracing::warn!("IAM role {role}: {arn}, attached outside hcprov, only denies: kept (an incident response?); detach it by hand when it is no longer needed");
             continue;
         }
@@ -121,7 +150,7 @@ pub async fn remove_extras(
             .send()
             .await
             .ctx(&what)?;
-        if deny_only(&attrs::parse_doc(doc.policy_document())) {
+        if !guard && deny_only(&attrs::parse_doc(doc.policy_document())) {
             tracing::warn!("IAM role {role}: inline policy {name}, added outside hcprov, only denies: kept (an incident response?); delete it by hand when it is no longer needed");
             continue;
         }
@@ -139,8 +168,9 @@ pub async fn remove_extras(
 
 /// Empties both sets, so the role itself can be deleted (IAM refuses to
 /// delete a role that still has policies).
-pub async fn remove_all(iam: &Client, role: &str) -> Result<(), ResourceError> {
-    let (arns, names) = match read(iam, role).await {
+pub async fn remove_all(aws: &Aws, region: &str, role: &str) -> Result<(), ResourceError> {
+    let iam = &aws.region(region).iam;
+    let (arns, names) = match read(aws, region, role).await {
         Ok(sets) => sets,
         Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e),

@@ -1,7 +1,7 @@
 //! The drift audit of the KMS types (see `aws::audit`).
 
 use aws_sdk_kms::operation::{get_key_policy, get_key_rotation_status, list_resource_tags};
-use aws_sdk_kms::types::{AliasListEntry, KeyMetadata};
+use aws_sdk_kms::types::{AliasListEntry, GrantListEntry, KeyMetadata};
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
 use crate::aws::audit::{debug_of, Audit, Shape};
@@ -63,6 +63,24 @@ pub fn audits() -> Vec<Audit> {
                     shape: "GetKeyPolicyOutput",
                     debug: || debug_of(get_key_policy::GetKeyPolicyOutput::builder()),
                     fields: &[("policy", M("policy")), ("policy_name", C)],
+                },
+                Shape {
+                    call: "ListGrants",
+                    shape: "GrantListEntry",
+                    debug: || debug_of(GrantListEntry::builder()),
+                    fields: &[
+                        ("grantee_principal", M("foreign_grants")),
+                        ("grantee_service_principal", M("foreign_grants")),
+                        ("retiring_service_principal", I("only which service may retire the grant")),
+                        ("grant_id", M("foreign_grants")),
+                        ("operations", M("foreign_grants")),
+                        ("key_id", C),
+                        ("name", C),
+                        ("creation_date", C),
+                        ("retiring_principal", I("only who may retire the grant; the grantee's account decides whether it is foreign")),
+                        ("issuing_account", C),
+                        ("constraints", I("narrows a grant; a grant to another account is foreign whatever its constraints")),
+                    ],
                 },
                 Shape {
                     call: "ListResourceTags",

@@ -190,8 +190,11 @@ impl ResourceType for Key {
             .send()
             .await
             .ctx(&format!("reading the key policy of KMS key ({id})"))?;
+        let account = meta.aws_account_id().unwrap_or_default();
+        let foreign_grants = super::grants::foreign(kms, id, account).await?;
         let attrs = json!({
             "policy": attrs::parse_doc(policy.policy().unwrap_or("null")),
+            "foreign_grants": foreign_grants,
             "description": meta.description().unwrap_or_default(),
             "enabled": meta.enabled(),
             "enable_key_rotation": rotation,
@@ -243,6 +246,7 @@ impl ResourceType for Key {
             })
             .await?;
         }
+        super::grants::revoke_extras(kms, id, from, to).await?;
         let rotate = attrs::bool(to, "enable_key_rotation")?;
         let period = |a: &Attrs| a.get("rotation_period_in_days").cloned();
         if from

@@ -3,6 +3,7 @@
 mod alias;
 #[cfg(test)]
 pub mod audit;
+mod grants;
 mod key;
 
 use std::sync::Arc;

@@ -222,7 +222,7 @@ impl ResourceType for Function {
         let Some(c) = f.configuration() else {
             return Ok(None);
         };
-        let sids = super::policy::sids(&super::policy::get(lambda, id).await?);
+        let sids = super::policy::sids(&super::policy::get(&self.0, &ctx.region, id).await?);
         let vars: Map<String, Value> = c
             .environment()
             .and_then(|e| e.variables())

@@ -131,8 +131,12 @@ pub async fn restore_concurrency(
         return Ok(());
     }
     // Concurrency 0 is the console's "Throttle": how a responder stops a
-    // compromised function. Reported, never undone by apply.
-    if attrs::opt_int(from, k) == Some(0) && attrs::opt_int(to, k) != Some(0) {
+    // compromised function. Reported, never undone by apply, except on a
+    // guard (the remediation function).
+    if attrs::opt_int(from, k) == Some(0)
+        && attrs::opt_int(to, k) != Some(0)
+        && !crate::aws::tags::is_guard(to)
+    {
         tracing::warn!("Lambda function {id} is throttled to 0 outside hcprov (an incident response?): kept; delete its reserved concurrency by hand when it may run again");
         return Ok(());
     }

@@ -84,7 +84,7 @@ impl ResourceType for Permission {
         prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let (function, sid) = split(id)?;
-        let policy = super::policy::get(&self.0.region(&ctx.region).lambda, function).await?;
+        let policy = super::policy::get(&self.0, &ctx.region, function).await?;
         let stmt = policy["Statement"]
             .as_array()
             .and_then(|s| s.iter().find(|x| x["Sid"] == sid))

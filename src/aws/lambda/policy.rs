@@ -8,22 +8,30 @@ use serde_json::Value;
 
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::Aws;
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
-/// The resource policy of `function`; `Null` when it has none.
-pub async fn get(lambda: &Client, function: &str) -> Result<Value, ResourceError> {
-    let out = not_found_to_none(
-        lambda
-            .get_policy()
-            .function_name(function)
-            .send()
-            .await
-            .ctx(&format!("reading policy of Lambda function ({function})")),
-    )?;
-    Ok(out
-        .and_then(|o| o.policy().map(attrs::parse_doc))
-        .unwrap_or(Value::Null))
+/// The resource policy of `function`; `Null` when it has none. Asked once
+/// per refresh: the function and its permissions both read it.
+pub async fn get(aws: &Aws, region: &str, function: &str) -> Result<Value, ResourceError> {
+    let lambda = &aws.region(region).lambda;
+    let key = format!("lambda:GetPolicy:{function}");
+    aws.memo
+        .get(key, || async {
+            let out = not_found_to_none(
+                lambda
+                    .get_policy()
+                    .function_name(function)
+                    .send()
+                    .await
+                    .ctx(&format!("reading policy of Lambda function ({function})")),
+            )?;
+            Ok(out
+                .and_then(|o| o.policy().map(attrs::parse_doc))
+                .unwrap_or(Value::Null))
+        })
+        .await
 }
 
 /// The statement ids of `policy`, sorted.

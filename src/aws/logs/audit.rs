@@ -1,7 +1,7 @@
 //! The drift audit of the CloudWatch Logs types (see `aws::audit`).
 
 use aws_sdk_cloudwatchlogs::operation::list_tags_for_resource;
-use aws_sdk_cloudwatchlogs::types::LogGroup;
+use aws_sdk_cloudwatchlogs::types::{LogGroup, SubscriptionFilter};
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
 use crate::aws::audit::{debug_of, Audit, Shape};
@@ -30,6 +30,23 @@ pub fn audits() -> Vec<Audit> {
                     ("deletion_protection_enabled", M("deletion_protection_enabled")),
                     ("bearer_token_authentication_enabled", M("bearer_token_authentication_enabled")),
                     ("retention_policy_name", C),
+                ],
+            },
+            Shape {
+                call: "DescribeSubscriptionFilters",
+                shape: "SubscriptionFilter",
+                debug: || debug_of(SubscriptionFilter::builder()),
+                fields: &[
+                    ("filter_name", M("subscription_filters")),
+                    ("destination_arn", M("subscription_filters")),
+                    ("log_group_name", C),
+                    ("filter_pattern", I("which events a filter streams; any filter the stack does not declare is drift, whatever it selects")),
+                    ("role_arn", I("how the filter writes to its destination; any undeclared filter is drift")),
+                    ("distribution", I("how events spread over a Kinesis stream's shards; any undeclared filter is drift")),
+                    ("apply_on_transformed_logs", I("which form of the events is streamed; any undeclared filter is drift")),
+                    ("field_selection_criteria", I("which fields are streamed; any undeclared filter is drift")),
+                    ("emit_system_fields", I("which fields are streamed; any undeclared filter is drift")),
+                    ("creation_time", C),
                 ],
             },
             Shape {

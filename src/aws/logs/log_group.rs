@@ -97,8 +97,10 @@ impl ResourceType for LogGroup {
                 tags::live(t.tags().into_iter().flatten())
             }
         };
+        let subscription_filters = super::subscriptions::read(logs, id).await?;
         let attrs = json!({
             "name": id,
+            "subscription_filters": subscription_filters,
             "retention_in_days": g.retention_in_days().map_or(Value::Null, |d| json!(d)),
             "kms_key_id": g.kms_key_id(),
             // Switches held at CloudWatch Logs' defaults: masking, a guard
@@ -150,6 +152,7 @@ impl ResourceType for LogGroup {
             }
         }
         switches(logs, id, from, to).await?;
+        super::subscriptions::remove_extras(logs, id, from, to).await?;
         if tags::changed(from, to) {
             let arn = self
                 .arn(find(logs, id).await?.as_ref(), &ctx.region, id)

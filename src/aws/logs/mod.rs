@@ -3,6 +3,7 @@
 #[cfg(test)]
 pub mod audit;
 mod log_group;
+mod subscriptions;
 
 use std::sync::Arc;
 

@@ -2,8 +2,8 @@
 
 use aws_sdk_rds::operation::list_tags_for_resource;
 use aws_sdk_rds::types::{
-    DbCluster, DbInstance, DbSubnetGroup, MasterUserSecret, ServerlessV2ScalingConfigurationInfo,
-    VpcSecurityGroupMembership,
+    DbCluster, DbClusterSnapshot, DbClusterSnapshotAttribute, DbInstance, DbSubnetGroup,
+    MasterUserSecret, ServerlessV2ScalingConfigurationInfo, VpcSecurityGroupMembership,
 };
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
@@ -162,6 +162,51 @@ pub fn audits() -> Vec<Audit> {
                     fields: &[
                         ("vpc_security_group_id", M("vpc_security_group_ids")),
                         ("status", C),
+                    ],
+                },
+                Shape {
+                    call: "DescribeDBClusterSnapshots",
+                    shape: "DbClusterSnapshot",
+                    debug: || debug_of(DbClusterSnapshot::builder()),
+                    fields: &[
+                        ("db_cluster_snapshot_identifier", M("shared_snapshots")),
+                        ("availability_zones", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("db_cluster_identifier", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("snapshot_create_time", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("engine", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("engine_mode", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("allocated_storage", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("status", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("port", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("vpc_id", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("cluster_create_time", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("master_username", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("engine_version", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("license_model", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("snapshot_type", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("percent_progress", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("storage_encrypted", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("storage_encryption_type", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("backup_retention_period", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("preferred_backup_window", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("kms_key_id", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("db_cluster_snapshot_arn", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("source_db_cluster_snapshot_arn", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("iam_database_authentication_enabled", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("tag_list", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("storage_type", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("storage_throughput", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("db_cluster_resource_id", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                        ("db_system_id", I("a snapshot is the data's history, not a setting: drift only asks who else may restore it")),
+                    ],
+                },
+                Shape {
+                    call: "DescribeDBClusterSnapshotAttributes",
+                    shape: "DbClusterSnapshotAttribute",
+                    debug: || debug_of(DbClusterSnapshotAttribute::builder()),
+                    fields: &[
+                        ("attribute_name", M("shared_snapshots")),
+                        ("attribute_values", M("shared_snapshots")),
                     ],
                 },
             ],

@@ -223,7 +223,7 @@ impl ResourceType for Cluster {
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
         let prior: HashMap<&str, &Attrs> = items.iter().map(|(i, a)| (i.as_str(), a)).collect();
-        filtered(items, |ids| async {
+        let mut out = filtered(items, |ids| async {
             Ok(self
                 .describe(ctx, ids)
                 .await?
@@ -238,7 +238,21 @@ impl ResourceType for Cluster {
                 })
                 .collect())
         })
-        .await
+        .await;
+        // Who else may restore the cluster's manual snapshots: one list
+        // per cluster, one read per manual snapshot.
+        let rds = &self.0.region(&ctx.region).rds;
+        for ((id, _), r) in items.iter().zip(out.iter_mut()) {
+            if let Ok(Some(o)) = r {
+                match super::snapshots::shared(rds, id).await {
+                    Ok(v) => {
+                        o.attrs.insert("shared_snapshots".into(), json!(v));
+                    }
+                    Err(e) => *r = Err(e),
+                }
+            }
+        }
+        out
     }
 
     async fn update(
@@ -249,6 +263,7 @@ impl ResourceType for Cluster {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
+        super::snapshots::unshare_extras(rds, from, to).await?;
         // Each step lets the cluster settle before the next call.
         if super::cluster_extras::restore_links(ctx, rds, id, from, to).await? {
             self.wait_available(ctx, id).await?;

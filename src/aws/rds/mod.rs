@@ -7,6 +7,7 @@ pub mod audit;
 mod cluster;
 mod cluster_extras;
 mod cluster_instance;
+mod snapshots;
 mod subnet_group;
 
 use std::collections::HashMap;

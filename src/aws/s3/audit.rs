@@ -1,8 +1,9 @@
 //! The drift audit of the S3 types (see `aws::audit`).
 
 use aws_sdk_s3::operation::{
-    get_bucket_encryption, get_bucket_lifecycle_configuration, get_bucket_policy,
-    get_bucket_replication, get_bucket_tagging, get_bucket_versioning, get_public_access_block,
+    get_bucket_encryption, get_bucket_lifecycle_configuration,
+    get_bucket_notification_configuration, get_bucket_policy, get_bucket_replication,
+    get_bucket_tagging, get_bucket_versioning, get_public_access_block,
 };
 use aws_sdk_s3::types::{
     Destination, LifecycleRule, PublicAccessBlockConfiguration, ReplicationConfiguration,
@@ -13,17 +14,65 @@ use aws_sdk_s3::types::{
 use crate::aws::audit::Class::{Ignored as I, Managed as M};
 use crate::aws::audit::{debug_of, Audit, Shape};
 
+/// Why the parts of a rule a bucket holds at none are not compared.
+const UNDECLARED: &str = "the bucket holds none: any rule it has is drift, whatever the rule says";
+
 /// Every S3 type's audit.
 pub fn audits() -> Vec<Audit> {
     vec![
         Audit {
             kind: "s3_bucket",
-            shapes: vec![Shape {
-                call: "GetBucketTagging",
-                shape: "GetBucketTaggingOutput",
-                debug: || debug_of(get_bucket_tagging::GetBucketTaggingOutput::builder()),
-                fields: &[("tag_set", M("tags"))],
-            }],
+            shapes: vec![
+                Shape {
+                    call: "GetBucketTagging",
+                    shape: "GetBucketTaggingOutput",
+                    debug: || debug_of(get_bucket_tagging::GetBucketTaggingOutput::builder()),
+                    fields: &[("tag_set", M("tags"))],
+                },
+                Shape {
+                    call: "GetBucketLifecycleConfiguration",
+                    shape: "LifecycleRule",
+                    debug: || debug_of(LifecycleRule::builder()),
+                    fields: &[
+                        ("id", M("lifecycle_rules")),
+                        ("expiration", I(UNDECLARED)),
+                        ("prefix", I(UNDECLARED)),
+                        ("filter", I(UNDECLARED)),
+                        ("status", I(UNDECLARED)),
+                        ("transitions", I(UNDECLARED)),
+                        ("noncurrent_version_transitions", I(UNDECLARED)),
+                        ("noncurrent_version_expiration", I(UNDECLARED)),
+                        ("abort_incomplete_multipart_upload", I(UNDECLARED)),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketReplication",
+                    shape: "ReplicationRule",
+                    debug: || debug_of(ReplicationRule::builder()),
+                    fields: &[
+                        ("id", M("replication_rules")),
+                        ("destination", M("replication_rules")),
+                        ("priority", I(UNDECLARED)),
+                        ("prefix", I(UNDECLARED)),
+                        ("filter", I(UNDECLARED)),
+                        ("status", I(UNDECLARED)),
+                        ("source_selection_criteria", I(UNDECLARED)),
+                        ("existing_object_replication", I(UNDECLARED)),
+                        ("delete_marker_replication", I(UNDECLARED)),
+                    ],
+                },
+                Shape {
+                    call: "GetBucketNotificationConfiguration",
+                    shape: "GetBucketNotificationConfigurationOutput",
+                    debug: || debug_of(get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput::builder()),
+                    fields: &[
+                        ("topic_configurations", M("notifications")),
+                        ("queue_configurations", M("notifications")),
+                        ("lambda_function_configurations", M("notifications")),
+                        ("event_bridge_configuration", M("notifications")),
+                    ],
+                },
+            ],
         },
         Audit {
             kind: "s3_bucket_versioning",

@@ -112,13 +112,15 @@ impl ResourceType for Bucket {
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
+        let mut attrs = obj(json!({
+            "bucket": id,
+            // Not an AWS setting: carried over from what was applied.
+            "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
+            "tags": live_tags,
+        }));
+        attrs.extend(super::undeclared::read(s3, id, prior).await?);
         Ok(Some(Observed {
-            attrs: obj(json!({
-                "bucket": id,
-                // Not an AWS setting: carried over from what was applied.
-                "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
-                "tags": live_tags,
-            })),
+            attrs,
             outputs: outputs(&ctx.region, id),
         }))
     }
@@ -130,8 +132,10 @@ impl ResourceType for Bucket {
         from: &Attrs,
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
+        let s3 = &self.0.region(&ctx.region).s3;
+        super::undeclared::remove(s3, id, from, to).await?;
         if tags::changed(from, to) {
-            put_tags(ctx, &self.0.region(&ctx.region).s3, id, to).await?;
+            put_tags(ctx, s3, id, to).await?;
         }
         Ok(Attrs::new())
     }

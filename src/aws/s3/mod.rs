@@ -10,6 +10,7 @@ mod lifecycle;
 mod policy;
 mod public_access_block;
 mod replication;
+pub mod undeclared;
 mod versioning;
 
 use std::sync::Arc;
