@@ -69,6 +69,10 @@ Fills (each is listed in the README's emulator table):
   `<NotificationConfiguration/>`, and so does the fill; it adds
   `<EventBridgeConfiguration/>` when the bucket sends events to
   EventBridge.
+- S3 `DeleteBucketInventoryConfiguration`: not routed by moto (its DELETE
+  falls through to deleting the bucket). The fill removes the named
+  configuration (204), `NoSuchConfiguration` when there is none, as AWS
+  answers.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -422,6 +426,24 @@ def fill_s3_notification_xml():
     S3Response.get_bucket_notification = get_bucket_notification
 
 
+def fill_s3_inventory_delete():
+    from moto.s3.responses import S3Response
+
+    delete = S3Response._bucket_response_delete
+
+    def _bucket_response_delete(self, bucket_name, querystring):
+        if "inventory" not in querystring:
+            return delete(self, bucket_name, querystring)
+        bucket = self.backend.get_bucket(bucket_name)
+        config = querystring.get("id", [""])[0]
+        if bucket.inventory_configs.pop(config, None) is None:
+            body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchConfiguration</Code><Message>The specified configuration does not exist.</Message><BucketName>{bucket_name}</BucketName></Error>'
+            return 404, {"Content-Type": "application/xml"}, body
+        return 204, {}, ""
+
+    S3Response._bucket_response_delete = _bucket_response_delete
+
+
 # API Gateway's regional hosted zones (Route 53 alias targets), by region.
 APIGW_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE", "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-central-1": "Z1U9ULNL0V5AJ3"}
 
@@ -507,6 +529,7 @@ def main(argv):
     fill_dynamodb_backup_encryption()
     fill_s3_replication_echo()
     fill_s3_notification_xml()
+    fill_s3_inventory_delete()
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()
     fill_route53_record_values()

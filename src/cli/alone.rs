@@ -130,6 +130,7 @@ impl Session {
             registry,
             parallelism: usize::from(cli.parallelism),
             cfg_path: cli.config.clone(),
+            alone: true,
         })
     }
 }

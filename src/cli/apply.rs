@@ -143,15 +143,18 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     // Settings this hcprov compares that the state predates are recorded
     // now, so drift compares them from tonight on.
     let mut state = state;
-    let recorded = crate::engine::plan::record_new_settings(&mut state, &plan);
+    let (recorded, forgotten) = crate::engine::plan::record_new_settings(&mut state, &plan);
     if !plan.summary.has_changes() && state.pending.is_empty() {
         if !fresh
-            && (recorded > 0
+            && (recorded + forgotten > 0
                 || state.disposable != Some(s.cfg.disposable)
                 || state.account.as_ref() != Some(&account))
         {
             if recorded > 0 {
                 println!("Recorded {recorded} settings the state did not hold yet, so drift compares them.");
+            }
+            if forgotten > 0 {
+                println!("Forgot {forgotten} settings the configuration no longer plans, so drift no longer compares them.");
             }
             if lifts {
                 println!("Lifted the protection of environment {:?}: its data stores and keys may now be deleted.", s.cfg.environment);

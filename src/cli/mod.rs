@@ -148,6 +148,9 @@ pub struct Session {
     pub parallelism: usize,
     /// The configuration file's path.
     pub cfg_path: PathBuf,
+    /// Working from the state alone: `cfg` was made up from it, so there
+    /// is no blueprint to compare with.
+    pub alone: bool,
 }
 
 impl Session {
@@ -178,6 +181,7 @@ impl Session {
             registry,
             parallelism: usize::from(cli.parallelism),
             cfg_path: cli.config.clone(),
+            alone: false,
         })
     }
 
@@ -240,7 +244,10 @@ impl Session {
     /// The state (refused when there is none: nothing has been applied,
     /// so there is nothing to `purpose`), who the credentials are, and a
     /// fresh read of every resource the state holds: what `drift` and
-    /// `report` work from.
+    /// `report` work from. Settings the blueprint holds that the state
+    /// does not record yet (an older hcprov wrote it, and no apply has
+    /// run since) are read too and entered in the returned state with
+    /// their planned values, so they are compared from the first run on.
     async fn read_live(
         &self,
         purpose: &str,
@@ -260,16 +267,30 @@ impl Session {
             .tag_cache
             .prime(&self.aws, &regions, &state.lineage)
             .await;
+        let desired = match self.alone {
+            true => None,
+            false => match self.blueprint(&state).await {
+                Ok((graph, _)) => Some(graph),
+                Err(e) => {
+                    eprintln!("note: the configuration's blueprint could not be built ({e:#}); only the settings the state records are compared");
+                    None
+                }
+            },
+        };
         self.aws.memo.begin();
         let live = refresh(
             &state,
             &self.registry,
             self.parallelism,
             Arc::new(Stats::default()),
-            None,
+            desired.as_ref(),
         )
         .await;
         self.aws.memo.end();
+        let mut state = state;
+        if let Some(graph) = &desired {
+            crate::engine::plan::expect_unrecorded(&mut state, graph);
+        }
         Ok((state, id, live))
     }
 

@@ -218,9 +218,12 @@ impl Plan {
 /// since nothing changes. Without this, drift (which compares what was
 /// recorded) would never look at them. Sets shared with other tooling
 /// are left out: recording their live members would hide what the others
-/// add. Returns how many settings were recorded.
-pub fn record_new_settings(state: &mut State, plan: &Plan) -> usize {
-    let mut n = 0;
+/// add. A setting the entry holds that the blueprint no longer plans (a
+/// bucket held its lifecycle at none until a lifecycle node came) is
+/// forgotten, or drift would compare it forever. Returns how many
+/// settings were recorded and how many forgotten.
+pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
+    let (mut added, mut dropped) = (0, 0);
     for c in plan.changes.iter().filter(|c| c.action == Action::NoOp) {
         let (Some(desired), Some(live)) = (&c.desired, &c.before) else {
             continue;
@@ -230,6 +233,33 @@ pub fn record_new_settings(state: &mut State, plan: &Plan) -> usize {
         };
         for k in desired.keys().filter(|k| !c.shared.contains(k)) {
             if let (false, Some(v)) = (rec.attributes.contains_key(k), live.get(k)) {
+                rec.attributes.insert(k.clone(), v.clone());
+                added += 1;
+            }
+        }
+        let before = rec.attributes.len();
+        rec.attributes.retain(|k, _| desired.contains_key(k));
+        dropped += before - rec.attributes.len();
+    }
+    (added, dropped)
+}
+
+/// Brings `state` (a copy drift compares with, never saved) to what the
+/// next apply would record: the settings `graph` plans that a resource's
+/// entry lacks are entered with their planned values, where those name no
+/// other resource (sets shared with other tooling are left out), and the
+/// ones it no longer plans are left out. Returns how many were entered.
+pub fn expect_unrecorded(state: &mut State, graph: &Graph) -> usize {
+    let mut n = 0;
+    for rec in state.resources.values_mut() {
+        let Some(node) = graph.get(&rec.address) else {
+            continue;
+        };
+        rec.attributes.retain(|k, _| node.attrs.contains_key(k));
+        for (k, v) in &node.attrs {
+            let mut refs = vec![];
+            super::value::references(v, &mut refs);
+            if refs.is_empty() && !node.shared.contains(k) && !rec.attributes.contains_key(k) {
                 rec.attributes.insert(k.clone(), v.clone());
                 n += 1;
             }

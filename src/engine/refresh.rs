@@ -151,9 +151,15 @@ fn wanted<'a>(r: &'a ResourceState, desired: Option<&Graph>) -> Cow<'a, Attrs> {
     if n.attrs.keys().all(|k| r.attributes.contains_key(k)) {
         return Cow::Borrowed(&r.attributes);
     }
+    // Values that refer to other resources are not resolved here: a read
+    // could carry one over as if it were applied, so only plain ones go.
     let mut a = r.attributes.clone();
     for (k, v) in &n.attrs {
-        a.entry(k.clone()).or_insert_with(|| v.clone());
+        let mut refs = vec![];
+        super::value::references(v, &mut refs);
+        if refs.is_empty() {
+            a.entry(k.clone()).or_insert_with(|| v.clone());
+        }
     }
     Cow::Owned(a)
 }

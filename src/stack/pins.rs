@@ -41,6 +41,10 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
             if let Some(Value::Array(rules)) = n.attrs.get_mut("rules") {
                 for r in rules.iter_mut().filter_map(Value::as_object_mut) {
                     r.entry("expiration_days").or_insert(Value::Null);
+                    r.entry("expiration_date").or_insert(Value::Null);
+                    r.entry("more_transitions").or_insert(json!([]));
+                    r.entry("noncurrent_version_transitions")
+                        .or_insert(json!([]));
                     r.entry("noncurrent_version_expiration_days")
                         .or_insert(Value::Null);
                 }
@@ -187,6 +191,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("datapoints_to_alarm", Value::Null),
             ("treat_missing_data", json!("missing")),
         ],
+        "s3_bucket" => vec![("object_ownership", json!("BucketOwnerEnforced"))],
         "kms_key" => vec![
             ("rotation_period_in_days", json!(365)),
             ("foreign_grants", json!([])),
@@ -228,6 +233,10 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
                 // DynamoDB's own guard, beside hcprov's: off only for a
                 // disposable environment.
                 ("deletion_protection", json!(!cfg.disposable)),
+                // No copy in another region, no expiry, unless declared.
+                ("replicas", json!([])),
+                ("ttl_attribute", Value::Null),
+                ("resource_policy", Value::Null),
                 (
                     "point_in_time_recovery_days",
                     if pitr { json!(35) } else { Value::Null },

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::harness::{block_on, id, Moto, Project, BASE_CONFIG};
 use super::outofband::{
-    attach_read_only, drifted, expose, exposed, leak, leaks, open_and_throttle, pairs,
-    role_policies, widen_vpc, READ_ONLY,
+    attach_read_only, drifted, expire_everything, expose, exposed, leak, leaks, open_and_throttle,
+    pairs, role_policies, widen_vpc, READ_ONLY,
 };
 
 const FUNCTION: &str = "healthcare-data-processor-e2e";
@@ -147,6 +147,17 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ("s3_bucket.data", "replication_rules"),
         ("s3_bucket.data", "notifications"),
         ("s3_bucket.cloudtrail", "lifecycle_rules"),
+        ("dynamodb_table.patient_records", "ttl_attribute"),
+        ("dynamodb_table.patient_records", "replicas"),
+        ("dynamodb_table.patient_records", "resource_policy"),
+        ("s3_bucket.data", "inventories"),
+        ("s3_bucket.cloudtrail", "object_ownership"),
+        ("s3_bucket_lifecycle.data", "rules"),
+        // A global table guards its replicas from being split off.
+        (
+            "dynamodb_table.patient_records",
+            "disassociation_protection",
+        ),
     ]);
     assert_eq!(drifted(&r), want, "{r:#}");
     let role = r["resources"]
@@ -253,9 +264,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             (
                 vec!["dynamodb.us-east-1.amazonaws.com".to_string()],
                 0,
-                false,
-                false,
-                false
+                [false; 9]
             )
         );
     });
@@ -405,7 +414,8 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
     for (entry, says) in [
         ("iam_role.nope.managed_policy_arns", "names no resource"),
         ("iam_role.health_check.tags", "names no set of iam_role"),
-        ("kms_key.main.policy", "that type owns none"),
+        ("sns_topic.alerts.policy", "that type owns none"),
+        ("kms_key.main.policy", "its sets are foreign_grants"),
     ] {
         p.write_config(&format!("{BASE_CONFIG}\n[sets]\nshared = [\"{entry}\"]\n"));
         let bad = p.run(&["plan"]).expect(1);
@@ -417,44 +427,89 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
     }
 }
 
-/// A state written before hcprov compared a role's policy sets (an
-/// upgrade): a no-change apply records them, and from then on drift sees
-/// a policy attached behind hcprov's back.
+/// A state written before hcprov compared a role's policy sets and the
+/// trail bucket's lifecycle (an upgrade), holding a setting hcprov no
+/// longer plans. Drift compares what the state lacks with the planned
+/// value from the first run; a no-change apply records the two (the
+/// bucket's is read only because the blueprint now holds it) and forgets
+/// the third, and from then on drift sees a policy attached and an expiry
+/// added behind hcprov's back.
 #[test]
 fn settings_an_older_state_lacks_are_recorded_by_the_next_apply() {
     let moto = Moto::start();
     let p = Project::new(&moto.url, BASE_CONFIG);
     p.run(&["apply"]).expect(0);
-    fn role(state: &mut Value) -> &mut Value {
+    fn attrs<'a>(state: &'a mut Value, address: &str) -> &'a mut serde_json::Map<String, Value> {
         let r = state["resources"].as_array_mut().unwrap().iter_mut();
-        &mut r
-            .into_iter()
-            .find(|r| r["address"] == "iam_role.data_processor")
-            .unwrap()["attributes"]
+        r.into_iter().find(|r| r["address"] == address).unwrap()["attributes"]
+            .as_object_mut()
+            .unwrap()
     }
     let mut old = p.state();
-    role(&mut old)
-        .as_object_mut()
-        .unwrap()
-        .remove("managed_policy_arns");
+    let role = attrs(&mut old, "iam_role.data_processor");
+    role.remove("managed_policy_arns");
+    role.insert("retired_setting".into(), serde_json::json!(true));
+    attrs(&mut old, "s3_bucket.cloudtrail").remove("lifecycle_rules");
     std::fs::write(p.state_path(), serde_json::to_vec_pretty(&old).unwrap()).unwrap();
 
-    let out = p.run(&["apply"]).expect(0).stdout;
-    assert!(
-        out.contains("Recorded 1 settings the state did not hold yet"),
-        "{out}"
-    );
-    let mut now = p.state();
-    assert!(role(&mut now)["managed_policy_arns"].is_array());
-    assert_eq!(now["serial"], old["serial"].as_i64().unwrap() + 1);
+    // Before any apply, drift already compares what the state lacks with
+    // the planned value: no false alarm, and an expiry on the trail bucket
+    // is seen.
+    p.run(&["drift", "--json"]).expect(0);
+    let trail_bucket = super::harness::id(&old, "s3_bucket.cloudtrail");
     block_on(async {
         let sdk = moto.sdk().await;
-        attach_read_only(&aws_sdk_iam::Client::new(&sdk), ROLE).await;
+        expire_everything(&aws_sdk_s3::Client::new(&sdk), &trail_bucket).await;
     });
     let r = p.run(&["drift", "--json"]).expect(2).json();
     assert_eq!(
         drifted(&r),
-        pairs(&[("iam_role.data_processor", "managed_policy_arns")]),
+        pairs(&[("s3_bucket.cloudtrail", "lifecycle_rules")]),
         "{r:#}"
     );
+    assert_eq!(
+        std::fs::read(p.state_path()).unwrap(),
+        serde_json::to_vec_pretty(&old).unwrap()
+    );
+    block_on(async {
+        let sdk = moto.sdk().await;
+        aws_sdk_s3::Client::new(&sdk)
+            .delete_bucket_lifecycle()
+            .bucket(&trail_bucket)
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let out = p.run(&["apply"]).expect(0).stdout;
+    assert!(
+        out.contains("Recorded 2 settings the state did not hold yet")
+            && out.contains("Forgot 1 settings the configuration no longer plans"),
+        "{out}"
+    );
+    let mut now = p.state();
+    let role = attrs(&mut now, "iam_role.data_processor");
+    assert!(role["managed_policy_arns"].is_array() && !role.contains_key("retired_setting"));
+    assert_eq!(
+        attrs(&mut now, "s3_bucket.cloudtrail")["lifecycle_rules"],
+        serde_json::json!([])
+    );
+    assert_eq!(now["serial"], old["serial"].as_i64().unwrap() + 1);
+    let state = p.state();
+    block_on(async {
+        let sdk = moto.sdk().await;
+        attach_read_only(&aws_sdk_iam::Client::new(&sdk), ROLE).await;
+        leak(&sdk, &state).await;
+    });
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    let found = drifted(&r);
+    for pair in [
+        ("iam_role.data_processor", "managed_policy_arns"),
+        ("s3_bucket.cloudtrail", "lifecycle_rules"),
+    ] {
+        assert!(
+            found.contains(&(pair.0.to_string(), pair.1.to_string())),
+            "{pair:?} in {found:?}"
+        );
+    }
 }

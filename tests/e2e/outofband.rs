@@ -241,8 +241,140 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
         .send()
         .await
         .unwrap();
+    // The patient table: an expiry on its key, and a copy in another region.
+    let ddb = aws_sdk_dynamodb::Client::new(sdk);
+    let table = id(state, "dynamodb_table.patient_records");
+    ddb.update_time_to_live()
+        .table_name(&table)
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .attribute_name("patient_id")
+                .enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ddb.update_table()
+        .table_name(&table)
+        .replica_updates(
+            aws_sdk_dynamodb::types::ReplicationGroupUpdate::builder()
+                .create(
+                    aws_sdk_dynamodb::types::CreateReplicationGroupMemberAction::builder()
+                        .region_name("us-west-2")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // And a policy that lets another account read it.
+    let arn = ddb
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap()
+        .table()
+        .unwrap()
+        .table_arn()
+        .unwrap()
+        .to_string();
+    ddb.put_resource_policy()
+        .resource_arn(&arn)
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::210987654321:root"}},"Action":"dynamodb:*","Resource":"{arn}"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
     let s3 = aws_sdk_s3::Client::new(sdk);
     use aws_sdk_s3::types as t;
+    // ACLs back on for the trail bucket: a writer could hand out objects.
+    s3.put_bucket_ownership_controls()
+        .bucket(id(state, "s3_bucket.cloudtrail"))
+        .ownership_controls(
+            t::OwnershipControls::builder()
+                .rules(
+                    t::OwnershipControlsRule::builder()
+                        .object_ownership(t::ObjectOwnership::ObjectWriter)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // A daily list of every object key, delivered to another account.
+    s3.put_bucket_inventory_configuration()
+        .bucket(id(state, "s3_bucket.data"))
+        .id("keys-out")
+        .inventory_configuration(
+            t::InventoryConfiguration::builder()
+                .id("keys-out")
+                .is_enabled(true)
+                .included_object_versions(t::InventoryIncludedObjectVersions::Current)
+                .schedule(
+                    t::InventorySchedule::builder()
+                        .frequency(t::InventoryFrequency::Daily)
+                        .build()
+                        .unwrap(),
+                )
+                .destination(
+                    t::InventoryDestination::builder()
+                        .s3_bucket_destination(
+                            t::InventoryS3BucketDestination::builder()
+                                .account_id("210987654321")
+                                .bucket("arn:aws:s3:::elsewhere")
+                                .format(t::InventoryFormat::Csv)
+                                .build()
+                                .unwrap(),
+                        )
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // The data bucket's own lifecycle, kept but with an archive step and
+    // a delete on a date added.
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(id(state, "s3_bucket.data"))
+        .lifecycle_configuration(
+            t::BucketLifecycleConfiguration::builder()
+                .rules(
+                    t::LifecycleRule::builder()
+                        .id("transition-to-ia")
+                        .status(t::ExpirationStatus::Enabled)
+                        .filter(t::LifecycleRuleFilter::builder().prefix("").build())
+                        .transitions(
+                            t::Transition::builder()
+                                .days(30)
+                                .storage_class(t::TransitionStorageClass::StandardIa)
+                                .build(),
+                        )
+                        .transitions(
+                            t::Transition::builder()
+                                .days(31)
+                                .storage_class(t::TransitionStorageClass::DeepArchive)
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
     s3.put_bucket_replication()
         .bucket(id(state, "s3_bucket.data"))
         .replication_configuration(
@@ -279,40 +411,30 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
         .bucket(id(state, "s3_bucket.data"))
         .notification_configuration(
             t::NotificationConfiguration::builder()
+                .topic_configurations(
+                    t::TopicConfiguration::builder()
+                        .id("tell-elsewhere")
+                        .topic_arn("arn:aws:sns:us-east-1:210987654321:elsewhere")
+                        .events(t::Event::from("s3:ObjectCreated:*"))
+                        .build()
+                        .unwrap(),
+                )
                 .event_bridge_configuration(t::EventBridgeConfiguration::builder().build())
                 .build(),
         )
         .send()
         .await
         .unwrap();
-    s3.put_bucket_lifecycle_configuration()
-        .bucket(id(state, "s3_bucket.cloudtrail"))
-        .lifecycle_configuration(
-            t::BucketLifecycleConfiguration::builder()
-                .rules(
-                    t::LifecycleRule::builder()
-                        .id("forget")
-                        .status(t::ExpirationStatus::Enabled)
-                        .filter(t::LifecycleRuleFilter::builder().prefix("").build())
-                        .expiration(t::LifecycleExpiration::builder().days(1).build())
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    expire_everything(&s3, &id(state, "s3_bucket.cloudtrail")).await;
 }
 
 /// What of [`leak`]'s ways out is still there: grantees of the key's
-/// grants, subscription filters, and whether the data bucket replicates or
-/// notifies and the trail bucket expires anything.
-pub async fn leaks(
-    sdk: &aws_config::SdkConfig,
-    state: &Value,
-) -> (Vec<String>, usize, bool, bool, bool) {
+/// grants, subscription filters, whether the data bucket replicates or
+/// notifies and the trail bucket expires anything, and whether the patient
+/// table expires items, has replicas or a resource policy, whether the data
+/// bucket has an inventory, whether its lifecycle archives, and whether
+/// the trail bucket has ACLs on.
+pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, usize, [bool; 9]) {
     use super::harness::id;
     let grants = aws_sdk_kms::Client::new(sdk)
         .list_grants()
@@ -340,25 +462,105 @@ pub async fn leaks(
         .send()
         .await
         .is_ok();
-    let notifies = s3
+    let n = s3
         .get_bucket_notification_configuration()
         .bucket(&data)
         .send()
         .await
-        .unwrap()
-        .event_bridge_configuration()
-        .is_some();
+        .unwrap();
+    // EventBridge delivery (this account's bus) is not a way out: it stays.
+    assert!(n.event_bridge_configuration().is_some());
+    let notifies = !n.topic_configurations().is_empty();
     let expires = s3
         .get_bucket_lifecycle_configuration()
         .bucket(id(state, "s3_bucket.cloudtrail"))
         .send()
         .await
         .is_ok();
+    let ddb = aws_sdk_dynamodb::Client::new(sdk);
+    let table = id(state, "dynamodb_table.patient_records");
+    let ttl = ddb
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let expires_items = ttl
+        .time_to_live_description()
+        .and_then(|d| d.time_to_live_status())
+        .is_some_and(|s| s.as_str() == "ENABLED");
+    let described = ddb
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let replicated = !described.table().unwrap().replicas().is_empty();
+    let arn = described.table().unwrap().table_arn().unwrap();
+    let shared = ddb
+        .get_resource_policy()
+        .resource_arn(arn)
+        .send()
+        .await
+        .is_ok();
+    let inventories = s3
+        .list_bucket_inventory_configurations()
+        .bucket(&data)
+        .send()
+        .await
+        .unwrap();
+    let lifecycle = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(&data)
+        .send()
+        .await
+        .unwrap();
+    let archives = lifecycle.rules().iter().any(|r| r.transitions().len() > 1);
+    let controls = s3
+        .get_bucket_ownership_controls()
+        .bucket(id(state, "s3_bucket.cloudtrail"))
+        .send()
+        .await
+        .unwrap();
+    let acls_on = controls.ownership_controls().unwrap().rules()[0].object_ownership()
+        != &aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced;
     (
         grantees,
         filters.subscription_filters().len(),
-        replicates,
-        notifies,
-        expires,
+        [
+            replicates,
+            notifies,
+            expires,
+            expires_items,
+            replicated,
+            shared,
+            !inventories.inventory_configuration_list().is_empty(),
+            archives,
+            acls_on,
+        ],
     )
+}
+
+/// Puts a rule on `bucket` that expires every object after a day.
+pub async fn expire_everything(s3: &aws_sdk_s3::Client, bucket: &str) {
+    use aws_sdk_s3::types as t;
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(
+            t::BucketLifecycleConfiguration::builder()
+                .rules(
+                    t::LifecycleRule::builder()
+                        .id("forget")
+                        .status(t::ExpirationStatus::Enabled)
+                        .filter(t::LifecycleRuleFilter::builder().prefix("").build())
+                        .expiration(t::LifecycleExpiration::builder().days(1).build())
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
 }

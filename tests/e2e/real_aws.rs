@@ -113,6 +113,7 @@ fn a_log_group_answer_without_its_arn_gets_one_built_from_the_account() {
         ),
         xml(200, &STS_IDENTITY.replace("aws-us-gov", "aws")),
         event(200, json!({"tags": {}})),
+        event(200, json!({"subscriptionFilters": []})),
     ]);
     let live = block_on(async {
         let aws = aws_with(&replay).await;

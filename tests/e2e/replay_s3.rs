@@ -1,9 +1,11 @@
 //! A bucket's settings no node declares (lifecycle, replication, event
-//! notifications), read against AWS's own answers: S3 answers a bucket
+//! notifications, inventories), read against AWS's own answers: S3 answers a bucket
 //! without notifications with an empty `<NotificationConfiguration/>`
 //! (moto with an empty body, filled in tests/emulator.py), and the missing
 //! lifecycle and replication with 404s. Apply's restore sends the deletes
-//! and an empty notification configuration.
+//! (DeleteBucketInventoryConfiguration, which moto does not route, is
+//! filled in tests/emulator.py) and the notifications with only
+//! EventBridge delivery kept.
 
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use hcprov::aws::registry;
@@ -28,6 +30,15 @@ fn tagging() -> ReplayEvent {
     )
 }
 
+fn inventories(inner: &str) -> ReplayEvent {
+    xml(
+        200,
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListInventoryConfigurationsResult xmlns=\"{S3_NS}\">{inner}<IsTruncated>false</IsTruncated></ListInventoryConfigurationsResult>"),
+    )
+}
+
+const KEYS_OUT: &str = "<InventoryConfiguration><Id>keys-out</Id><IsEnabled>true</IsEnabled><IncludedObjectVersions>Current</IncludedObjectVersions><Schedule><Frequency>Daily</Frequency></Schedule><Destination><S3BucketDestination><AccountId>210987654321</AccountId><Bucket>arn:aws:s3:::elsewhere</Bucket><Format>CSV</Format></S3BucketDestination></Destination></InventoryConfiguration>";
+
 fn notifications(inner: &str) -> ReplayEvent {
     xml(
         200,
@@ -39,13 +50,14 @@ fn notifications(inner: &str) -> ReplayEvent {
 fn undeclared_bucket_settings_read_from_recorded_answers_and_are_taken_off() {
     let prior = obj(json!({
         "bucket": "audit", "force_destroy": false, "tags": {"hcprov:address": "s3_bucket.cloudtrail"},
-        "lifecycle_rules": [], "replication_rules": [], "notifications": [],
+        "lifecycle_rules": [], "replication_rules": [], "notifications": [], "inventories": [],
     }));
     let clean = StaticReplayClient::new(vec![
         tagging(),
         s3_error(404, "NoSuchLifecycleConfiguration"),
         s3_error(404, "ReplicationConfigurationNotFoundError"),
         notifications(""),
+        inventories(""),
     ]);
     let live = run(async {
         let aws = aws_with(&clean).await;
@@ -61,9 +73,14 @@ fn undeclared_bucket_settings_read_from_recorded_answers_and_are_taken_off() {
         tagging(),
         xml(200, format!("<LifecycleConfiguration xmlns=\"{S3_NS}\"><Rule><ID>forget</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>")),
         s3_error(404, "ReplicationConfigurationNotFoundError"),
-        notifications("<TopicConfiguration><Id>out</Id><Topic>arn:aws:sns:us-east-1:210987654321:elsewhere</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration><EventBridgeConfiguration></EventBridgeConfiguration>"),
-        // Apply's restore.
+        notifications(TOPIC_AND_BUS),
+        inventories(KEYS_OUT),
+        // Apply's restore: the lifecycle and the inventory deleted, the
+        // notifications read again and put back with EventBridge delivery
+        // only.
         xml(204, String::new()),
+        xml(204, String::new()),
+        notifications(TOPIC_AND_BUS),
         xml(200, String::new()),
     ]);
     run(async {
@@ -74,40 +91,42 @@ fn undeclared_bucket_settings_read_from_recorded_answers_and_are_taken_off() {
         assert_eq!(live.attrs["lifecycle_rules"], json!(["forget"]));
         assert_eq!(live.attrs["replication_rules"], json!([]));
         assert_eq!(
+            live.attrs["inventories"],
+            json!(["keys-out: arn:aws:s3:::elsewhere"])
+        );
+        assert_eq!(
             live.attrs["notifications"],
-            json!([
-                "EventBridge",
-                "out: arn:aws:sns:us-east-1:210987654321:elsewhere"
-            ])
+            json!(["out: arn:aws:sns:us-east-1:210987654321:elsewhere"]),
+            "delivery to the account's own event bus is not drift"
         );
         t.update(&c, "audit", &live.attrs, &prior).await.unwrap();
     });
-    let sent: Vec<(String, String)> = added
+    let sent: Vec<(String, String, String)> = added
         .actual_requests()
-        .skip(4)
-        .map(|r| (r.method().to_string(), r.uri().to_string()))
+        .skip(5)
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            (r.method().to_string(), r.uri().to_string(), body)
+        })
         .collect();
-    assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(
-        sent[0].0 == "DELETE" && sent[0].1.contains("lifecycle"),
-        "{sent:?}"
+    let calls: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|(m, u, _)| (m.as_str(), u.rsplit_once('/').unwrap().1))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("DELETE", "?lifecycle"),
+            ("DELETE", "?inventory&id=keys-out"),
+            ("GET", "?notification"),
+            ("PUT", "?notification"),
+        ]
     );
+    let body = &sent[3].2;
     assert!(
-        sent[1].0 == "PUT" && sent[1].1.contains("notification"),
-        "{sent:?}"
-    );
-    let body = String::from_utf8_lossy(
-        added
-            .actual_requests()
-            .nth(5)
-            .unwrap()
-            .body()
-            .bytes()
-            .unwrap_or_default(),
-    )
-    .into_owned();
-    assert!(
-        !body.contains("Topic") && !body.contains("EventBridge"),
-        "an empty configuration: {body}"
+        !body.contains("Topic") && body.contains("EventBridgeConfiguration"),
+        "EventBridge delivery only: {body}"
     );
 }
+
+const TOPIC_AND_BUS: &str = "<TopicConfiguration><Id>out</Id><Topic>arn:aws:sns:us-east-1:210987654321:elsewhere</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration><EventBridgeConfiguration></EventBridgeConfiguration>";

@@ -1,9 +1,10 @@
 //! The drift audit of the DynamoDB types (see `aws::audit`).
 
-use aws_sdk_dynamodb::operation::list_tags_of_resource;
+use aws_sdk_dynamodb::operation::{get_resource_policy, list_tags_of_resource};
 use aws_sdk_dynamodb::types::{
     BillingModeSummary, ContinuousBackupsDescription, PointInTimeRecoveryDescription,
     ReplicaDescription, SseDescription, StreamSpecification, TableDescription,
+    TimeToLiveDescription,
 };
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
@@ -98,6 +99,21 @@ pub fn audits() -> Vec<Audit> {
                     ("replica_inaccessible_date_time", C),
                     ("replica_table_class_summary", I("STANDARD: hcprov takes the default table class, a billing choice")),
                     ("global_table_settings_replication_mode", C), // the table's own, classified on TableDescription
+                ],
+            },
+            Shape {
+                call: "GetResourcePolicy",
+                shape: "GetResourcePolicyOutput",
+                debug: || debug_of(get_resource_policy::GetResourcePolicyOutput::builder()),
+                fields: &[("policy", M("resource_policy")), ("revision_id", C)],
+            },
+            Shape {
+                call: "DescribeTimeToLive",
+                shape: "TimeToLiveDescription",
+                debug: || debug_of(TimeToLiveDescription::builder()),
+                fields: &[
+                    ("time_to_live_status", M("ttl_attribute")),
+                    ("attribute_name", M("ttl_attribute")),
                 ],
             },
             Shape {

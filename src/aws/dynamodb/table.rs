@@ -407,6 +407,14 @@ impl ResourceType for Table {
                 "replicas": replica_list,
                 "tags": tags::live(tag_out.tags().iter().map(|t| (t.key(), t.value()))),
         })));
+        attrs.insert(
+            "ttl_attribute".into(),
+            super::table_extras::ttl(ddb, id).await?,
+        );
+        attrs.insert(
+            "resource_policy".into(),
+            super::table_extras::resource_policy(ddb, &arn).await?,
+        );
         Ok(Some(Observed {
             attrs,
             outputs: obj(json!({ "arn": arn })),
@@ -445,6 +453,8 @@ impl ResourceType for Table {
         {
             set_pitr(ctx, ddb, id, pitr, days).await?;
         }
+        super::table_extras::restore_ttl(ddb, id, from, to).await?;
+        super::table_extras::restore_resource_policy(ddb, id, from, to).await?;
         for req in super::table_extras::updates(ddb, id, from, to)? {
             req.send()
                 .await

@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
 
 use crate::aws::attrs;
+use crate::aws::error::SdkResultExt;
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
@@ -79,4 +80,108 @@ pub fn updates(
         );
     }
     Ok(out)
+}
+
+/// The attribute DynamoDB expires items by, when time to live is on (or
+/// turning on); `Null` when off. The stack sets none: an expiry on an
+/// epoch attribute (the DR audit log's `at`) deletes every item, replicas
+/// included, within days.
+pub async fn ttl(ddb: &Client, id: &str) -> Result<Value, ResourceError> {
+    let out = ddb
+        .describe_time_to_live()
+        .table_name(id)
+        .send()
+        .await
+        .ctx(&format!(
+            "reading the time to live of DynamoDB table ({id})"
+        ))?;
+    Ok(out
+        .time_to_live_description()
+        .filter(|d| {
+            d.time_to_live_status()
+                .is_some_and(|s| matches!(s.as_str(), "ENABLED" | "ENABLING"))
+        })
+        .and_then(|d| d.attribute_name())
+        .map_or(Value::Null, |a| json!(a)))
+}
+
+/// Turns off the time to live `from` has when `to` holds none.
+pub async fn restore_ttl(
+    ddb: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    let (Some(Value::Null), Some(on)) = (
+        to.get("ttl_attribute"),
+        attrs::opt_str(from, "ttl_attribute"),
+    ) else {
+        return Ok(());
+    };
+    ddb.update_time_to_live()
+        .table_name(id)
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .attribute_name(on)
+                .enabled(false)
+                .build()
+                .map_err(|e| {
+                    ResourceError::new(
+                        crate::engine::resource::ErrorClass::Invalid,
+                        format!("turning off the time to live of DynamoDB table ({id})"),
+                        e.to_string(),
+                    )
+                })?,
+        )
+        .send()
+        .await
+        .ctx(&format!(
+            "turning off the time to live on {on}, set outside hcprov, of DynamoDB table ({id})"
+        ))?;
+    Ok(())
+}
+
+/// The table's resource policy (`Null`: none). The stack sets none: one
+/// can let another account read the table, or its stream.
+pub async fn resource_policy(ddb: &Client, arn: &str) -> Result<Value, ResourceError> {
+    let r = ddb
+        .get_resource_policy()
+        .resource_arn(arn)
+        .send()
+        .await
+        .ctx(&format!(
+            "reading the resource policy of DynamoDB table ({arn})"
+        ));
+    Ok(crate::aws::error::not_found_to_none(r)?
+        .and_then(|o| o.policy().map(attrs::parse_doc))
+        .unwrap_or(Value::Null))
+}
+
+/// Deletes the resource policy `from` has when `to` holds none.
+pub async fn restore_resource_policy(
+    ddb: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    let held_at_none = to.get("resource_policy") == Some(&Value::Null);
+    if !held_at_none || from.get("resource_policy").is_none_or(Value::is_null) {
+        return Ok(());
+    }
+    let what =
+        format!("deleting the resource policy, set outside hcprov, of DynamoDB table ({id})");
+    let t = ddb
+        .describe_table()
+        .table_name(id)
+        .send()
+        .await
+        .ctx(&what)?;
+    let arn = t.table().and_then(|t| t.table_arn()).unwrap_or_default();
+    let r = ddb
+        .delete_resource_policy()
+        .resource_arn(arn)
+        .send()
+        .await
+        .ctx(&what);
+    crate::aws::error::ignore_not_found(r.map(|_| ()))
 }

@@ -51,7 +51,7 @@ pub(super) async fn targets(
     rule: &str,
 ) -> Result<Option<Vec<Target>>, ResourceError> {
     let ev = &aws.region(region).events;
-    let key = format!("events:ListTargetsByRule:{rule}");
+    let key = format!("{region}:events:ListTargetsByRule:{rule}");
     aws.memo
         .get(key, || async {
             let mut all = vec![];

@@ -50,7 +50,7 @@ pub async fn attached(
     role: &str,
 ) -> Result<Option<Vec<String>>, ResourceError> {
     let iam = &aws.region(region).iam;
-    let key = format!("iam:ListAttachedRolePolicies:{role}");
+    let key = format!("{region}:iam:ListAttachedRolePolicies:{role}");
     aws.memo
         .get(key, || async {
             let mut arns = vec![];

@@ -32,18 +32,17 @@ pub async fn foreign(kms: &Client, id: &str, account: &str) -> Result<Vec<String
     Ok(out)
 }
 
-/// True when `principal` (an ARN, an account id, or a service principal)
-/// belongs to an account other than `account`.
+/// True when `principal` (an ARN, or an account id) names an account
+/// other than `account`. Service principals (`dynamodb.amazonaws.com`)
+/// and anything else that names no account are not: a grant is revoked
+/// only when it certainly reaches outside.
 pub fn outside(principal: &str, account: &str) -> bool {
-    if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") {
-        return false;
-    }
     let owner = if principal.starts_with("arn:") {
         principal.split(':').nth(4).unwrap_or_default()
     } else {
         principal
     };
-    owner != account
+    owner.len() == 12 && owner.bytes().all(|b| b.is_ascii_digit()) && owner != account
 }
 
 /// Who the grant is to: a principal, or a service (grants AWS services
@@ -101,5 +100,12 @@ mod tests {
         assert!(!outside("dynamodb.us-east-1.amazonaws.com", me));
         assert!(!outside("rds.cn-north-1.amazonaws.com.cn", me));
         assert!(!outside(me, me));
+        assert!(!outside("", me));
+        // A role named like a service is still another account's role.
+        assert!(outside(
+            "arn:aws:iam::999988887777:role/x.amazonaws.com",
+            me
+        ));
+        assert!(!outside("arn:aws:iam::aws:policy/x", me));
     }
 }

@@ -16,7 +16,7 @@ use crate::engine::value::Attrs;
 /// per refresh: the function and its permissions both read it.
 pub async fn get(aws: &Aws, region: &str, function: &str) -> Result<Value, ResourceError> {
     let lambda = &aws.region(region).lambda;
-    let key = format!("lambda:GetPolicy:{function}");
+    let key = format!("{region}:lambda:GetPolicy:{function}");
     aws.memo
         .get(key, || async {
             let out = not_found_to_none(

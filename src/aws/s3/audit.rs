@@ -6,9 +6,10 @@ use aws_sdk_s3::operation::{
     get_bucket_tagging, get_bucket_versioning, get_public_access_block,
 };
 use aws_sdk_s3::types::{
-    Destination, LifecycleRule, PublicAccessBlockConfiguration, ReplicationConfiguration,
-    ReplicationRule, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, Transition,
+    Destination, InventoryConfiguration, LifecycleRule, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, ReplicationConfiguration, ReplicationRule,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Transition,
 };
 
 use crate::aws::audit::Class::{Ignored as I, Managed as M};
@@ -62,6 +63,26 @@ pub fn audits() -> Vec<Audit> {
                     ],
                 },
                 Shape {
+                    call: "GetBucketOwnershipControls",
+                    shape: "OwnershipControlsRule",
+                    debug: || debug_of(OwnershipControlsRule::builder()),
+                    fields: &[("object_ownership", M("object_ownership"))],
+                },
+                Shape {
+                    call: "ListBucketInventoryConfigurations",
+                    shape: "InventoryConfiguration",
+                    debug: || debug_of(InventoryConfiguration::builder()),
+                    fields: &[
+                        ("id", M("inventories")),
+                        ("destination", M("inventories")),
+                        ("is_enabled", I(UNDECLARED)),
+                        ("filter", I(UNDECLARED)),
+                        ("included_object_versions", I(UNDECLARED)),
+                        ("optional_fields", I(UNDECLARED)),
+                        ("schedule", I(UNDECLARED)),
+                    ],
+                },
+                Shape {
                     call: "GetBucketNotificationConfiguration",
                     shape: "GetBucketNotificationConfigurationOutput",
                     debug: || debug_of(get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput::builder()),
@@ -69,7 +90,7 @@ pub fn audits() -> Vec<Audit> {
                         ("topic_configurations", M("notifications")),
                         ("queue_configurations", M("notifications")),
                         ("lambda_function_configurations", M("notifications")),
-                        ("event_bridge_configuration", M("notifications")),
+                        ("event_bridge_configuration", I("delivers to this account's default event bus only, and GuardDuty malware protection and AWS Backup's continuous S3 backups need it")),
                     ],
                 },
             ],
@@ -218,13 +239,13 @@ pub fn audits() -> Vec<Audit> {
                     shape: "LifecycleRule",
                     debug: || debug_of(LifecycleRule::builder()),
                     fields: &[
-                        ("expiration", M("rules.expiration_days")),
+                        ("expiration", M("rules.expiration_days,rules.expiration_date")),
                         ("id", M("rules")),
                         ("prefix", I("deprecated top-level prefix; hcprov's rules use an empty filter, and a narrowed scope only changes which objects move to cheaper storage")),
                         ("filter", I("hcprov's rules apply to the whole bucket (empty prefix); a narrowed filter only changes which objects move to cheaper storage")),
                         ("status", M("rules")),
                         ("transitions", M("rules")),
-                        ("noncurrent_version_transitions", I("hcprov sets none; moving old versions to cheaper storage changes cost, not retention")),
+                        ("noncurrent_version_transitions", M("rules.noncurrent_version_transitions")),
                         ("noncurrent_version_expiration", M("rules.noncurrent_version_expiration_days")),
                         ("abort_incomplete_multipart_upload", I("hcprov sets none; it only cleans up unfinished uploads")),
                     ],
@@ -234,7 +255,7 @@ pub fn audits() -> Vec<Audit> {
                     shape: "Transition",
                     debug: || debug_of(Transition::builder()),
                     fields: &[
-                        ("date", I("hcprov transitions by age (transition_days), never on a date")),
+                        ("date", M("rules.more_transitions")),
                         ("days", M("rules")),
                         ("storage_class", M("rules")),
                     ],

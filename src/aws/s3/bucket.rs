@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, Tag, Tagging,
+    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, Tag, Tagging,
 };
 use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, SdkResultExt};
+use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::transient;
@@ -21,6 +22,13 @@ use crate::engine::value::Attrs;
 
 /// `s3_bucket`.
 pub struct Bucket(pub Arc<Aws>);
+
+/// Who owns the objects written to the bucket: the bucket owner, with
+/// ACLs off (`BucketOwnerEnforced`, S3's default since 2023), unless
+/// declared. With ACLs on, a writer can grant another account an object.
+fn ownership(a: &Attrs) -> ObjectOwnership {
+    ObjectOwnership::from(attrs::opt_str(a, "object_ownership").unwrap_or("BucketOwnerEnforced"))
+}
 
 fn outputs(region: &str, name: &str) -> Attrs {
     let partition = crate::aws::partition_of_region(region);
@@ -77,6 +85,7 @@ impl ResourceType for Bucket {
             s3.create_bucket()
                 .bucket(name)
                 .set_create_bucket_configuration(location.clone())
+                .object_ownership(ownership(a))
                 .send()
                 .await
                 .ctx(&format!("creating S3 bucket ({name})"))
@@ -118,6 +127,25 @@ impl ResourceType for Bucket {
             "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
             "tags": live_tags,
         }));
+        if prior.contains_key("object_ownership") {
+            let r = s3
+                .get_bucket_ownership_controls()
+                .bucket(id)
+                .send()
+                .await
+                .ctx(&format!("reading the object ownership of S3 bucket ({id})"));
+            // No controls: objects belong to whoever writes them, and ACLs
+            // count (AWS's rule before 2023).
+            let rule = not_found_to_none(r)?.and_then(|o| {
+                o.ownership_controls()
+                    .and_then(|c| c.rules().first())
+                    .map(|r| r.object_ownership().as_str().to_string())
+            });
+            attrs.insert(
+                "object_ownership".into(),
+                json!(rule.unwrap_or_else(|| "ObjectWriter".into())),
+            );
+        }
         attrs.extend(super::undeclared::read(s3, id, prior).await?);
         Ok(Some(Observed {
             attrs,
@@ -134,6 +162,35 @@ impl ResourceType for Bucket {
     ) -> Result<Attrs, ResourceError> {
         let s3 = &self.0.region(&ctx.region).s3;
         super::undeclared::remove(s3, id, from, to).await?;
+        if attrs::differs(from, to, "object_ownership") {
+            let rule = OwnershipControlsRule::builder()
+                .object_ownership(ownership(to))
+                .build()
+                .map_err(|e| {
+                    ResourceError::new(
+                        ErrorClass::Invalid,
+                        "setting object ownership",
+                        e.to_string(),
+                    )
+                })?;
+            s3.put_bucket_ownership_controls()
+                .bucket(id)
+                .ownership_controls(OwnershipControls::builder().rules(rule).build().map_err(
+                    |e| {
+                        ResourceError::new(
+                            ErrorClass::Invalid,
+                            "setting object ownership",
+                            e.to_string(),
+                        )
+                    },
+                )?)
+                .send()
+                .await
+                .ctx(&format!(
+                    "setting the object ownership of S3 bucket ({id}) back to {}",
+                    ownership(to).as_str()
+                ))?;
+        }
         if tags::changed(from, to) {
             put_tags(ctx, s3, id, to).await?;
         }

@@ -1,4 +1,8 @@
-//! S3 lifecycle rules: each `{id, status, transition_days, storage_class}`.
+//! S3 lifecycle rules: each `{id, status, transition_days, storage_class}`,
+//! and what else a rule can do to the data, held at none unless declared:
+//! deletes (after days, or on a date), further transitions (to an archive
+//! class that takes hours to restore from, or on a date), and transitions
+//! of old versions.
 
 use std::sync::Arc;
 
@@ -131,14 +135,44 @@ impl ResourceType for Lifecycle {
                 .rules()
                 .iter()
                 .map(|r| {
-                    let t = r.transitions().first();
+                    // A dated first transition is not one hcprov declares.
+                    let (t, more) = match r.transitions().split_first() {
+                        Some((t, rest)) if t.date().is_none() => (Some(t), rest),
+                        _ => (None, r.transitions()),
+                    };
+                    let more: Vec<String> = more
+                        .iter()
+                        .map(|t| {
+                            let when = match (t.days(), t.date()) {
+                                (Some(d), _) => format!("after {d} days"),
+                                (_, Some(d)) => format!("on {d}"),
+                                _ => "at once".into(),
+                            };
+                            format!("{} {when}", t.storage_class().map_or("?", |c| c.as_str()))
+                        })
+                        .collect();
+                    let old_versions: Vec<String> = r
+                        .noncurrent_version_transitions()
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "{} after {} days",
+                                t.storage_class().map_or("?", |c| c.as_str()),
+                                t.noncurrent_days().unwrap_or(0)
+                            )
+                        })
+                        .collect();
                     json!({
                         "id": r.id(),
                         "status": r.status().as_str(),
                         "transition_days": t.and_then(|t| t.days()),
                         "storage_class": t.and_then(|t| t.storage_class()).map(|c| c.as_str()),
-                        // Deletes: of current objects, of old versions.
+                        "more_transitions": more,
+                        "noncurrent_version_transitions": old_versions,
+                        // Deletes: of current objects (by age or on a
+                        // date), of old versions.
                         "expiration_days": r.expiration().and_then(|e| e.days()),
+                        "expiration_date": r.expiration().and_then(|e| e.date()).map(|d| d.to_string()),
                         "noncurrent_version_expiration_days": r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()),
                     })
                 })

@@ -1,6 +1,10 @@
-//! What a bucket does that no part of the stack declares: lifecycle rules
+//! What a bucket does that no part of the stack declares: inventories,
+//! lifecycle rules
 //! (expiring the audit trail), replication (a copy of the data in another
-//! account), event notifications (object keys sent elsewhere). The stack
+//! account), event notifications to a topic, queue or function (object
+//! keys sent elsewhere). Delivery to EventBridge goes to this account's
+//! default bus only, and GuardDuty malware protection and AWS Backup's
+//! continuous S3 backups need it: it is neither drift nor taken off. The stack
 //! declares these through their own nodes where it wants them; on a
 //! bucket without such a node the bucket itself holds the setting at
 //! none: drift reports what someone added, and apply takes it off.
@@ -16,8 +20,15 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
-/// The settings of this kind a bucket may hold at none.
-pub const KEYS: [&str; 3] = ["lifecycle_rules", "replication_rules", "notifications"];
+/// The settings of this kind a bucket may hold at none. No node declares
+/// inventories: a daily list of every object key (patient ids in them)
+/// delivered to any bucket, another account's included.
+pub const KEYS: [&str; 4] = [
+    "lifecycle_rules",
+    "replication_rules",
+    "notifications",
+    "inventories",
+];
 
 /// The settings of `bucket` that `prior` holds, as read now.
 pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, ResourceError> {
@@ -83,10 +94,33 @@ pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, Res
                 f.lambda_function_arn()
             ));
         }
-        if n.event_bridge_configuration().is_some() {
-            found.push("EventBridge".into());
-        }
         out.insert("notifications".into(), sorted(found));
+    }
+    if prior.contains_key("inventories") {
+        let mut found = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let page = s3
+                .list_bucket_inventory_configurations()
+                .bucket(bucket)
+                .set_continuation_token(token.clone())
+                .send()
+                .await
+                .ctx(&format!("reading the inventories of S3 bucket ({bucket})"))?;
+            for c in page.inventory_configuration_list() {
+                let to = c
+                    .destination()
+                    .and_then(|d| d.s3_bucket_destination())
+                    .map(|d| d.bucket())
+                    .unwrap_or_default();
+                found.push(format!("{}: {to}", c.id()));
+            }
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        out.insert("inventories".into(), sorted(found));
     }
     Ok(out)
 }
@@ -132,15 +166,39 @@ pub async fn remove(
             ));
         ignore_not_found(r.map(|_| ()))?;
     }
-    if extra("notifications") {
-        s3.put_bucket_notification_configuration()
+    for inv in crate::aws::attrs::extras(from, to, "inventories") {
+        let id = inv.split_once(':').map_or(inv.as_str(), |(i, _)| i);
+        let r = s3
+            .delete_bucket_inventory_configuration()
             .bucket(bucket)
-            .notification_configuration(NotificationConfiguration::builder().build())
+            .id(id)
             .send()
             .await
             .ctx(&format!(
-                "removing the event notifications, added outside hcprov, of S3 bucket ({bucket})"
-            ))?;
+                "deleting the inventory {inv}, added outside hcprov, of S3 bucket ({bucket})"
+            ));
+        ignore_not_found(r.map(|_| ()))?;
+    }
+    if extra("notifications") {
+        let what = format!(
+            "removing the event notifications, added outside hcprov, of S3 bucket ({bucket})"
+        );
+        // Only EventBridge delivery stays (see above).
+        let now = s3
+            .get_bucket_notification_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+            .ctx(&what)?;
+        let keep = NotificationConfiguration::builder()
+            .set_event_bridge_configuration(now.event_bridge_configuration().cloned())
+            .build();
+        s3.put_bucket_notification_configuration()
+            .bucket(bucket)
+            .notification_configuration(keep)
+            .send()
+            .await
+            .ctx(&what)?;
     }
     Ok(())
 }

@@ -110,6 +110,7 @@ pub fn keys(b: &mut Builder, sites: &[Site; 2]) -> Keys {
     let role = b.tagged("iam_role", "replication", None, json!({
         "name": replication_role(b), "assume_role_policy": b.trust_policy("s3.amazonaws.com", None),
     }));
+    b.guards(&role, "replication");
     let role_arn = format!(
         "arn:{}:iam::{}:role/{}",
         b.account.partition,
