@@ -73,6 +73,9 @@ Fills (each is listed in the README's emulator table):
   falls through to deleting the bucket). The fill removes the named
   configuration (204), `NoSuchConfiguration` when there is none, as AWS
   answers.
+- S3 object ownership: moto makes a bucket without ownership controls
+  unless CreateBucket names one. Since April 2023 AWS gives every new
+  bucket `BucketOwnerEnforced` (ACLs off); so does the fill.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -426,6 +429,18 @@ def fill_s3_notification_xml():
     S3Response.get_bucket_notification = get_bucket_notification
 
 
+def fill_s3_default_ownership():
+    from moto.s3.models import FakeBucket
+
+    init = FakeBucket.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.ownership_rule = "BucketOwnerEnforced"
+
+    FakeBucket.__init__ = __init__
+
+
 def fill_s3_inventory_delete():
     from moto.s3.responses import S3Response
 
@@ -530,6 +545,7 @@ def main(argv):
     fill_s3_replication_echo()
     fill_s3_notification_xml()
     fill_s3_inventory_delete()
+    fill_s3_default_ownership()
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()
     fill_route53_record_values()

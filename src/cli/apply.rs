@@ -143,7 +143,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     // Settings this hcprov compares that the state predates are recorded
     // now, so drift compares them from tonight on.
     let mut state = state;
-    let (recorded, forgotten) = crate::engine::plan::record_new_settings(&mut state, &plan);
+    let (recorded, forgotten) = crate::engine::upgrade::record_new_settings(&mut state, &plan);
     if !plan.summary.has_changes() && state.pending.is_empty() {
         if !fresh
             && (recorded + forgotten > 0

@@ -93,7 +93,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let s = Session::open_or_state(cli).await?;
     let (state, _, live) = s.read_live("check").await?;
-    let resources = drift_report(&state, &live);
+    let resources = drift_report(&state, &live, None);
     let findings = super::policy::live(&s, &state, &live);
     let mut counts = Counts::default();
     let mut by_region: std::collections::BTreeMap<String, Counts> = Default::default();

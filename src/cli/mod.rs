@@ -31,7 +31,7 @@ use crate::aws::{self, Aws, AwsOptions};
 use crate::config::Config;
 use crate::engine::graph::Graph;
 use crate::engine::plan::Plan;
-use crate::engine::refresh::refresh;
+use crate::engine::refresh::{refresh, Unrecorded};
 use crate::engine::resource::{Registry, Stats};
 use crate::engine::state::{FileStore, State};
 use crate::stack;
@@ -283,13 +283,15 @@ impl Session {
             &self.registry,
             self.parallelism,
             Arc::new(Stats::default()),
-            desired.as_ref(),
+            desired
+                .as_ref()
+                .map_or(Unrecorded::Skip, Unrecorded::Expect),
         )
         .await;
         self.aws.memo.end();
         let mut state = state;
         if let Some(graph) = &desired {
-            crate::engine::plan::expect_unrecorded(&mut state, graph);
+            crate::engine::upgrade::expect_unrecorded(&mut state, graph);
         }
         Ok((state, id, live))
     }
@@ -465,7 +467,7 @@ impl Session {
             &self.registry,
             self.parallelism,
             Arc::new(Stats::default()),
-            Some(graph),
+            Unrecorded::Ask(graph),
         )
         .await;
         self.aws.memo.end();

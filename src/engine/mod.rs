@@ -13,6 +13,7 @@ pub mod retry;
 pub mod saved;
 pub mod state;
 pub mod target;
+pub mod upgrade;
 pub mod value;
 pub mod walk;
 

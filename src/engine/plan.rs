@@ -212,62 +212,6 @@ impl Plan {
     }
 }
 
-/// Records in `state` the settings an unchanged resource is now planned
-/// with but its entry lacks (a state written by an hcprov that did not
-/// compare them yet): their live values, which equal the desired ones
-/// since nothing changes. Without this, drift (which compares what was
-/// recorded) would never look at them. Sets shared with other tooling
-/// are left out: recording their live members would hide what the others
-/// add. A setting the entry holds that the blueprint no longer plans (a
-/// bucket held its lifecycle at none until a lifecycle node came) is
-/// forgotten, or drift would compare it forever. Returns how many
-/// settings were recorded and how many forgotten.
-pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
-    let (mut added, mut dropped) = (0, 0);
-    for c in plan.changes.iter().filter(|c| c.action == Action::NoOp) {
-        let (Some(desired), Some(live)) = (&c.desired, &c.before) else {
-            continue;
-        };
-        let Some(rec) = state.resources.get_mut(&c.address) else {
-            continue;
-        };
-        for k in desired.keys().filter(|k| !c.shared.contains(k)) {
-            if let (false, Some(v)) = (rec.attributes.contains_key(k), live.get(k)) {
-                rec.attributes.insert(k.clone(), v.clone());
-                added += 1;
-            }
-        }
-        let before = rec.attributes.len();
-        rec.attributes.retain(|k, _| desired.contains_key(k));
-        dropped += before - rec.attributes.len();
-    }
-    (added, dropped)
-}
-
-/// Brings `state` (a copy drift compares with, never saved) to what the
-/// next apply would record: the settings `graph` plans that a resource's
-/// entry lacks are entered with their planned values, where those name no
-/// other resource (sets shared with other tooling are left out), and the
-/// ones it no longer plans are left out. Returns how many were entered.
-pub fn expect_unrecorded(state: &mut State, graph: &Graph) -> usize {
-    let mut n = 0;
-    for rec in state.resources.values_mut() {
-        let Some(node) = graph.get(&rec.address) else {
-            continue;
-        };
-        rec.attributes.retain(|k, _| node.attrs.contains_key(k));
-        for (k, v) in &node.attrs {
-            let mut refs = vec![];
-            super::value::references(v, &mut refs);
-            if refs.is_empty() && !node.shared.contains(k) && !rec.attributes.contains_key(k) {
-                rec.attributes.insert(k.clone(), v.clone());
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Compares recorded attributes with live ones: the drift of one resource.
 pub fn diff_attrs(recorded: &Attrs, live: &Attrs) -> Vec<AttrChange> {
     recorded
@@ -285,14 +229,16 @@ pub fn diff_attrs(recorded: &Attrs, live: &Attrs) -> Vec<AttrChange> {
 }
 
 /// The drift of every resource in `state` given what a refresh found.
-pub fn drift_report(state: &State, refreshed: &Refreshed) -> Vec<Drift> {
+/// With `graph`, each resource is compared with what the next apply would
+/// record (see [`super::upgrade::expected`]).
+pub fn drift_report(state: &State, refreshed: &Refreshed, graph: Option<&Graph>) -> Vec<Drift> {
     state
         .resources
         .values()
         .map(|r| {
             let (status, attributes, error) = match refreshed.get(&r.address) {
                 Some(Live::Present(o)) => {
-                    let d = diff_attrs(&r.attributes, &o.attrs);
+                    let d = diff_attrs(&super::upgrade::expected(r, graph), &o.attrs);
                     let s = if d.is_empty() {
                         DriftStatus::InSync
                     } else {
@@ -470,7 +416,7 @@ pub fn plan(
         serial: state.serial,
         fresh_state,
         destroy: false,
-        drift: drift_report(state, refreshed)
+        drift: drift_report(state, refreshed, Some(graph))
             .into_iter()
             .filter(|d| d.status != DriftStatus::InSync)
             .collect(),

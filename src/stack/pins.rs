@@ -236,6 +236,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
                 // No copy in another region, no expiry, unless declared.
                 ("replicas", json!([])),
                 ("ttl_attribute", Value::Null),
+                ("stream_view_type", Value::Null),
                 ("resource_policy", Value::Null),
                 (
                     "point_in_time_recovery_days",

@@ -150,6 +150,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ("dynamodb_table.patient_records", "ttl_attribute"),
         ("dynamodb_table.patient_records", "replicas"),
         ("dynamodb_table.patient_records", "resource_policy"),
+        ("dynamodb_table.patient_records", "stream_view_type"),
         ("s3_bucket.data", "inventories"),
         ("s3_bucket.cloudtrail", "object_ownership"),
         ("s3_bucket_lifecycle.data", "rules"),
@@ -264,7 +265,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             (
                 vec!["dynamodb.us-east-1.amazonaws.com".to_string()],
                 0,
-                [false; 9]
+                [false; 10]
             )
         );
     });
@@ -429,10 +430,10 @@ fn deny_only_policies_stay_shared_sets_are_left_and_lineage_twins_are_untracked(
 
 /// A state written before hcprov compared a role's policy sets and the
 /// trail bucket's lifecycle (an upgrade), holding a setting hcprov no
-/// longer plans. Drift compares what the state lacks with the planned
-/// value from the first run; a no-change apply records the two (the
-/// bucket's is read only because the blueprint now holds it) and forgets
-/// the third, and from then on drift sees a policy attached and an expiry
+/// longer plans, and a lifecycle rule without its newer keys. Drift
+/// compares what the state lacks with the planned value from the first
+/// run; a no-change apply records the three (the bucket's is read only
+/// because the blueprint now holds it) and forgets the retired one, and from then on drift sees a policy attached and an expiry
 /// added behind hcprov's back.
 #[test]
 fn settings_an_older_state_lacks_are_recorded_by_the_next_apply() {
@@ -450,6 +451,11 @@ fn settings_an_older_state_lacks_are_recorded_by_the_next_apply() {
     role.remove("managed_policy_arns");
     role.insert("retired_setting".into(), serde_json::json!(true));
     attrs(&mut old, "s3_bucket.cloudtrail").remove("lifecycle_rules");
+    // A lifecycle rule recorded before a rule had further transitions.
+    attrs(&mut old, "s3_bucket_lifecycle.data")["rules"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("more_transitions");
     std::fs::write(p.state_path(), serde_json::to_vec_pretty(&old).unwrap()).unwrap();
 
     // Before any apply, drift already compares what the state lacks with
@@ -483,13 +489,17 @@ fn settings_an_older_state_lacks_are_recorded_by_the_next_apply() {
 
     let out = p.run(&["apply"]).expect(0).stdout;
     assert!(
-        out.contains("Recorded 2 settings the state did not hold yet")
+        out.contains("Recorded 3 settings the state did not hold yet")
             && out.contains("Forgot 1 settings the configuration no longer plans"),
         "{out}"
     );
     let mut now = p.state();
     let role = attrs(&mut now, "iam_role.data_processor");
     assert!(role["managed_policy_arns"].is_array() && !role.contains_key("retired_setting"));
+    assert_eq!(
+        attrs(&mut now, "s3_bucket_lifecycle.data")["rules"][0]["more_transitions"],
+        serde_json::json!([])
+    );
     assert_eq!(
         attrs(&mut now, "s3_bucket.cloudtrail")["lifecycle_rules"],
         serde_json::json!([])

@@ -256,6 +256,19 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
         .send()
         .await
         .unwrap();
+    // Every change fed to whoever may read the stream.
+    ddb.update_table()
+        .table_name(&table)
+        .stream_specification(
+            aws_sdk_dynamodb::types::StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
     ddb.update_table()
         .table_name(&table)
         .replica_updates(
@@ -433,8 +446,8 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
 /// notifies and the trail bucket expires anything, and whether the patient
 /// table expires items, has replicas or a resource policy, whether the data
 /// bucket has an inventory, whether its lifecycle archives, and whether
-/// the trail bucket has ACLs on.
-pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, usize, [bool; 9]) {
+/// the trail bucket has ACLs on, and whether the table streams.
+pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, usize, [bool; 10]) {
     use super::harness::id;
     let grants = aws_sdk_kms::Client::new(sdk)
         .list_grants()
@@ -496,6 +509,11 @@ pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, 
         .await
         .unwrap();
     let replicated = !described.table().unwrap().replicas().is_empty();
+    let streams = described
+        .table()
+        .unwrap()
+        .stream_specification()
+        .is_some_and(|s| s.stream_enabled());
     let arn = described.table().unwrap().table_arn().unwrap();
     let shared = ddb
         .get_resource_policy()
@@ -537,6 +555,7 @@ pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, 
             !inventories.inventory_configuration_list().is_empty(),
             archives,
             acls_on,
+            streams,
         ],
     )
 }

@@ -130,3 +130,53 @@ fn undeclared_bucket_settings_read_from_recorded_answers_and_are_taken_off() {
 }
 
 const TOPIC_AND_BUS: &str = "<TopicConfiguration><Id>out</Id><Topic>arn:aws:sns:us-east-1:210987654321:elsewhere</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration><EventBridgeConfiguration></EventBridgeConfiguration>";
+
+/// ACLs turned back on (`ObjectWriter`) read as drift, and apply turns
+/// them off again the way S3 accepts it: the bucket's ACL made private
+/// first (S3 answers `InvalidBucketAclWithObjectOwnership` to the
+/// ownership change while the ACL grants anyone but the owner).
+#[test]
+fn acls_turned_on_are_turned_off_after_the_bucket_acl_is_made_private() {
+    let prior = obj(json!({
+        "bucket": "audit", "force_destroy": false, "tags": {"hcprov:address": "s3_bucket.cloudtrail"},
+        "object_ownership": "BucketOwnerEnforced",
+    }));
+    let replay = StaticReplayClient::new(vec![
+        tagging(),
+        xml(200, format!("<OwnershipControls xmlns=\"{S3_NS}\"><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>")),
+        xml(200, String::new()),
+        xml(200, String::new()),
+    ]);
+    run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("s3_bucket").unwrap().clone();
+        let c = ctx("s3_bucket.cloudtrail");
+        let live = t.read(&c, "audit", &prior).await.unwrap().unwrap();
+        assert_eq!(live.attrs["object_ownership"], "ObjectWriter");
+        t.update(&c, "audit", &live.attrs, &prior).await.unwrap();
+    });
+    let sent: Vec<(String, String, String)> = replay
+        .actual_requests()
+        .skip(2)
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            (
+                r.method().to_string(),
+                r.uri().rsplit_once('/').unwrap().1.to_string(),
+                body,
+            )
+        })
+        .collect();
+    assert_eq!(sent[0].0, "PUT");
+    assert_eq!(sent[0].1, "?acl");
+    assert_eq!(sent[1].1, "?ownershipControls");
+    assert!(sent[1].2.contains("BucketOwnerEnforced"), "{sent:?}");
+    let acl_header = replay
+        .actual_requests()
+        .nth(2)
+        .unwrap()
+        .headers()
+        .get("x-amz-acl")
+        .map(str::to_string);
+    assert_eq!(acl_header.as_deref(), Some("private"));
+}

@@ -195,6 +195,22 @@ impl Table {
     }
 }
 
+/// Runs the stream switch `from` → `to`, each step waited out.
+async fn switch_stream_of(
+    ctx: &Ctx,
+    ddb: &aws_sdk_dynamodb::Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    let what = format!("setting the stream of DynamoDB table ({id})");
+    for req in super::table_extras::stream_updates(ddb, id, from, to)? {
+        req.send().await.ctx(&what)?;
+        wait_replicas(ctx, ddb, id, &what).await?;
+    }
+    Ok(())
+}
+
 /// Waits until table `name` and all its replicas are ACTIVE (a global
 /// table takes one change at a time, replicas included); `what` names the
 /// change when a replica fails.
@@ -276,7 +292,7 @@ impl ResourceType for Table {
     }
 
     fn replace_on(&self) -> &'static [&'static str] {
-        &["name", "hash_key", "hash_key_type", "stream_view_type"]
+        &["name", "hash_key", "hash_key_type"]
     }
 
     async fn create(&self, ctx: &Ctx, a: &Attrs) -> Result<Created, ResourceError> {
@@ -461,6 +477,12 @@ impl ResourceType for Table {
                 .ctx(&format!("updating DynamoDB table ({id})"))?;
             wait_replicas(ctx, ddb, id, &format!("updating DynamoDB table ({id})")).await?;
         }
+        // A stream goes on before replicas come (they need it) and off
+        // after they go (DynamoDB refuses it while they exist).
+        let stream_on = attrs::opt_str(to, "stream_view_type").is_some();
+        if stream_on {
+            switch_stream_of(ctx, ddb, id, from, to).await?;
+        }
         if to.contains_key("replicas") && from.get("replicas") != to.get("replicas") {
             let (old, new) = (replicas(from), replicas(to));
             for (region, _, _) in old.iter().filter(|o| !new.iter().any(|n| n.0 == o.0)) {
@@ -489,6 +511,9 @@ impl ResourceType for Table {
                     }
                 }
             }
+        }
+        if !stream_on {
+            switch_stream_of(ctx, ddb, id, from, to).await?;
         }
         if tags::changed(from, to) {
             let arn = describe(ddb, id)

@@ -1,12 +1,15 @@
-//! The table settings beyond its key, billing, encryption, PITR switch,
-//! stream and replicas: deletion protection, how far back PITR reaches, an
+//! The table settings beyond its key, billing, encryption, PITR switch
+//! and replicas: its stream (held at none unless declared: a stream feeds
+//! every change to whoever may read it), deletion protection, how far back PITR reaches, an
 //! on-demand throughput cap (a low one throttles the API), and the guard
 //! that keeps a replica from being split off a global table. A change made outside hcprov is drift, and
 //! apply puts it back. Where AWS leaves a setting out of its answer, it is
 //! at AWS's default, and the read says so.
 
 use aws_sdk_dynamodb::operation::update_table::builders::UpdateTableFluentBuilder;
-use aws_sdk_dynamodb::types::{OnDemandThroughput, TableDescription};
+use aws_sdk_dynamodb::types::{
+    OnDemandThroughput, StreamSpecification, StreamViewType, TableDescription,
+};
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
 
@@ -176,7 +179,13 @@ pub async fn restore_resource_policy(
         .send()
         .await
         .ctx(&what)?;
-    let arn = t.table().and_then(|t| t.table_arn()).unwrap_or_default();
+    let Some(arn) = t.table().and_then(|t| t.table_arn()) else {
+        return Err(ResourceError::new(
+            crate::engine::resource::ErrorClass::Other,
+            what,
+            "DynamoDB answered the table without its ARN",
+        ));
+    };
     let r = ddb
         .delete_resource_policy()
         .resource_arn(arn)
@@ -184,4 +193,39 @@ pub async fn restore_resource_policy(
         .await
         .ctx(&what);
     crate::aws::error::ignore_not_found(r.map(|_| ()))
+}
+
+/// The calls that switch the table's stream to what `to` holds: off first
+/// when its view changes (DynamoDB takes no other way), then on with the
+/// view wanted.
+pub fn stream_updates(
+    ddb: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<Vec<UpdateTableFluentBuilder>, ResourceError> {
+    let update = || ddb.update_table().table_name(id);
+    let mut out = vec![];
+    if attrs::differs(from, to, "stream_view_type") {
+        let spec = |view: Option<&str>| {
+            StreamSpecification::builder()
+                .stream_enabled(view.is_some())
+                .set_stream_view_type(view.map(StreamViewType::from))
+                .build()
+                .map_err(|e| {
+                    ResourceError::new(
+                        crate::engine::resource::ErrorClass::Invalid,
+                        format!("setting the stream of DynamoDB table ({id})"),
+                        e.to_string(),
+                    )
+                })
+        };
+        if attrs::opt_str(from, "stream_view_type").is_some() {
+            out.push(update().stream_specification(spec(None)?));
+        }
+        if let Some(view) = attrs::opt_str(to, "stream_view_type") {
+            out.push(update().stream_specification(spec(Some(view))?));
+        }
+    }
+    Ok(out)
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, ObjectOwnership,
-    OwnershipControls, OwnershipControlsRule, Tag, Tagging,
+    BucketCannedAcl, BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
+    ObjectOwnership, OwnershipControls, OwnershipControlsRule, Tag, Tagging,
 };
 use serde_json::json;
 
@@ -163,6 +163,18 @@ impl ResourceType for Bucket {
         let s3 = &self.0.region(&ctx.region).s3;
         super::undeclared::remove(s3, id, from, to).await?;
         if attrs::differs(from, to, "object_ownership") {
+            // S3 refuses to turn ACLs off while the bucket's own ACL
+            // grants anyone but the owner: that grant goes first.
+            if ownership(to) == ObjectOwnership::BucketOwnerEnforced {
+                s3.put_bucket_acl()
+                    .bucket(id)
+                    .acl(BucketCannedAcl::Private)
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "taking the grants off the ACL of S3 bucket ({id})"
+                    ))?;
+            }
             let rule = OwnershipControlsRule::builder()
                 .object_ownership(ownership(to))
                 .build()
