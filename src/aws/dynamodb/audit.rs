@@ -2,9 +2,9 @@
 
 use aws_sdk_dynamodb::operation::{get_resource_policy, list_tags_of_resource};
 use aws_sdk_dynamodb::types::{
-    BillingModeSummary, ContinuousBackupsDescription, PointInTimeRecoveryDescription,
-    ReplicaDescription, SseDescription, StreamSpecification, TableDescription,
-    TimeToLiveDescription,
+    BillingModeSummary, ContinuousBackupsDescription, KinesisDataStreamDestination,
+    PointInTimeRecoveryDescription, ReplicaDescription, SseDescription, StreamSpecification,
+    TableDescription, TimeToLiveDescription,
 };
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
@@ -106,6 +106,17 @@ pub fn audits() -> Vec<Audit> {
                 shape: "GetResourcePolicyOutput",
                 debug: || debug_of(get_resource_policy::GetResourcePolicyOutput::builder()),
                 fields: &[("policy", M("resource_policy")), ("revision_id", C)],
+            },
+            Shape {
+                call: "DescribeKinesisStreamingDestination",
+                shape: "KinesisDataStreamDestination",
+                debug: || debug_of(KinesisDataStreamDestination::builder()),
+                fields: &[
+                    ("stream_arn", M("kinesis_destinations")),
+                    ("destination_status", M("kinesis_destinations")),
+                    ("destination_status_description", C),
+                    ("approximate_creation_date_time_precision", I("how exact the change records' timestamps are; any destination the stack does not declare is drift")),
+                ],
             },
             Shape {
                 call: "DescribeTimeToLive",

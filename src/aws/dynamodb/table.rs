@@ -428,6 +428,10 @@ impl ResourceType for Table {
             super::table_extras::ttl(ddb, id).await?,
         );
         attrs.insert(
+            "kinesis_destinations".into(),
+            json!(super::table_extras::kinesis_destinations(ddb, id).await?),
+        );
+        attrs.insert(
             "resource_policy".into(),
             super::table_extras::resource_policy(ddb, &arn).await?,
         );
@@ -471,6 +475,7 @@ impl ResourceType for Table {
         }
         super::table_extras::restore_ttl(ddb, id, from, to).await?;
         super::table_extras::restore_resource_policy(ddb, id, from, to).await?;
+        super::table_extras::remove_kinesis_destinations(ddb, id, from, to).await?;
         for req in super::table_extras::updates(ddb, id, from, to)? {
             req.send()
                 .await

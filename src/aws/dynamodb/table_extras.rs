@@ -229,3 +229,48 @@ pub fn stream_updates(
     }
     Ok(out)
 }
+
+/// The Kinesis data streams the table sends every change to (being turned
+/// on, on, or being changed), sorted. The stack declares none: one is a
+/// copy of every write, to whoever reads the stream.
+pub async fn kinesis_destinations(ddb: &Client, id: &str) -> Result<Vec<String>, ResourceError> {
+    let out = ddb
+        .describe_kinesis_streaming_destination()
+        .table_name(id)
+        .send()
+        .await
+        .ctx(&format!(
+            "reading the Kinesis destinations of DynamoDB table ({id})"
+        ))?;
+    let mut on: Vec<String> = out
+        .kinesis_data_stream_destinations()
+        .iter()
+        .filter(|d| {
+            d.destination_status()
+                .is_some_and(|s| matches!(s.as_str(), "ENABLING" | "ACTIVE" | "UPDATING"))
+        })
+        .filter_map(|d| d.stream_arn().map(str::to_string))
+        .collect();
+    on.sort();
+    Ok(on)
+}
+
+/// Turns off the Kinesis destinations `from` has beyond `to`.
+pub async fn remove_kinesis_destinations(
+    ddb: &Client,
+    id: &str,
+    from: &Attrs,
+    to: &Attrs,
+) -> Result<(), ResourceError> {
+    for arn in attrs::extras(from, to, "kinesis_destinations") {
+        ddb.disable_kinesis_streaming_destination()
+            .table_name(id)
+            .stream_arn(&arn)
+            .send()
+            .await
+            .ctx(&format!(
+                "turning off the Kinesis destination {arn}, added outside hcprov, of DynamoDB table ({id})"
+            ))?;
+    }
+    Ok(())
+}
