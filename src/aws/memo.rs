@@ -31,6 +31,11 @@ impl Memo {
         self.on.store(true, Ordering::SeqCst);
     }
 
+    /// True while a refresh shares answers.
+    pub fn active(&self) -> bool {
+        self.on.load(Ordering::SeqCst)
+    }
+
     /// Stops sharing and forgets every answer (the refresh is over).
     pub fn end(&self) {
         self.on.store(false, Ordering::SeqCst);

@@ -67,9 +67,9 @@ fn drift_reports_exactly_what_changed_and_never_writes_the_state() {
         // addresses, NAT gateways, route tables, security groups,
         // endpoints, flow logs.
         ("ec2", 12),
-        // The flow-log role: GetRole, its two policy lists (attachments
-        // share the attached list), GetRolePolicy.
-        ("iam", 4),
+        // The flow-log role: GetRole; its policy sets and inline policy
+        // from the one account-wide GetAccountAuthorizationDetails.
+        ("iam", 2),
         // The key: DescribeKey, rotation, policy, grants; the alias list.
         ("kms", 5),
         // The flow-log group and its subscription filters.

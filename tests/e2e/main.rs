@@ -30,6 +30,7 @@ mod replay;
 mod replay_backups;
 mod replay_data;
 mod replay_dr;
+mod replay_iam;
 mod replay_s3;
 mod secrets;
 mod security;

@@ -3,6 +3,7 @@
 
 #[cfg(test)]
 pub mod audit;
+mod details;
 mod role;
 mod role_policy;
 mod role_policy_attachment;

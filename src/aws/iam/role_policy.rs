@@ -65,6 +65,24 @@ impl ResourceType for RolePolicy {
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let (role, name) = split_id(id, ':', "IAM role policy")?;
+        // From the refresh's account-wide read when it holds the policy;
+        // else (outside a refresh, or not there yet) from the role.
+        if let Some(d) = super::details::role(&self.0, &ctx.region, role).await {
+            if let Some(p) = d
+                .role_policy_list()
+                .iter()
+                .find(|p| p.policy_name() == Some(name))
+            {
+                return Ok(Some(Observed {
+                    attrs: attrs::obj(json!({
+                        "role": role,
+                        "name": name,
+                        "policy": attrs::parse_doc(p.policy_document().unwrap_or("{}")),
+                    })),
+                    outputs: Attrs::new(),
+                }));
+            }
+        }
         let out = not_found_to_none(
             self.0
                 .region(&ctx.region)

@@ -86,7 +86,12 @@ impl ResourceType for RolePolicyAttachment {
                 }
             };
             if !attached.contains_key(role) {
-                let arns = super::sets::attached(&self.0, &ctx.region, role).await;
+                let mut arns = super::sets::attached(&self.0, &ctx.region, role).await;
+                // Missing from the account-wide read (IAM is eventually
+                // consistent): the role itself says for sure.
+                if matches!(&arns, Ok(Some(list)) if !list.iter().any(|a| a == arn)) {
+                    arns = super::sets::attached_asked(&self.0, &ctx.region, role).await;
+                }
                 attached.insert(role.to_string(), arns);
             }
             out.push(match &attached[role] {

@@ -24,6 +24,17 @@ pub async fn read(
     region: &str,
     role: &str,
 ) -> Result<(Vec<String>, Vec<String>), ResourceError> {
+    if let Some(d) = super::details::role(aws, region, role).await {
+        let mut arns = attached_of(&d);
+        let mut names: Vec<String> = d
+            .role_policy_list()
+            .iter()
+            .filter_map(|p| p.policy_name().map(str::to_string))
+            .collect();
+        arns.sort();
+        names.sort();
+        return Ok((arns, names));
+    }
     let mut arns = attached(aws, region, role).await?.unwrap_or_default();
     let mut names = vec![];
     let iam = &aws.region(region).iam;
@@ -41,10 +52,30 @@ pub async fn read(
     Ok((arns, names))
 }
 
+fn attached_of(d: &aws_sdk_iam::types::RoleDetail) -> Vec<String> {
+    d.attached_managed_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect()
+}
+
 /// The ARNs of the managed policies attached to `role` (`None`: no such
-/// role), asked once per refresh: the role and its attachments both read
-/// them.
+/// role): from the refresh's account-wide read when it holds the role,
+/// else [`attached_asked`].
 pub async fn attached(
+    aws: &Aws,
+    region: &str,
+    role: &str,
+) -> Result<Option<Vec<String>>, ResourceError> {
+    match super::details::role(aws, region, role).await {
+        Some(d) => Ok(Some(attached_of(&d))),
+        None => attached_asked(aws, region, role).await,
+    }
+}
+
+/// [`attached`] asked of the role itself, once per refresh: the role and
+/// its attachments both read it.
+pub async fn attached_asked(
     aws: &Aws,
     region: &str,
     role: &str,
