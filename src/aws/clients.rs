@@ -167,7 +167,7 @@ pub struct Aws {
     pub delete_recovery_points: std::sync::atomic::AtomicBool,
     /// The environment's objects and tags, read in bulk before a refresh.
     pub tag_cache: super::orphans::TagCache,
-    /// Lists two reads of the refresh under way both need, asked once.
+    /// Answers several reads of the refresh under way need, asked once.
     pub memo: super::memo::Memo,
 }
 

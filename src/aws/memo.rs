@@ -1,8 +1,8 @@
-//! Answers two reads of one refresh both need. A role and its attachments
-//! both list the role's attached policies, a rule and its targets the
-//! rule's targets, a function and its permissions the function's policy:
-//! within one refresh the list is asked for once and both reads share the
-//! answer. Outside a refresh (apply's reads after a change) every call goes
+//! Answers several reads of one refresh need. A rule and its targets both
+//! list the rule's targets, a function and its permissions read the
+//! function's policy, every role and its policies come from one
+//! account-wide IAM read: within one refresh each is asked for once and
+//! the reads share the answer. Outside a refresh (apply's reads after a change) every call goes
 //! to AWS, so nothing a change made is ever answered from before it.
 
 use std::any::Any;

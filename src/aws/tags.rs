@@ -15,7 +15,8 @@ pub const ADDRESS_TAG: &str = "hcprov:address";
 pub const LINEAGE_TAG: &str = "hcprov:lineage";
 
 /// The tag marking an object that watches or protects the platform (the
-/// flow-log and backup roles, the remediation function and its role):
+/// flow-log, backup and DR replication roles, the remediation function and
+/// its role):
 /// apply undoes every change made to it outside hcprov, with no exception
 /// for what looks like an incident response.
 pub const GUARD_TAG: &str = "hcprov:guards";

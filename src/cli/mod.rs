@@ -31,7 +31,7 @@ use crate::aws::{self, Aws, AwsOptions};
 use crate::config::Config;
 use crate::engine::graph::Graph;
 use crate::engine::plan::Plan;
-use crate::engine::refresh::{refresh, Unrecorded};
+use crate::engine::refresh::refresh;
 use crate::engine::resource::{Registry, Stats};
 use crate::engine::state::{FileStore, State};
 use crate::stack;
@@ -260,13 +260,6 @@ impl Session {
         };
         let id = self.identify().await?;
         same_account(&state, &id, &self.store.describe())?;
-        // One bulk tag read per region first: the reads take their tags
-        // from it, and drift its untracked objects.
-        let regions = alone::all_regions(&state, &self.cfg);
-        self.aws
-            .tag_cache
-            .prime(&self.aws, &regions, &state.lineage)
-            .await;
         let desired = match self.alone {
             true => None,
             false => match self.blueprint(&state).await {
@@ -277,23 +270,44 @@ impl Session {
                 }
             },
         };
-        self.aws.memo.begin();
-        let live = refresh(
-            &state,
-            &self.registry,
-            self.parallelism,
-            Arc::new(Stats::default()),
-            desired
-                .as_ref()
-                .map_or(Unrecorded::Skip, Unrecorded::Expect),
-        )
-        .await;
-        self.aws.memo.end();
+        // Compared, and read, as the next apply would record them.
         let mut state = state;
         if let Some(graph) = &desired {
             crate::engine::upgrade::expect_unrecorded(&mut state, graph);
         }
+        // The tagging API's objects in every region the environment uses:
+        // drift lists the untracked ones from the same read.
+        let regions = alone::all_regions(&state, &self.cfg);
+        let live = self.refresh_state(&state, &regions, None).await;
         Ok((state, id, live))
+    }
+
+    /// Reads every resource of `state`: one bulk tag read per region of
+    /// `regions` first (the reads take their tags from it), and answers
+    /// several reads need asked once. `unrecorded`: see [`refresh`].
+    async fn refresh_state(
+        &self,
+        state: &State,
+        regions: &[String],
+        unrecorded: Option<&Graph>,
+    ) -> crate::engine::refresh::Refreshed {
+        if !state.resources.is_empty() {
+            self.aws
+                .tag_cache
+                .prime(&self.aws, regions, &state.lineage)
+                .await;
+        }
+        self.aws.memo.begin();
+        let live = refresh(
+            state,
+            &self.registry,
+            self.parallelism,
+            Arc::new(Stats::default()),
+            unrecorded,
+        )
+        .await;
+        self.aws.memo.end();
+        live
     }
 
     /// The state, or a new empty one (`true` when new).
@@ -452,25 +466,10 @@ impl Session {
         state: &State,
         fresh: bool,
     ) -> Result<Plan> {
-        // As drift does: tags in bulk, and lists two reads share asked
-        // once; both forgotten before apply reads what it changed.
-        if !state.resources.is_empty() {
-            let regions = alone::regions_of(state);
-            self.aws
-                .tag_cache
-                .prime(&self.aws, &regions, &state.lineage)
-                .await;
-        }
-        self.aws.memo.begin();
-        let live = refresh(
-            state,
-            &self.registry,
-            self.parallelism,
-            Arc::new(Stats::default()),
-            Unrecorded::Ask(graph),
-        )
-        .await;
-        self.aws.memo.end();
+        // The tags are forgotten before apply reads what it changed.
+        let live = self
+            .refresh_state(state, &alone::regions_of(state), Some(graph))
+            .await;
         self.aws.tag_cache.clear();
         Ok(crate::engine::plan::plan(
             graph,

@@ -64,29 +64,21 @@ fn to_live(r: Result<Option<Observed>, ResourceError>) -> Live {
     }
 }
 
-/// What the reads of a refresh are told of the settings the blueprint
-/// holds that the state does not record yet (an older hcprov wrote it):
-/// a read answers a setting only when its prior attributes hold it.
-#[derive(Debug, Clone, Copy)]
-pub enum Unrecorded<'a> {
-    /// Nothing: working from the state alone.
-    Skip,
-    /// The settings, as null: a plan. A read that carries a setting over
-    /// from the prior (one AWS does not answer) then answers null, and the
-    /// plan updates it rather than take the planned value as applied.
-    Ask(&'a Graph),
-    /// The settings with their planned values, where those name no other
-    /// resource: a drift run, which compares with them.
-    Expect(&'a Graph),
-}
-
 /// Reads every resource in `state`, at most `parallelism` reads at a time.
+/// With `unrecorded` (a plan's blueprint), a read is also asked for the
+/// settings the blueprint holds that the state does not record yet (an
+/// older hcprov wrote it): a read answers a setting only when its prior
+/// attributes hold it, so they hold it as null. A read that carries a
+/// setting over from the prior (one AWS does not answer) then answers
+/// null, and the plan updates it rather than take the planned value as
+/// applied. (Drift instead brings the state to what apply would record
+/// first: `upgrade::expect_unrecorded`.)
 pub async fn refresh(
     state: &State,
     registry: &Registry,
     parallelism: usize,
     stats: Arc<Stats>,
-    desired: Unrecorded<'_>,
+    unrecorded: Option<&Graph>,
 ) -> Refreshed {
     type Group = Vec<(String, String, Attrs)>;
     let mut batched: BTreeMap<(String, String), Group> = BTreeMap::new();
@@ -100,9 +92,9 @@ pub async fn refresh(
                 .push((
                     r.address.clone(),
                     r.id.clone(),
-                    wanted(r, desired).into_owned(),
+                    wanted(r, unrecorded).into_owned(),
                 )),
-            Ok(_) => singles.push((r, wanted(r, desired))),
+            Ok(_) => singles.push((r, wanted(r, unrecorded))),
             Err(e) => out.insert(
                 r.address.clone(),
                 Live::Unreadable(ResourceError::new(
@@ -155,30 +147,18 @@ pub async fn refresh(
     out
 }
 
-/// What a read of `r` is given: its recorded attributes, plus what
-/// `desired` says of the ones it does not record yet.
-fn wanted<'a>(r: &'a ResourceState, desired: Unrecorded<'_>) -> Cow<'a, Attrs> {
-    let (graph, values) = match desired {
-        Unrecorded::Skip => return Cow::Borrowed(&r.attributes),
-        Unrecorded::Ask(g) => (g, false),
-        Unrecorded::Expect(g) => (g, true),
-    };
-    let Some(n) = graph.get(&r.address) else {
+/// What a read of `r` is given: its recorded attributes, plus the
+/// settings `unrecorded` holds that they lack, as null.
+fn wanted<'a>(r: &'a ResourceState, unrecorded: Option<&Graph>) -> Cow<'a, Attrs> {
+    let Some(n) = unrecorded.and_then(|g| g.get(&r.address)) else {
         return Cow::Borrowed(&r.attributes);
     };
     if n.attrs.keys().all(|k| r.attributes.contains_key(k)) {
         return Cow::Borrowed(&r.attributes);
     }
     let mut a = r.attributes.clone();
-    for (k, v) in &n.attrs {
-        // A value that names another resource is not resolved here.
-        let mut refs = vec![];
-        super::value::references(v, &mut refs);
-        let told = match (values, refs.is_empty()) {
-            (true, true) => v.clone(),
-            _ => serde_json::Value::Null,
-        };
-        a.entry(k.clone()).or_insert(told);
+    for k in n.attrs.keys() {
+        a.entry(k.clone()).or_insert(serde_json::Value::Null);
     }
     Cow::Owned(a)
 }

@@ -13,7 +13,7 @@ use super::checkpoint::Checkpointer;
 use super::fake::{FakeCloud, FakeType};
 use super::graph::{Graph, Node};
 use super::plan::{plan, plan_destroy, Action, Plan};
-use super::refresh::{refresh, Unrecorded};
+use super::refresh::refresh;
 use super::resource::{Registry, Stats};
 use super::state::{FileStore, State};
 use super::value::reference;
@@ -62,14 +62,7 @@ async fn make_plan(g: &Graph, store: &FileStore, reg: &Registry) -> Plan {
         Some(s) => (s, false),
         None => (State::new("dev"), true),
     };
-    let live = refresh(
-        &state,
-        reg,
-        4,
-        Arc::new(Stats::default()),
-        Unrecorded::Ask(g),
-    )
-    .await;
+    let live = refresh(&state, reg, 4, Arc::new(Stats::default()), Some(g)).await;
     let outputs = BTreeMap::from([("vpc_id".to_string(), reference("t.vpc", "id"))]);
     plan(g, &state, fresh, &live, reg, outputs).unwrap()
 }

@@ -60,18 +60,15 @@ const SETS: [SetKind; 5] = [
     },
 ];
 
-/// Sets the stack holds at none (`src/stack/pins.rs`): no member kind
+/// Sets the stack holds at none (`src/stack/pins.rs`; a bucket's also
+/// `s3::undeclared::KEYS`): no member kind
 /// declares any, and what someone adds is drift. Other tooling that adds
 /// to one of them (central log forwarding, an organisation's backup
 /// copies to another account) is given way by `[sets] shared`, as for the
 /// sets above.
-const HELD: [(&str, &str); 10] = [
+const HELD: [(&str, &str); 6] = [
     ("kms_key", "foreign_grants"),
     ("logs_log_group", "subscription_filters"),
-    ("s3_bucket", "lifecycle_rules"),
-    ("s3_bucket", "replication_rules"),
-    ("s3_bucket", "notifications"),
-    ("s3_bucket", "inventories"),
     ("rds_cluster", "shared_snapshots"),
     ("dynamodb_table", "kinesis_destinations"),
     ("lambda_function", "published_versions"),
@@ -84,6 +81,11 @@ pub fn of_kind(kind: &str) -> Vec<&'static str> {
         .filter(|s| s.owner == kind)
         .map(|s| s.attr)
         .chain(HELD.iter().filter(|(k, _)| *k == kind).map(|(_, a)| *a))
+        .chain(
+            crate::aws::s3::undeclared::KEYS
+                .into_iter()
+                .filter(|_| kind == "s3_bucket"),
+        )
         .collect()
 }
 

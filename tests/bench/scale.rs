@@ -14,7 +14,7 @@ use hcprov::engine::checkpoint::Checkpointer;
 use hcprov::engine::fake::{FakeCloud, FakeType};
 use hcprov::engine::graph::{Graph, Node};
 use hcprov::engine::plan::plan;
-use hcprov::engine::refresh::{refresh, Unrecorded};
+use hcprov::engine::refresh::refresh;
 use hcprov::engine::resource::{Registry, Stats};
 use hcprov::engine::state::{FileStore, State};
 use hcprov::engine::value::reference;
@@ -92,14 +92,7 @@ pub fn measure(n: usize) -> Row {
         let t = Instant::now();
         let g = graph(n);
         let state = State::new("bench");
-        let live = refresh(
-            &state,
-            &reg,
-            64,
-            Arc::new(Stats::default()),
-            Unrecorded::Ask(&g),
-        )
-        .await;
+        let live = refresh(&state, &reg, 64, Arc::new(Stats::default()), Some(&g)).await;
         let p = plan(&g, &state, true, &live, &reg, BTreeMap::new()).unwrap();
         let plan_ms = t.elapsed().as_secs_f64() * 1e3;
         assert_eq!(p.summary.create, n);

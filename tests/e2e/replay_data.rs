@@ -322,12 +322,6 @@ fn aurora_cluster_create_leaves_the_password_to_rds_with_recorded_responses() {
         describe("creating"),
         describe("available"),
         describe("available"),
-        // The read after the create: no manual snapshot, so none shared.
-        answer(
-            RDS_NS,
-            "DescribeDBClusterSnapshots",
-            "<DBClusterSnapshots></DBClusterSnapshots>",
-        ),
     ]);
     let desired = obj(json!({
         "cluster_identifier": "healthcare-db-dev", "engine": "aurora-postgresql", "database_name": "patients", "master_username": "hcadmin",

@@ -13,10 +13,7 @@ use super::replay_data::{run, xml};
 const NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
 fn answer(op: &str, result: &str) -> ReplayEvent {
-    xml(
-        200,
-        format!("<{op}Response xmlns=\"{NS}\"><{op}Result>{result}</{op}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></{op}Response>"),
-    )
+    super::replay_data::answer(NS, op, result)
 }
 
 fn get_role() -> ReplayEvent {

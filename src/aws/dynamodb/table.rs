@@ -474,7 +474,13 @@ impl ResourceType for Table {
             set_pitr(ctx, ddb, id, pitr, days).await?;
         }
         super::table_extras::restore_ttl(ddb, id, from, to).await?;
-        super::table_extras::restore_resource_policy(ddb, id, from, to).await?;
+        if attrs::differs(from, to, "resource_policy") {
+            let arn = self
+                .0
+                .arn("dynamodb", &ctx.region, &format!("table/{id}"))
+                .await?;
+            super::table_extras::restore_resource_policy(ddb, &arn, from, to).await?;
+        }
         super::table_extras::remove_kinesis_destinations(ddb, id, from, to).await?;
         for req in super::table_extras::updates(ddb, id, from, to)? {
             req.send()

@@ -160,10 +160,11 @@ pub async fn resource_policy(ddb: &Client, arn: &str) -> Result<Value, ResourceE
         .unwrap_or(Value::Null))
 }
 
-/// Deletes the resource policy `from` has when `to` holds none.
+/// Deletes the resource policy `from` has when `to` holds none; `arn`
+/// is the table's.
 pub async fn restore_resource_policy(
     ddb: &Client,
-    id: &str,
+    arn: &str,
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
@@ -171,27 +172,14 @@ pub async fn restore_resource_policy(
     if !held_at_none || from.get("resource_policy").is_none_or(Value::is_null) {
         return Ok(());
     }
-    let what =
-        format!("deleting the resource policy, set outside hcprov, of DynamoDB table ({id})");
-    let t = ddb
-        .describe_table()
-        .table_name(id)
-        .send()
-        .await
-        .ctx(&what)?;
-    let Some(arn) = t.table().and_then(|t| t.table_arn()) else {
-        return Err(ResourceError::new(
-            crate::engine::resource::ErrorClass::Other,
-            what,
-            "DynamoDB answered the table without its ARN",
-        ));
-    };
     let r = ddb
         .delete_resource_policy()
         .resource_arn(arn)
         .send()
         .await
-        .ctx(&what);
+        .ctx(&format!(
+            "deleting the resource policy, set outside hcprov, of DynamoDB table ({arn})"
+        ));
     crate::aws::error::ignore_not_found(r.map(|_| ()))
 }
 

@@ -18,7 +18,7 @@ use crate::aws::Aws;
 
 /// The account's roles by name, as this refresh read them; `None` outside a
 /// refresh, or when the account-wide read was refused.
-pub async fn roles(aws: &Aws, region: &str) -> Option<Arc<HashMap<String, RoleDetail>>> {
+async fn roles(aws: &Aws, region: &str) -> Option<Arc<HashMap<String, RoleDetail>>> {
     if !aws.memo.active() {
         return None;
     }

@@ -67,15 +67,19 @@ impl ResourceType for RolePolicyAttachment {
             .unwrap_or(Ok(None))
     }
 
-    /// One ListAttachedRolePolicies call per role, however many of its
-    /// attachments are read (none in a refresh, which has the role's).
+    /// At most one ListAttachedRolePolicies call per role, however many of
+    /// its attachments are read (none in a refresh, when the account-wide
+    /// read holds them all).
     async fn read_many(
         &self,
         ctx: &Ctx,
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
-        let mut attached: HashMap<String, Result<Option<Vec<String>>, ResourceError>> =
-            HashMap::new();
+        // Each role's list: from the refresh's account-wide read when it
+        // holds the role; a policy missing from it (IAM is eventually
+        // consistent) is confirmed with the role's own list, once per role.
+        type Lists = HashMap<String, Result<Option<Vec<String>>, ResourceError>>;
+        let (mut attached, mut asked): (Lists, Lists) = Default::default();
         let mut out = Vec::with_capacity(items.len());
         for (id, _) in items {
             let (role, arn) = match split_id(id, '/', "IAM role policy attachment") {
@@ -86,15 +90,18 @@ impl ResourceType for RolePolicyAttachment {
                 }
             };
             if !attached.contains_key(role) {
-                let mut arns = super::sets::attached(&self.0, &ctx.region, role).await;
-                // Missing from the account-wide read (IAM is eventually
-                // consistent): the role itself says for sure.
-                if matches!(&arns, Ok(Some(list)) if !list.iter().any(|a| a == arn)) {
-                    arns = super::sets::attached_asked(&self.0, &ctx.region, role).await;
-                }
+                let arns = super::sets::attached(&self.0, &ctx.region, role).await;
                 attached.insert(role.to_string(), arns);
             }
-            out.push(match &attached[role] {
+            let mut list = &attached[role];
+            if matches!(list, Ok(Some(l)) if !l.iter().any(|a| a == arn)) {
+                if !asked.contains_key(role) {
+                    let arns = super::sets::attached_asked(&self.0, &ctx.region, role).await;
+                    asked.insert(role.to_string(), arns);
+                }
+                list = &asked[role];
+            }
+            out.push(match list {
                 Ok(Some(list)) if list.iter().any(|a| a == arn) => Ok(Some(Observed {
                     attrs: obj(json!({ "role": role, "policy_arn": arn })),
                     outputs: Attrs::new(),

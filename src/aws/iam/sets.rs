@@ -5,8 +5,12 @@
 //!
 //! One exception keeps an incident responder's work: a policy that only
 //! denies (`AWSDenyAll`, the console's "Revoke active sessions" policy
-//! `AWSRevokeOlderSessions`) is reported but never removed; a person
-//! removes it when the incident is over.
+//! `AWSRevokeOlderSessions`) is reported but not removed, except on a
+//! guard (`tags::GUARD_TAG`); a person removes it when the incident is
+//! over.
+//!
+//! Within a refresh both sets come from the account-wide read
+//! (`details`), else from the role's own lists.
 
 use aws_sdk_iam::Client;
 use serde_json::Value;
@@ -35,7 +39,7 @@ pub async fn read(
         names.sort();
         return Ok((arns, names));
     }
-    let mut arns = attached(aws, region, role).await?.unwrap_or_default();
+    let mut arns = attached_asked(aws, region, role).await?.unwrap_or_default();
     let mut names = vec![];
     let iam = &aws.region(region).iam;
     let mut pages = iam

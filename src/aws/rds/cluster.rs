@@ -103,6 +103,32 @@ fn observed(c: &DbCluster, prior: Option<&Attrs>) -> (String, Observed) {
 }
 
 impl Cluster {
+    /// The clusters `items` name as DescribeDBClusters shows them: what
+    /// create and update read back for outputs, with no snapshot reads.
+    async fn observe_many(
+        &self,
+        ctx: &Ctx,
+        items: &[(String, Attrs)],
+    ) -> Vec<Result<Option<Observed>, ResourceError>> {
+        let prior: HashMap<&str, &Attrs> = items.iter().map(|(i, a)| (i.as_str(), a)).collect();
+        filtered(items, |ids| async {
+            Ok(self
+                .describe(ctx, ids)
+                .await?
+                .iter()
+                .filter(|c| c.status() != Some("deleting"))
+                .map(|c| {
+                    observed(
+                        c,
+                        c.db_cluster_identifier()
+                            .and_then(|i| prior.get(i).copied()),
+                    )
+                })
+                .collect())
+        })
+        .await
+    }
+
     async fn describe(&self, ctx: &Ctx, ids: Vec<String>) -> Result<Vec<DbCluster>, ResourceError> {
         let rds = &self.0.region(&ctx.region).rds;
         Ok(all_pages!(
@@ -182,11 +208,10 @@ impl ResourceType for Cluster {
             .await
             .ctx(&format!("creating RDS cluster ({id})"))?;
         self.wait_available(ctx, id).await?;
-        let outputs = self
-            .read(ctx, id, a)
-            .await?
-            .map(|o| o.outputs)
-            .unwrap_or_default();
+        let outputs =
+            crate::aws::single(self.observe_many(ctx, &[(id.to_string(), a.clone())]).await)?
+                .map(|o| o.outputs)
+                .unwrap_or_default();
         Ok(Created {
             id: id.to_string(),
             outputs,
@@ -222,23 +247,7 @@ impl ResourceType for Cluster {
         ctx: &Ctx,
         items: &[(String, Attrs)],
     ) -> Vec<Result<Option<Observed>, ResourceError>> {
-        let prior: HashMap<&str, &Attrs> = items.iter().map(|(i, a)| (i.as_str(), a)).collect();
-        let mut out = filtered(items, |ids| async {
-            Ok(self
-                .describe(ctx, ids)
-                .await?
-                .iter()
-                .filter(|c| c.status() != Some("deleting"))
-                .map(|c| {
-                    observed(
-                        c,
-                        c.db_cluster_identifier()
-                            .and_then(|i| prior.get(i).copied()),
-                    )
-                })
-                .collect())
-        })
-        .await;
+        let mut out = self.observe_many(ctx, items).await;
         // Who else may restore the cluster's manual snapshots: one list
         // per cluster, one read per manual snapshot.
         let rds = &self.0.region(&ctx.region).rds;
@@ -353,7 +362,11 @@ impl ResourceType for Cluster {
             .await?;
             self.wait_available(ctx, id).await?;
         }
-        let live = self.read(ctx, id, to).await?.unwrap_or_default();
+        let live = crate::aws::single(
+            self.observe_many(ctx, &[(id.to_string(), to.clone())])
+                .await,
+        )?
+        .unwrap_or_default();
         if crate::aws::tags::changed(from, to) {
             let arn = live
                 .outputs

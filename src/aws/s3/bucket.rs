@@ -163,9 +163,10 @@ impl ResourceType for Bucket {
         let s3 = &self.0.region(&ctx.region).s3;
         super::undeclared::remove(s3, id, from, to).await?;
         if attrs::differs(from, to, "object_ownership") {
+            let wanted = ownership(to);
             // S3 refuses to turn ACLs off while the bucket's own ACL
             // grants anyone but the owner: that grant goes first.
-            if ownership(to) == ObjectOwnership::BucketOwnerEnforced {
+            if wanted == ObjectOwnership::BucketOwnerEnforced {
                 s3.put_bucket_acl()
                     .bucket(id)
                     .acl(BucketCannedAcl::Private)
@@ -176,7 +177,7 @@ impl ResourceType for Bucket {
                     ))?;
             }
             let rule = OwnershipControlsRule::builder()
-                .object_ownership(ownership(to))
+                .object_ownership(wanted.clone())
                 .build()
                 .map_err(|e| {
                     ResourceError::new(

@@ -14,8 +14,8 @@
 
 use aws_sdk_s3::types::NotificationConfiguration;
 use aws_sdk_s3::Client;
-use serde_json::{json, Value};
 
+use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
@@ -48,7 +48,7 @@ pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, Res
                     .collect()
             })
             .unwrap_or_default();
-        out.insert("lifecycle_rules".into(), sorted(ids));
+        out.insert("lifecycle_rules".into(), attrs::sorted(ids));
     }
     if prior.contains_key("replication_rules") {
         let r = s3
@@ -69,7 +69,7 @@ pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, Res
                     .collect()
             })
             .unwrap_or_default();
-        out.insert("replication_rules".into(), sorted(rules));
+        out.insert("replication_rules".into(), attrs::sorted(rules));
     }
     if prior.contains_key("notifications") {
         let n = s3
@@ -94,7 +94,7 @@ pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, Res
                 f.lambda_function_arn()
             ));
         }
-        out.insert("notifications".into(), sorted(found));
+        out.insert("notifications".into(), attrs::sorted(found));
     }
     if prior.contains_key("inventories") {
         let mut found = vec![];
@@ -120,20 +120,9 @@ pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, Res
                 break;
             }
         }
-        out.insert("inventories".into(), sorted(found));
+        out.insert("inventories".into(), attrs::sorted(found));
     }
     Ok(out)
-}
-
-fn sorted(mut v: Vec<String>) -> Value {
-    v.sort();
-    json!(v)
-}
-
-fn any(a: &Attrs, k: &str) -> bool {
-    a.get(k)
-        .and_then(Value::as_array)
-        .is_some_and(|v| !v.is_empty())
 }
 
 /// Takes off `bucket` what `from` holds and `to` (none) does not.
@@ -143,7 +132,7 @@ pub async fn remove(
     from: &Attrs,
     to: &Attrs,
 ) -> Result<(), ResourceError> {
-    let extra = |k: &str| to.contains_key(k) && any(from, k) && !any(to, k);
+    let extra = |k: &str| to.contains_key(k) && !attrs::extras(from, to, k).is_empty();
     if extra("lifecycle_rules") {
         let r = s3
             .delete_bucket_lifecycle()
@@ -166,7 +155,7 @@ pub async fn remove(
             ));
         ignore_not_found(r.map(|_| ()))?;
     }
-    for inv in crate::aws::attrs::extras(from, to, "inventories") {
+    for inv in attrs::extras(from, to, "inventories") {
         let id = inv.split_once(':').map_or(inv.as_str(), |(i, _)| i);
         let r = s3
             .delete_bucket_inventory_configuration()
