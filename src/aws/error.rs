@@ -40,6 +40,9 @@ pub fn classify_code(code: &str) -> ErrorClass {
         ErrorClass::AccessDenied
     } else if c == "DependencyViolation" || c == "DeleteConflict" || c.contains("InUse") {
         ErrorClass::DependencyViolation
+    } else if c.contains("AlreadyExists") || c.ends_with(".Duplicate") || c == "EntityAlreadyExists"
+    {
+        ErrorClass::AlreadyExists
     } else if c.starts_with("Invalid") || c.contains("Validation") || c.contains("Malformed") {
         ErrorClass::Invalid
     } else {
@@ -173,6 +176,14 @@ mod tests {
     fn classifies_common_codes() {
         assert_eq!(classify_code("InvalidVpcID.NotFound"), ErrorClass::NotFound);
         assert_eq!(classify_code("NoSuchEntity"), ErrorClass::NotFound);
+        assert_eq!(
+            classify_code("ResourceAlreadyExistsException"),
+            ErrorClass::AlreadyExists
+        );
+        assert_eq!(
+            classify_code("InvalidGroup.Duplicate"),
+            ErrorClass::AlreadyExists
+        );
         assert_eq!(
             classify_code("ResourceNotFoundException"),
             ErrorClass::NotFound

@@ -260,7 +260,18 @@ async fn create_or_adopt(
             return Ok(adopted);
         }
     }
-    let created = rt.create(&ctx, attrs).await?;
+    let created = match rt.create(&ctx, attrs).await {
+        Ok(c) => c,
+        // The SDK retried a create whose first attempt landed (its answer
+        // lost): what is there is this run's when it carries its identity.
+        Err(e) if e.class == super::resource::ErrorClass::AlreadyExists => {
+            return match adopt(rt, change, attrs, ckpt, &ctx).await? {
+                Some(adopted) => Ok(adopted),
+                None => Err(e),
+            };
+        }
+        Err(e) => return Err(e),
+    };
     if prior.is_some() {
         discard_late_arrivals(rt, change, attrs, ckpt, &ctx, &created.id).await?;
     }

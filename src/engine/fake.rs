@@ -35,6 +35,9 @@ pub struct FakeCloud {
     owners: Mutex<HashMap<String, String>>,
     /// Creates whose answer is lost: the object is made, the call fails.
     pub lose_create: Rule<bool>,
+    /// Creates whose first attempt lands and whose retry is refused as a
+    /// duplicate: the object is made, the call answers "already exists".
+    pub retried_create: Rule<bool>,
     /// Creates during which an earlier, interrupted run's create of the
     /// same address lands too: a twin object appears beside the new one.
     pub late_twin: Rule<bool>,
@@ -59,6 +62,7 @@ impl Default for FakeCloud {
             objects: Mutex::new(HashMap::new()),
             owners: Mutex::new(HashMap::new()),
             lose_create: Box::new(|_, _| false),
+            retried_create: Box::new(|_, _| false),
             late_twin: Box::new(|_, _| false),
             next_id: AtomicU64::new(1),
             running: AtomicUsize::new(0),
@@ -93,6 +97,16 @@ impl FakeCloud {
     /// Makes creates of the addresses `f` picks lose their answer.
     pub fn with_lost_creates(mut self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
         self.lose_create = Box::new(move |a, _| f(a));
+        self
+    }
+
+    /// Makes creates of the addresses `f` picks answer "already exists"
+    /// after making the object (see `retried_create`).
+    pub fn with_retried_creates(
+        mut self,
+        f: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.retried_create = Box::new(move |a, _| f(a));
         self
     }
 
@@ -218,6 +232,13 @@ impl ResourceType for FakeType {
                 .insert(id.clone(), ctx.address.clone());
         }
         self.cloud.record(ctx, "create", start);
+        if (self.cloud.retried_create)(&ctx.address, "create") {
+            return Err(ResourceError::new(
+                ErrorClass::AlreadyExists,
+                format!("create {}", ctx.address),
+                "the object already exists",
+            ));
+        }
         if (self.cloud.lose_create)(&ctx.address, "create") {
             return Err(ResourceError::new(
                 ErrorClass::Other,

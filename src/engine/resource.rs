@@ -35,6 +35,10 @@ pub enum ErrorClass {
     Eventual,
     /// A waiter ran out of time.
     Timeout,
+    /// A create found the object there already: made by this run's own
+    /// first attempt (its answer lost, the call retried), or by someone
+    /// else.
+    AlreadyExists,
     /// The request was invalid.
     Invalid,
     /// Anything else.
@@ -52,6 +56,7 @@ impl ErrorClass {
             ErrorClass::DependencyViolation => "something else still uses it: remove that dependency or wait for AWS to release it, then run again",
             ErrorClass::Eventual => "AWS has not caught up with a change made seconds ago: run again in a minute",
             ErrorClass::Timeout => "it did not reach that state in time: check it in the AWS console, then run again to continue",
+            ErrorClass::AlreadyExists => "an object of that name exists and does not carry this environment's identity tags: delete or rename it, or import it (`hcprov import`), then run again",
             ErrorClass::Invalid => "AWS refused the request as invalid: fix the setting it names in hcprov.toml, then run again",
             ErrorClass::Other => "run again with -v to see each call; the state keeps everything that finished",
         }

@@ -559,6 +559,26 @@ async fn an_interrupted_create_that_lands_after_the_search_is_not_kept_twice() {
     assert!(!p.summary.has_changes(), "{:?}", actions(&p));
 }
 
+/// A create whose first attempt landed and whose retry was refused as a
+/// duplicate (moto answering 500 under load, a connection reset on AWS):
+/// the run adopts what carries its identity and goes on, with no twin.
+#[tokio::test]
+async fn a_retried_create_refused_as_a_duplicate_adopts_its_own_first_attempt() {
+    let cloud = Arc::new(FakeCloud::default().with_retried_creates(|a| a == "t.key"));
+    let reg = registry(&cloud);
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::new(dir.path().join("dev.json"));
+    let p = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
+    let report = run(&p, &store, &reg, 4).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(report.adopted, 1);
+    let ids = cloud.ids_of("t.key");
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let state = store.load().unwrap().unwrap();
+    assert_eq!(state.resources["t.key"].id, ids[0]);
+    assert!(state.pending.is_empty());
+}
+
 #[tokio::test]
 async fn what_an_interrupted_create_made_is_deleted_when_no_longer_wanted() {
     let cloud = Arc::new(FakeCloud::default().with_lost_creates(|a| a == "t.key"));
