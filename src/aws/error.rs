@@ -52,6 +52,13 @@ pub fn classify_code(code: &str) -> ErrorClass {
 
 static SHOW_PRINCIPALS: AtomicBool = AtomicBool::new(false);
 
+/// The error for a request hcprov could not build (an SDK builder's
+/// missing field): `Invalid`, naming what the request was for.
+pub fn unbuilt<E: std::fmt::Display>(what: impl Into<String>) -> impl Fn(E) -> ResourceError {
+    let what = what.into();
+    move |e| ResourceError::new(ErrorClass::Invalid, what.clone(), e.to_string())
+}
+
 /// Whether error messages keep the caller's ARN (`-v`); off by default.
 pub fn show_principals(on: bool) {
     SHOW_PRINCIPALS.store(on, Ordering::Relaxed);

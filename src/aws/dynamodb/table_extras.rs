@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
 
 use crate::aws::attrs;
-use crate::aws::error::SdkResultExt;
+use crate::aws::error::{unbuilt, SdkResultExt};
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
@@ -128,13 +128,9 @@ pub async fn restore_ttl(
                 .attribute_name(on)
                 .enabled(false)
                 .build()
-                .map_err(|e| {
-                    ResourceError::new(
-                        crate::engine::resource::ErrorClass::Invalid,
-                        format!("turning off the time to live of DynamoDB table ({id})"),
-                        e.to_string(),
-                    )
-                })?,
+                .map_err(unbuilt(format!(
+                    "turning off the time to live of DynamoDB table ({id})"
+                )))?,
         )
         .send()
         .await
@@ -200,13 +196,9 @@ pub fn stream_updates(
                 .stream_enabled(view.is_some())
                 .set_stream_view_type(view.map(StreamViewType::from))
                 .build()
-                .map_err(|e| {
-                    ResourceError::new(
-                        crate::engine::resource::ErrorClass::Invalid,
-                        format!("setting the stream of DynamoDB table ({id})"),
-                        e.to_string(),
-                    )
-                })
+                .map_err(unbuilt(format!(
+                    "setting the stream of DynamoDB table ({id})"
+                )))
         };
         if attrs::opt_str(from, "stream_view_type").is_some() {
             out.push(update().stream_specification(spec(None)?));

@@ -9,6 +9,7 @@
 use aws_sdk_kms::types::GrantListEntry;
 use aws_sdk_kms::Client;
 
+use crate::aws::all_pages;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::engine::resource::ResourceError;
@@ -17,17 +18,16 @@ use crate::engine::value::Attrs;
 /// The grants of key `id` to principals outside `account`, each as
 /// `GRANT_ID: GRANTEE may OPERATIONS`, sorted.
 pub async fn foreign(kms: &Client, id: &str, account: &str) -> Result<Vec<String>, ResourceError> {
-    let mut out = vec![];
-    let mut pages = kms.list_grants().key_id(id).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&format!("reading the grants of KMS key ({id})"))?;
-        out.extend(
-            page.grants()
-                .iter()
-                .filter(|g| outside(grantee(g), account))
-                .map(describe),
-        );
-    }
+    let grants = all_pages!(
+        kms.list_grants().key_id(id),
+        grants,
+        &format!("reading the grants of KMS key ({id})")
+    );
+    let mut out: Vec<String> = grants
+        .iter()
+        .filter(|g| outside(grantee(g), account))
+        .map(describe)
+        .collect();
     out.sort();
     Ok(out)
 }

@@ -5,6 +5,7 @@
 
 use aws_sdk_cloudwatchlogs::Client;
 
+use crate::aws::all_pages;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::engine::resource::ResourceError;
@@ -13,24 +14,21 @@ use crate::engine::value::Attrs;
 /// The subscription filters of `group`, each as `NAME: DESTINATION_ARN`,
 /// sorted.
 pub async fn read(logs: &Client, group: &str) -> Result<Vec<String>, ResourceError> {
-    let mut out = vec![];
-    let mut pages = logs
-        .describe_subscription_filters()
-        .log_group_name(group)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&format!(
-            "reading the subscription filters of CloudWatch log group ({group})"
-        ))?;
-        out.extend(page.subscription_filters().iter().map(|f| {
+    let filters = all_pages!(
+        logs.describe_subscription_filters().log_group_name(group),
+        subscription_filters,
+        &format!("reading the subscription filters of CloudWatch log group ({group})")
+    );
+    let mut out: Vec<String> = filters
+        .iter()
+        .map(|f| {
             format!(
                 "{}: {}",
                 f.filter_name().unwrap_or_default(),
                 f.destination_arn().unwrap_or_default()
             )
-        }));
-    }
+        })
+        .collect();
     out.sort();
     Ok(out)
 }

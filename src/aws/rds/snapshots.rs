@@ -7,6 +7,7 @@
 
 use aws_sdk_rds::Client;
 
+use crate::aws::all_pages;
 use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::engine::resource::ResourceError;
@@ -15,22 +16,16 @@ use crate::engine::value::Attrs;
 /// The manual snapshots of `cluster` that others may restore, each as
 /// `SNAPSHOT: ACCOUNT,...`, sorted.
 pub async fn shared(rds: &Client, cluster: &str) -> Result<Vec<String>, ResourceError> {
-    let what = format!("reading the manual snapshots of RDS cluster ({cluster})");
-    let mut ids = vec![];
-    let mut pages = rds
-        .describe_db_cluster_snapshots()
-        .db_cluster_identifier(cluster)
-        .snapshot_type("manual")
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&what)?;
-        ids.extend(
-            page.db_cluster_snapshots()
-                .iter()
-                .filter_map(|s| s.db_cluster_snapshot_identifier().map(str::to_string)),
-        );
-    }
+    let snapshots = all_pages!(
+        rds.describe_db_cluster_snapshots()
+            .db_cluster_identifier(cluster)
+            .snapshot_type("manual"),
+        db_cluster_snapshots,
+        &format!("reading the manual snapshots of RDS cluster ({cluster})")
+    );
+    let ids = snapshots
+        .iter()
+        .filter_map(|s| s.db_cluster_snapshot_identifier().map(str::to_string));
     let mut out = vec![];
     for id in ids {
         let r = rds

@@ -12,7 +12,7 @@ use aws_sdk_s3::types::{
 use serde_json::json;
 
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, not_found_to_none, unbuilt, SdkResultExt};
 use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::transient;
@@ -45,12 +45,11 @@ async fn put_tags(
         .into_iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
-    let set = set
-        .map_err(|e| ResourceError::new(ErrorClass::Invalid, "building S3 tags", e.to_string()))?;
+    let set = set.map_err(unbuilt("building S3 tags"))?;
     let tagging = Tagging::builder()
         .set_tag_set(Some(set))
         .build()
-        .map_err(|e| ResourceError::new(ErrorClass::Invalid, "building S3 tags", e.to_string()))?;
+        .map_err(unbuilt("building S3 tags"))?;
     transient::call(ctx, "s3", "PutBucketTagging", || async {
         s3.put_bucket_tagging()
             .bucket(name)
@@ -179,24 +178,15 @@ impl ResourceType for Bucket {
             let rule = OwnershipControlsRule::builder()
                 .object_ownership(wanted.clone())
                 .build()
-                .map_err(|e| {
-                    ResourceError::new(
-                        ErrorClass::Invalid,
-                        "setting object ownership",
-                        e.to_string(),
-                    )
-                })?;
+                .map_err(unbuilt("setting object ownership"))?;
             s3.put_bucket_ownership_controls()
                 .bucket(id)
-                .ownership_controls(OwnershipControls::builder().rules(rule).build().map_err(
-                    |e| {
-                        ResourceError::new(
-                            ErrorClass::Invalid,
-                            "setting object ownership",
-                            e.to_string(),
-                        )
-                    },
-                )?)
+                .ownership_controls(
+                    OwnershipControls::builder()
+                        .rules(rule)
+                        .build()
+                        .map_err(unbuilt("setting object ownership"))?,
+                )
                 .send()
                 .await
                 .ctx(&format!(
