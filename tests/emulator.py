@@ -24,7 +24,11 @@ Fills (each is listed in the README's emulator table):
 - ElastiCache `ModifyReplicationGroup`: not implemented by moto. The fill
   applies description, node type, failover, Multi-AZ (refused without
   failover, as AWS does), snapshot retention and window, security groups,
-  the transit-encryption mode, user groups and minor-version upgrades.
+  the transit-encryption mode, user groups and minor-version upgrades,
+  and AUTH token changes: `ROTATE` adds a token and keeps the newest
+  other one valid, `SET` is refused unless a `ROTATE` came first and then
+  leaves only its token; either sets `AuthTokenLastModifiedDate`. Tokens
+  need in-transit encryption and 16 to 128 characters, as on AWS.
 - ElastiCache `DeleteReplicationGroup`: moto leaves the group `deleting`
   forever. AWS answers `deleting`, then the group and its members are gone.
 - ElastiCache `DeleteCacheSubnetGroup`: not implemented by moto. The fill
@@ -82,6 +86,15 @@ Fills (each is listed in the README's emulator table):
 - S3 object ownership: moto makes a bucket without ownership controls
   unless CreateBucket names one. Since April 2023 AWS gives every new
   bucket `BucketOwnerEnforced` (ACLs off); so does the fill.
+- SNS message data protection (`GetDataProtectionPolicy`,
+  `PutDataProtectionPolicy`): not implemented by moto. The fill keeps each
+  topic's policy: an empty string when it has none (AWS answers the same,
+  and an empty put removes it), a policy that is not JSON refused with
+  InvalidParameter, a missing topic NotFound.
+- Secrets Manager `UpdateSecretVersionStage`: moto moves the
+  `AWSCURRENT` label but keeps answering `GetSecretValue` with the version
+  that had it before. AWS answers the version labelled `AWSCURRENT`, and so
+  does the fill.
 - RDS managed master password: moto stores the fixed value
   `P@55w0rd!` under user `admin`. AWS generates a random password for the
   cluster's master user; so does the fill.
@@ -141,10 +154,12 @@ def fill_backup_recovery_points():
 
 def fill_elasticache():
     from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
     from moto.elasticache.exceptions import (
         CacheSubnetGroupNotFound,
         ElastiCacheException,
         InvalidParameterCombinationException,
+        InvalidParameterValueException,
     )
     from moto.elasticache.models import CacheCluster, ElastiCacheBackend
     from moto.elasticache.responses import ElastiCacheResponse
@@ -163,6 +178,7 @@ def fill_elasticache():
         if n and not kw.get("replicas_per_node_group") and not kw.get("num_node_groups") and (kw.get("cluster_mode") or "disabled") == "disabled":
             kw["replicas_per_node_group"] = int(n) - 1
         group = create(self, **kw)
+        group.hc_tokens = [kw["auth_token"]] if kw.get("auth_token") else []
         for ng in group.node_groups:
             for m in ng["node_group_members"]:
                 c = CacheCluster(
@@ -228,7 +244,28 @@ def fill_elasticache():
                 group.user_group_ids.remove(g)
         if self._get_bool_param("AutoMinorVersionUpgrade") is not None:
             group.auto_minor_version_upgrade = self._get_bool_param("AutoMinorVersionUpgrade")
+        if "AuthToken" in params:
+            change_token(group, params["AuthToken"], params.get("AuthTokenUpdateStrategy") or "ROTATE")
         return ActionResult({"ReplicationGroup": group})
+
+    def change_token(group, token, strategy):
+        # ROTATE adds a token and keeps the newest other one valid; SET
+        # (allowed only after a ROTATE) leaves that one token alone.
+        if not group.transit_encryption_enabled:
+            raise InvalidParameterCombinationException("AUTH tokens require in-transit encryption.")
+        if len(token) < 16 or len(token) > 128:
+            raise InvalidParameterValueException("The AUTH token must be 16 to 128 printable characters.")
+        tokens = getattr(group, "hc_tokens", [])
+        if strategy == "ROTATE":
+            group.hc_tokens = tokens[-1:] + [token]
+        elif strategy == "SET":
+            if len(tokens) < 2:
+                raise InvalidParameterValueException("SET is allowed only after ROTATE.")
+            group.hc_tokens = [token]
+        else:
+            raise InvalidParameterValueException(f"Unsupported AuthTokenUpdateStrategy {strategy}.")
+        group.auth_token_enabled = True
+        group.auth_token_last_modified_date = utcnow()
 
     ElastiCacheResponse.modify_replication_group = modify_replication_group
 
@@ -562,6 +599,45 @@ def fill_cloudwatch_alarm_actions():
     CloudWatchResponse.enable_alarm_actions = switch(True)
 
 
+def fill_secret_current_label():
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    move = SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id):
+        answer = move(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+        # The version labelled AWSCURRENT is the one GetSecretValue answers.
+        if version_stage == "AWSCURRENT" and move_to_version_id:
+            self.secrets[secret_id].set_default_version_id(move_to_version_id)
+        return answer
+
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
+
+
+def fill_sns_data_protection():
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.sns.exceptions import InvalidParameterValue
+    from moto.sns.responses import SNSResponse
+
+    def get_policy(self):
+        topic = self.backend.get_topic(self._get_param("ResourceArn"))
+        return ActionResult({"DataProtectionPolicy": getattr(topic, "hc_data_protection", "")})
+
+    def put_policy(self):
+        topic = self.backend.get_topic(self._get_param("ResourceArn"))
+        policy = self._get_param("DataProtectionPolicy") or ""
+        if policy:
+            try:
+                json.loads(policy)
+            except ValueError:
+                raise InvalidParameterValue("DataProtectionPolicy is not valid JSON.")
+        topic.hc_data_protection = policy
+        return EmptyResult()
+
+    SNSResponse.get_data_protection_policy = get_policy
+    SNSResponse.put_data_protection_policy = put_policy
+
+
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
         sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
@@ -586,6 +662,8 @@ def main(argv):
     fill_route53_health_check_xml()
     fill_route53_record_values()
     fill_cloudwatch_alarm_actions()
+    fill_sns_data_protection()
+    fill_secret_current_label()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", argv[0]])

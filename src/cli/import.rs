@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{same_account, Cli, Session, EXIT_OK};
 use crate::engine::resource::{Ctx, Stats};
 use crate::engine::state::{ResourceState, State};
-use crate::engine::value::{references, resolve_attrs, Reference};
+use crate::engine::value::{is_observed, references, resolve_attrs, Reference};
 
 /// Options of `import`.
 #[derive(Debug, clap::Args)]
@@ -78,7 +78,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             bail!("reading {kind} {id} needs {}, which the state does not hold yet: import (or apply) {} first; nothing was changed ({e})", names.join(", "), if names.len() == 1 { "it" } else { "them" });
         }
     };
-    let Some(live) = live else {
+    let Some(mut live) = live else {
         bail!(
             "there is no {kind} with id {id} in {} (account {}); nothing was changed",
             node.region,
@@ -106,6 +106,11 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             "{id} belongs to account {o}, not {}; nothing was changed",
             identity.account
         );
+    }
+    // What only hcprov's own change sets (an AUTH token from its secret)
+    // is not taken from what is there: the next apply redoes it.
+    for (k, _) in node.attrs.iter().filter(|(_, v)| is_observed(v)) {
+        live.attrs.remove(k);
     }
     let mut outputs = live.outputs;
     outputs.insert("id".into(), Value::String(id.clone()));

@@ -13,7 +13,9 @@ use super::checkpoint::Checkpointer;
 use super::plan::{resolve_outputs, Action, Change, Plan};
 use super::resource::{Ctx, Registry, ResourceError, ResourceType, Stats};
 use super::state::{Entry, PendingOp, ResourceState};
-use super::value::{contains_unknown, resolve_attrs, Attrs, Reference};
+use super::value::{
+    contains_unknown, record_observed, resolve_attrs, settle_observed, Attrs, Reference,
+};
 use super::walk::{walk, Dag, Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,8 +442,15 @@ async fn run_op(
                     "the plan has no desired attributes",
                 )
             })?;
-            let attrs: Attrs =
-                ckpt.read(|s| resolve_attrs(desired, &|r: &Reference| s.value_of(r)));
+            let mut attrs: Attrs = ckpt.read(|s| {
+                let mut a = resolve_attrs(desired, &|r: &Reference| s.value_of(r));
+                // As the plan settled them: an update keeps what was
+                // recorded; a create has nothing to keep, even when it
+                // replaces.
+                let recorded = s.resources.get(&change.address).map(|r| &r.attributes);
+                settle_observed(&mut a, recorded.filter(|_| op.kind != OpKind::Create));
+                a
+            });
             if let Some((k, _)) = attrs.iter().find(|(_, v)| contains_unknown(v)) {
                 return Err(fail(
                     "applying",
@@ -465,6 +474,7 @@ async fn run_op(
                 let outputs = rt.update(&ctx, &id, &before, &to).await?;
                 (id, outputs)
             };
+            record_observed(desired, &mut attrs, &outputs);
             let mut outputs = outputs;
             outputs.insert("id".into(), Value::String(id.clone()));
             if op.kind == OpKind::Update {

@@ -196,6 +196,22 @@ pub struct FakeType {
     pub coexists: bool,
 }
 
+impl FakeType {
+    /// Objects of kind `stamped` get `set_at` (a counter) on every create
+    /// and update, returned among the outputs too: a setting only apply
+    /// observes (see `value::observed`), as AWS stamps an AUTH token's
+    /// last change.
+    fn stamp(&self, attrs: &mut Attrs) -> Attrs {
+        let mut outputs = Attrs::new();
+        if self.kind == "stamped" {
+            let n = self.cloud.next_id.fetch_add(1, Ordering::SeqCst);
+            attrs.insert("set_at".into(), Value::from(n));
+            outputs.insert("set_at".into(), Value::from(n));
+        }
+        outputs
+    }
+}
+
 #[async_trait]
 impl ResourceType for FakeType {
     fn kind(&self) -> &'static str {
@@ -218,13 +234,16 @@ impl ResourceType for FakeType {
         let start = self.cloud.step(ctx, "create").await?;
         let twin = (self.cloud.late_twin)(&ctx.address, "create");
         let mut id = String::new();
+        let mut outputs = Attrs::new();
         for _ in 0..=usize::from(twin) {
             id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
+            let mut attrs = attrs.clone();
+            outputs = self.stamp(&mut attrs);
             self.cloud
                 .objects
                 .lock()
                 .expect("fake lock")
-                .insert(id.clone(), attrs.clone());
+                .insert(id.clone(), attrs);
             self.cloud
                 .owners
                 .lock()
@@ -246,7 +265,6 @@ impl ResourceType for FakeType {
                 "connection reset before the answer arrived",
             ));
         }
-        let mut outputs = Attrs::new();
         outputs.insert("arn".into(), Value::String(format!("arn:fake:{id}")));
         Ok(Created { id, outputs })
     }
@@ -287,13 +305,15 @@ impl ResourceType for FakeType {
         to: &Attrs,
     ) -> Result<Attrs, ResourceError> {
         let start = self.cloud.step(ctx, "update").await?;
+        let mut to = to.clone();
+        let outputs = self.stamp(&mut to);
         self.cloud
             .objects
             .lock()
             .expect("fake lock")
-            .insert(id.to_string(), to.clone());
+            .insert(id.to_string(), to);
         self.cloud.record(ctx, "update", start);
-        Ok(Attrs::new())
+        Ok(outputs)
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {

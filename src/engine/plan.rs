@@ -11,7 +11,9 @@ use super::graph::{kind_of, stable_order, Graph};
 use super::refresh::{Live, Refreshed};
 use super::resource::Registry;
 use super::state::{ResourceState, State};
-use super::value::{contains_unknown, resolve, resolve_attrs, Attrs, Reference};
+use super::value::{
+    contains_unknown, is_observed, resolve, resolve_attrs, settle_observed, Attrs, Reference,
+};
 use super::EngineError;
 
 /// The plan file format this build writes.
@@ -290,17 +292,21 @@ pub fn plan(
                     let v = graph.get(&r.address)?.attrs.get(&r.attr)?;
                     let mut refs = vec![];
                     super::value::references(v, &mut refs);
-                    refs.is_empty().then(|| v.clone())
+                    (refs.is_empty() && !is_observed(v)).then(|| v.clone())
                 }
                 _ => known_value(state, refreshed, r),
             }
         };
-        let desired = resolve_attrs(&node.attrs, &lookup);
+        let mut desired = resolve_attrs(&node.attrs, &lookup);
         let recorded = state.resources.get(&node.address);
         let live = recorded.and_then(|r| match refreshed.get(&r.address) {
             Some(Live::Present(o)) => Some(o),
             _ => None,
         });
+        settle_observed(
+            &mut desired,
+            recorded.filter(|_| live.is_some()).map(|r| &r.attributes),
+        );
         let (action, attributes, replace_because, before, id) = match (recorded, live) {
             (Some(rec), Some(live)) => {
                 let mut attrs = vec![];

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::graph::Graph;
 use super::plan::{Action, Plan};
 use super::state::{ResourceState, State};
-use super::value::{references, Attrs};
+use super::value::{is_observed, references, Attrs};
 
 /// What drift compares `rec`'s live attributes with, given the blueprint:
 /// its recorded settings that `graph` still plans, plus the planned ones it
@@ -25,7 +25,7 @@ pub fn expected<'a>(rec: &'a ResourceState, graph: Option<&Graph>) -> Cow<'a, At
     let lacking = node.attrs.iter().any(|(k, v)| {
         !node.shared.contains(k)
             && match rec.attributes.get(k) {
-                None => plain(v),
+                None => fillable(v),
                 Some(r) => lacks(r, v),
             }
     });
@@ -36,7 +36,7 @@ pub fn expected<'a>(rec: &'a ResourceState, graph: Option<&Graph>) -> Cow<'a, At
     a.retain(|k, _| node.attrs.contains_key(k));
     for (k, v) in node.attrs.iter().filter(|(k, _)| !node.shared.contains(k)) {
         match a.get_mut(k) {
-            None if plain(v) => {
+            None if fillable(v) => {
                 a.insert(k.clone(), v.clone());
             }
             Some(r) => {
@@ -107,12 +107,22 @@ fn plain(v: &Value) -> bool {
     refs.is_empty()
 }
 
+/// True when `v` can stand for a setting a state lacks: it names no other
+/// resource and is not [`observed`](super::value::observed) (only apply
+/// learns that one; until it does, it is not compared).
+fn fillable(v: &Value) -> bool {
+    plain(v) && !is_observed(v)
+}
+
 /// True when `recorded` lacks a key `planned` has, at any depth (objects
 /// by key, lists of the same length item by item).
 fn lacks(recorded: &Value, planned: &Value) -> bool {
+    if is_observed(planned) {
+        return false;
+    }
     match (recorded, planned) {
         (Value::Object(r), Value::Object(p)) => p.iter().any(|(k, pv)| match r.get(k) {
-            None => plain(pv),
+            None => fillable(pv),
             Some(rv) => lacks(rv, pv),
         }),
         (Value::Array(r), Value::Array(p)) if r.len() == p.len() => {
@@ -125,13 +135,16 @@ fn lacks(recorded: &Value, planned: &Value) -> bool {
 /// Adds to `recorded` what it lacks of `planned` (see [`lacks`]), never
 /// changing a value it holds. Returns whether it added anything.
 fn fill(recorded: &mut Value, planned: &Value) -> bool {
+    if is_observed(planned) {
+        return false;
+    }
     match (recorded, planned) {
         (Value::Object(r), Value::Object(p)) => {
             let mut added = false;
             for (k, pv) in p {
                 match r.get_mut(k) {
                     Some(rv) => added |= fill(rv, pv),
-                    None if plain(pv) => {
+                    None if fillable(pv) => {
                         r.insert(k.clone(), pv.clone());
                         added = true;
                     }

@@ -5,6 +5,8 @@
 //! `{"$join": ["arn:aws:s3:::", {"$ref": "s3_bucket.data.bucket"}, "/*"]}`.
 //! During planning a reference to something not yet created resolves to the
 //! unknown marker `{"$unknown": true}`, rendered "(known after apply)".
+//! A setting only apply can learn is written `{"$observed": true}`: see
+//! [`observed`].
 
 use serde_json::{json, Map, Value};
 
@@ -15,6 +17,7 @@ const REF: &str = "$ref";
 const JOIN: &str = "$join";
 /// The marker key of a value known only after apply.
 pub const UNKNOWN: &str = "$unknown";
+const OBSERVED: &str = "$observed";
 
 /// A reference to `attr` of the node at `address`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -52,6 +55,60 @@ pub fn join(parts: Vec<Value>) -> Value {
 /// The "known after apply" marker.
 pub fn unknown() -> Value {
     json!({ UNKNOWN: true })
+}
+
+/// A setting the blueprint cannot know and AWS changes only when someone
+/// acts (when an AUTH token was last set, which version of a secret is
+/// current): its wanted value is the one hcprov's own last change left.
+/// The type's create returns it among its outputs under the setting's
+/// name, and so does an update that redid it; apply records it with the
+/// attributes, and plan and drift compare the live value with that
+/// record, so a change made outside hcprov shows and apply redoes
+/// hcprov's own.
+pub fn observed() -> Value {
+    json!({ OBSERVED: true })
+}
+
+/// True when `v` is the [`observed`] marker.
+pub fn is_observed(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|m| m.len() == 1 && m.contains_key(OBSERVED))
+}
+
+/// Puts in place of each [`observed`] setting of `desired` what `recorded`
+/// (the state's entry of an existing object) holds, or null when it holds
+/// nothing (a state written before the setting was observed: the type
+/// redoes its own change, so what is live is never taken as hcprov's
+/// unseen). Without an entry (a create), the setting is dropped: create
+/// returns it.
+pub fn settle_observed(desired: &mut Attrs, recorded: Option<&Attrs>) {
+    let keys: Vec<String> = desired
+        .iter()
+        .filter(|(_, v)| is_observed(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in keys {
+        match recorded {
+            Some(r) => {
+                let v = r.get(&k).filter(|v| !is_observed(v)).cloned();
+                desired.insert(k, v.unwrap_or(Value::Null));
+            }
+            None => {
+                desired.remove(&k);
+            }
+        }
+    }
+}
+
+/// Records in `attrs` the [`observed`] settings `planned` names, from
+/// what a create or update returned (`outputs`); one an update left
+/// alone keeps its recorded value.
+pub fn record_observed(planned: &Attrs, attrs: &mut Attrs, outputs: &Attrs) {
+    for (k, _) in planned.iter().filter(|(_, v)| is_observed(v)) {
+        if let Some(v) = outputs.get(k) {
+            attrs.insert(k.clone(), v.clone());
+        }
+    }
 }
 
 /// True when `v` is, or contains, the unknown marker.

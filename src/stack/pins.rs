@@ -176,6 +176,7 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("signature_version", json!("1")),
             ("tracing_config", json!("PassThrough")),
             ("delivery_status_logging", json!({})),
+            ("data_protection_policy", Value::Null),
         ],
         "logs_log_group" => vec![
             ("data_protection", json!(false)),

@@ -331,21 +331,25 @@ async fn secret_values(moto: &Moto, state: &Value) -> Vec<String> {
             .unwrap(),
     )
     .unwrap();
-    let token = sm
-        .get_secret_value()
-        .secret_id("healthcare/e2e/redis-auth")
-        .send()
-        .await
-        .unwrap()
-        .secret_string()
-        .unwrap()
-        .to_string();
+    let token = redis_token(&sm).await;
     let password = db["password"].as_str().unwrap().to_string();
     assert!(
         password.len() >= 16 && token.len() == 64,
         "real secrets to look for"
     );
     vec![password, token]
+}
+
+/// The Redis AUTH token: the current value of its secret.
+pub(super) async fn redis_token(sm: &aws_sdk_secretsmanager::Client) -> String {
+    sm.get_secret_value()
+        .secret_id("healthcare/e2e/redis-auth")
+        .send()
+        .await
+        .unwrap()
+        .secret_string()
+        .unwrap()
+        .to_string()
 }
 
 #[test]

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use super::aurora::example_config;
+use aws_sdk_elasticache::types::AuthTokenUpdateStrategyType as Strategy;
+
+use super::aurora::{example_config, redis_token};
 use super::harness::{block_on, id, Moto, Project};
 use super::outofband::{attach_read_only, drifted, open_and_throttle};
 
@@ -25,6 +27,14 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             .unwrap();
         let sm = aws_sdk_secretsmanager::Client::new(&sdk);
         let secret = id(&state, "secretsmanager_secret.redis_auth");
+        // A token of someone else's put into the secret: the next apply
+        // would hand it to the cache as hcprov's.
+        sm.put_secret_value()
+            .secret_id(&secret)
+            .secret_string("someone-elses-token-0123456789")
+            .send()
+            .await
+            .unwrap();
         let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
         sm.put_resource_policy()
             .secret_id(&secret)
@@ -41,6 +51,10 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
         sm.rotate_secret()
             .secret_id(&secret)
             .rotation_lambda_arn(function.configuration().unwrap().function_arn().unwrap())
+            // Scheduled, not at once: moto would move AWSCURRENT to a
+            // version the function never made (AWS keeps it when a
+            // rotation fails).
+            .rotate_immediately(false)
             .rotation_rules(
                 aws_sdk_secretsmanager::types::RotationRulesType::builder()
                     .automatically_after_days(30)
@@ -105,6 +119,18 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
             .send()
             .await
             .unwrap();
+        // The AUTH token replaced by one the secret does not hold: clients
+        // that read the secret are locked out, whoever set it is let in.
+        for strategy in [Strategy::Rotate, Strategy::Set] {
+            ec.modify_replication_group()
+                .replication_group_id("hc-redis-e2e")
+                .apply_immediately(true)
+                .auth_token("someone-elses-token-0123456789")
+                .auth_token_update_strategy(strategy)
+                .send()
+                .await
+                .unwrap();
+        }
         let rds = aws_sdk_rds::Client::new(&sdk);
         rds.modify_db_cluster()
             .db_cluster_identifier("healthcare-db-e2e")
@@ -162,6 +188,7 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
         ("secretsmanager_secret.redis_auth", "resource_policy"),
         ("secretsmanager_secret.redis_auth", "rotation_enabled"),
         ("secretsmanager_secret.redis_auth", "replica_regions"),
+        ("secretsmanager_secret.redis_auth", "current_version"),
         ("apigatewayv2_api.main", "cors_configuration"),
         ("apigatewayv2_stage.default", "route_settings"),
         (
@@ -171,6 +198,10 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
         (
             "elasticache_replication_group.main",
             "transit_encryption_mode",
+        ),
+        (
+            "elasticache_replication_group.main",
+            "auth_token_last_modified",
         ),
         ("rds_cluster.main", "backup_retention_period"),
         ("rds_cluster.main", "shared_snapshots"),
@@ -188,9 +219,79 @@ fn aurora_drift_sees_every_out_of_band_change_and_apply_restores_it() {
     .collect();
     assert_eq!(found, want, "{r:#}");
 
-    p.run(&["apply", "--auto-approve"]).expect(0);
+    let token_set = |r: &serde_json::Value| {
+        let changes = r["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["address"] == "elasticache_replication_group.main")
+            .unwrap()["attributes"]
+            .clone();
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "auth_token_last_modified")
+            .unwrap()["after"]
+            .clone()
+    };
+    let outside = token_set(&r);
+    // The restoring apply, traced as verbosely as the SDK can: the token
+    // it sends appears nowhere.
+    let restore = p
+        .command(&["apply", "--auto-approve", "-vv"])
+        .env("HCPROV_LOG", "trace")
+        .env("LOG_SIGNABLE_BODY", "true")
+        .env("LOG_SENSITIVE_BODIES", "true")
+        .output()
+        .unwrap();
+    let restore_log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&restore.stdout),
+        String::from_utf8_lossy(&restore.stderr)
+    );
+    assert!(restore.status.success(), "{restore_log}");
+    assert!(
+        restore_log.contains("AuthTokenUpdateStrategy")
+            || restore_log.contains("ModifyReplicationGroup"),
+        "the trace shows the token calls"
+    );
     let r = p.run(&["drift", "--json"]).expect(0).json();
     assert!(drifted(&r).is_empty(), "{r:#}");
+    // Apply set the secret's token again (ROTATE, then SET: the emulator
+    // refuses a SET without one) and recorded when.
+    let state = p.state();
+    let recorded = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "elasticache_replication_group.main")
+        .unwrap()["attributes"]["auth_token_last_modified"]
+        .clone();
+    assert!(
+        recorded.is_string() && recorded != outside,
+        "{recorded} after {outside}"
+    );
+    let token = block_on(async {
+        let sdk = moto.sdk().await;
+        redis_token(&aws_sdk_secretsmanager::Client::new(&sdk)).await
+    });
+    assert!(
+        token.len() == 64 && token != "someone-elses-token-0123456789",
+        "hcprov's own version is current again"
+    );
+    assert!(
+        !restore_log.contains(&token),
+        "the AUTH token is in the trace"
+    );
+    for f in super::harness::files(p.dir.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(
+            !text.contains(&token),
+            "the AUTH token is in {}",
+            f.display()
+        );
+    }
     block_on(async {
         let sdk = moto.sdk().await;
         let sm = aws_sdk_secretsmanager::Client::new(&sdk);

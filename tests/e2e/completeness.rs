@@ -17,6 +17,10 @@ use super::outofband::{
     pairs, role_policies, widen_vpc, READ_ONLY,
 };
 
+/// A message data-protection policy that denies every message naming a
+/// person (SNS's documented shape).
+const BLOCK_ALERTS: &str = r#"{"Name":"__block","Description":"","Version":"2021-06-01","Statement":[{"Sid":"deny","DataDirection":"Inbound","Principal":["*"],"DataIdentifier":["arn:aws:dataprotection::aws:data-identifier/Name"],"Operation":{"Deny":{}}}]}"#;
+
 const FUNCTION: &str = "healthcare-data-processor-e2e";
 const ROLE: &str = "healthcare-data-processor-role-e2e";
 const RULE: &str = "healthcare-auto-remediation-e2e";
@@ -106,11 +110,19 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         let open_policy = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"SNS:Subscribe","Resource":"{topic}"}}]}}"#
         );
-        aws_sdk_sns::Client::new(&sdk)
-            .set_topic_attributes()
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        sns.set_topic_attributes()
             .topic_arn(&topic)
             .attribute_name("Policy")
             .attribute_value(open_policy)
+            .send()
+            .await
+            .unwrap();
+        // A data-protection policy that blocks every alert carrying a name:
+        // the on-call engineer hears nothing.
+        sns.put_data_protection_policy()
+            .resource_arn(&topic)
+            .data_protection_policy(BLOCK_ALERTS)
             .send()
             .await
             .unwrap();
@@ -142,6 +154,7 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
         ("iam_role.data_processor", "managed_policy_arns"),
         ("iam_role.data_processor", "inline_policy_names"),
         ("sns_topic.alerts", "policy"),
+        ("sns_topic.alerts", "data_protection_policy"),
         ("kms_key.main", "foreign_grants"),
         ("logs_log_group.data_processor", "subscription_filters"),
         ("s3_bucket.data", "replication_rules"),
@@ -232,6 +245,13 @@ fn every_switch_and_owned_set_is_drift_and_apply_restores_them() {
             .await
             .unwrap();
         assert!(!policy.policy().unwrap().contains("AllowOtherAccount"));
+        let protection = aws_sdk_sns::Client::new(&sdk)
+            .get_data_protection_policy()
+            .resource_arn(id(&state, "sns_topic.alerts"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(protection.data_protection_policy().unwrap_or(""), "");
         assert_eq!(
             exposed(&aws_sdk_lambda::Client::new(&sdk), FUNCTION).await,
             (0, 0, false)

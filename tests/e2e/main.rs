@@ -32,6 +32,7 @@ mod replay_data;
 mod replay_dr;
 mod replay_iam;
 mod replay_s3;
+mod replay_sns;
 mod secrets;
 mod security;
 mod slice;

@@ -77,6 +77,26 @@ fn describe_groups(body: String) -> ReplayEvent {
     )
 }
 
+/// DescribeCacheClusters: the group's primary, in security group `sg`.
+fn members(sg: &str) -> ReplayEvent {
+    answer(
+        EC_NS,
+        "DescribeCacheClusters",
+        &format!("<CacheClusters><CacheCluster><CacheClusterId>hc-redis-dev-001</CacheClusterId><Engine>redis</Engine><CacheClusterStatus>available</CacheClusterStatus>\
+            <CacheSubnetGroupName>healthcare-redis-subnets-dev</CacheSubnetGroupName><SecurityGroups><member><SecurityGroupId>{sg}</SecurityGroupId><Status>active</Status></member></SecurityGroups>\
+            <ReplicationGroupId>hc-redis-dev</ReplicationGroupId></CacheCluster></CacheClusters>"),
+    )
+}
+
+/// ListTagsForResource of the group.
+fn group_tags() -> ReplayEvent {
+    answer(
+        EC_NS,
+        "ListTagsForResource",
+        "<TagList><Tag><Key>Environment</Key><Value>dev</Value></Tag></TagList>",
+    )
+}
+
 pub(super) fn bodies(replay: &StaticReplayClient) -> Vec<String> {
     replay
         .actual_requests()
@@ -103,41 +123,119 @@ fn redis_attrs(retention: i64, sg: &str) -> hcprov::engine::value::Attrs {
         "auth_token_enabled": true, "auth_token_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf",
         "subnet_group_name": "healthcare-redis-subnets-dev", "security_group_ids": [sg],
         "snapshot_retention_limit": retention, "snapshot_window": "05:00-06:00", "tags": {"Environment": "dev"},
-        "log_delivery": [], "global_replication_group_id": null,
+        "log_delivery": [], "global_replication_group_id": null, "auth_token_last_modified": null,
     }))
 }
 
 #[test]
+fn a_token_set_outside_hcprov_is_rotated_back_and_then_set_alone_with_recorded_responses() {
+    let set_at = |status: &str, when: &str| {
+        group(status, 5).replace(
+            "<AuthTokenEnabled>",
+            &format!(
+                "<AuthTokenLastModifiedDate>{when}</AuthTokenLastModifiedDate><AuthTokenEnabled>"
+            ),
+        )
+    };
+    let replay = StaticReplayClient::new(vec![
+        event(
+            200,
+            json!({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf",
+            "Name": "healthcare/dev/redis-auth", "SecretString": "the-secrets-own-token-0123456789", "VersionId": "v1"}),
+        ),
+        answer(
+            EC_NS,
+            "ModifyReplicationGroup",
+            &set_at("modifying", "2026-12-02T09:00:00Z"),
+        ),
+        // `available` at once, the token change still pending: not done.
+        describe_groups(set_at("available", "2026-12-02T09:00:00Z").replace(
+            "<AuthTokenLastModifiedDate>",
+            "<PendingModifiedValues><AuthTokenStatus>ROTATING</AuthTokenStatus></PendingModifiedValues><AuthTokenLastModifiedDate>",
+        )),
+        describe_groups(set_at("available", "2026-12-02T10:00:00Z")),
+        answer(
+            EC_NS,
+            "ModifyReplicationGroup",
+            &set_at("modifying", "2026-12-02T10:00:00Z"),
+        ),
+        describe_groups(set_at("available", "2026-12-02T10:05:00Z")),
+        // Someone rotates again right after: not taken for hcprov's.
+        describe_groups(set_at("available", "2026-12-02T10:07:00Z")),
+        members("sg-1"),
+        group_tags(),
+    ]);
+    // Recorded at the last apply, and what a token set by hand shows now.
+    let mut to = redis_attrs(5, "sg-1");
+    to.insert(
+        "auth_token_last_modified".into(),
+        json!("2026-11-01T08:00:00Z"),
+    );
+    let mut from = to.clone();
+    from.insert(
+        "auth_token_last_modified".into(),
+        json!("2026-12-02T09:00:00Z"),
+    );
+    let outputs = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws)
+            .get("elasticache_replication_group")
+            .unwrap()
+            .clone();
+        t.update(
+            &ctx("elasticache_replication_group.main"),
+            "hc-redis-dev",
+            &from,
+            &to,
+        )
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        outputs["auth_token_last_modified"], "2026-12-02T10:05:00Z",
+        "what apply records: when its own token was set, from the poll that saw it done"
+    );
+    let b = bodies(&replay);
+    assert!(
+        b[0].contains("redis-auth"),
+        "the token comes from the secret: {}",
+        b[0]
+    );
+    for (i, strategy) in [(1, "ROTATE"), (4, "SET")] {
+        for part in [
+            "Action=ModifyReplicationGroup",
+            "AuthToken=the-secrets-own-token-0123456789",
+            &format!("AuthTokenUpdateStrategy={strategy}"),
+            "ApplyImmediately=true",
+        ] {
+            assert!(b[i].contains(part), "{part} in {}", b[i]);
+        }
+    }
+    assert!(
+        b[2].starts_with("Action=DescribeReplicationGroups")
+            && b[3].starts_with("Action=DescribeReplicationGroups"),
+        "SET only once the ROTATE is done, pending change included: {}",
+        b[2]
+    );
+    assert_eq!(
+        b.len(),
+        9,
+        "secret, rotate, two polls, set, a poll, the read"
+    );
+}
+
+#[test]
 fn elasticache_modify_waits_for_available_with_recorded_responses() {
-    let member = "<CacheCluster><CacheClusterId>hc-redis-dev-001</CacheClusterId><Engine>redis</Engine><CacheClusterStatus>available</CacheClusterStatus>\
-        <CacheSubnetGroupName>healthcare-redis-subnets-dev</CacheSubnetGroupName><SecurityGroups><member><SecurityGroupId>sg-2</SecurityGroupId><Status>active</Status></member></SecurityGroups>\
-        <ReplicationGroupId>hc-redis-dev</ReplicationGroupId></CacheCluster>";
     let replay = StaticReplayClient::new(vec![
         answer(EC_NS, "ModifyReplicationGroup", &group("modifying", 5)),
         describe_groups(group("modifying", 5)),
         describe_groups(group("available", 3)),
         describe_groups(group("available", 3)),
-        answer(
-            EC_NS,
-            "DescribeCacheClusters",
-            &format!("<CacheClusters>{member}</CacheClusters>"),
-        ),
-        answer(
-            EC_NS,
-            "ListTagsForResource",
-            "<TagList><Tag><Key>Environment</Key><Value>dev</Value></Tag></TagList>",
-        ),
+        members("sg-2"),
+        group_tags(),
         describe_groups(group("available", 3)),
-        answer(
-            EC_NS,
-            "DescribeCacheClusters",
-            &format!("<CacheClusters>{member}</CacheClusters>"),
-        ),
-        answer(
-            EC_NS,
-            "ListTagsForResource",
-            "<TagList><Tag><Key>Environment</Key><Value>dev</Value></Tag></TagList>",
-        ),
+        members("sg-2"),
+        group_tags(),
     ]);
     let (from, to) = (redis_attrs(5, "sg-1"), redis_attrs(3, "sg-2"));
     let outputs = run(async {

@@ -57,7 +57,9 @@ pub fn audits() -> Vec<Audit> {
                         ("cluster_enabled", I("false: hcprov creates cluster-mode-disabled groups; fixed at creation (cluster_mode)")),
                         ("cache_node_type", M("node_type")),
                         ("auth_token_enabled", M("auth_token_enabled")),
-                        ("auth_token_last_modified_date", C),
+                        // When the token was last set: recorded at apply, so a
+                        // token rotated or set outside hcprov is drift.
+                        ("auth_token_last_modified_date", M("auth_token_last_modified")),
                         ("transit_encryption_enabled", M("transit_encryption")),
                         ("at_rest_encryption_enabled", M("at_rest_encryption")),
                         ("member_clusters_outpost_arns", C),

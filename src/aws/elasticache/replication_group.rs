@@ -6,14 +6,22 @@
 //!
 //! The AUTH token is read from its Secrets Manager secret at create time
 //! and handed to ElastiCache in memory: it is never an attribute, so it
-//! never reaches the state, a plan file or a log. Its id is the group id.
+//! never reaches the state, a plan file or a log. When it was last set is
+//! recorded at apply (`auth_token_last_modified`, an observed setting): a
+//! token rotated or set outside hcprov is drift, and apply sets the
+//! secret's token again, rotating to it and then making it the only one.
+//! Its id is the group id.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_elasticache::types::{CacheCluster, ReplicationGroup as Group, TransitEncryptionMode};
+use aws_sdk_elasticache::types::{
+    AuthTokenUpdateStrategyType as Strategy, CacheCluster, ReplicationGroup as Group,
+    TransitEncryptionMode,
+};
+use aws_smithy_types::date_time::Format;
 use serde_json::{json, Value};
 
 use super::{cache_tags, read_tags, sync_tags};
@@ -22,7 +30,7 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, settle, wait_status, Budget, Waiter};
+use crate::engine::retry::{retry_when, settle, wait_status, wait_until, Budget, Poll, Waiter};
 use crate::engine::value::Attrs;
 
 /// Waiting for a group to become `available` (create, modify).
@@ -65,6 +73,12 @@ fn enabled(s: Option<&str>) -> bool {
     s.is_some_and(|s| s == "enabled" || s == "enabling")
 }
 
+/// When the group's AUTH token was last set (RFC 3339), if ever.
+fn token_set_at(g: &Group) -> Option<String> {
+    g.auth_token_last_modified_date()
+        .and_then(|d| d.fmt(Format::DateTime).ok())
+}
+
 fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed {
     let id = g.replication_group_id().unwrap_or_default();
     let sgs: Vec<String> = member
@@ -77,6 +91,7 @@ fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed
         .unwrap_or_default();
     let primary = g.node_groups().first().and_then(|n| n.primary_endpoint());
     let reader = g.node_groups().first().and_then(|n| n.reader_endpoint());
+    let token_set = token_set_at(g);
     Observed {
         attrs: obj(json!({
             "replication_group_id": id,
@@ -99,6 +114,7 @@ fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed
             // The secret the token came from is hcprov's record; the token
             // itself cannot be read back.
             "auth_token_secret_arn": prior.get("auth_token_secret_arn").cloned().unwrap_or(Value::Null),
+            "auth_token_last_modified": token_set,
             "subnet_group_name": member.and_then(|m| m.cache_subnet_group_name()),
             "security_group_ids": attrs::as_set(sgs, prior.get("security_group_ids")),
             "snapshot_retention_limit": g.snapshot_retention_limit(),
@@ -114,6 +130,7 @@ fn observed(g: &Group, member: Option<&CacheCluster>, prior: &Attrs) -> Observed
             "arn": g.arn(),
             "primary_endpoint": primary.and_then(|p| p.address()),
             "reader_endpoint": reader.and_then(|p| p.address()),
+            "auth_token_last_modified": token_set,
         })),
     }
 }
@@ -145,6 +162,75 @@ impl ReplicationGroup {
         .await
     }
 
+    /// Waits until the group is `available` with no AUTH token change
+    /// pending (AWS can answer `available` just after a modify, and stamps
+    /// the token's time when the change is done), and returns it as that
+    /// poll saw it: what is recorded comes from the same answer, so a
+    /// change someone makes right after is not taken for hcprov's.
+    async fn settled(&self, ctx: &Ctx, id: &str) -> Result<Group, ResourceError> {
+        let failed = |s: &str| {
+            ResourceError::new(
+                ErrorClass::Other,
+                format!("waiting for {}", AVAILABLE.name),
+                format!("it is `{s}`, which waiting will not change: see the AWS console for why"),
+            )
+        };
+        wait_until(ctx, &AVAILABLE, || async {
+            let Some(g) = self.describe(ctx, id).await? else {
+                return Ok(Poll::Pending("not visible".into()));
+            };
+            let status = g.status().unwrap_or_default().to_string();
+            if FAILED.contains(&status.as_str()) {
+                return Err(failed(&status));
+            }
+            let token = g
+                .pending_modified_values()
+                .and_then(|p| p.auth_token_status())
+                .map(|t| format!("AUTH token {}", t.as_str()));
+            Ok(match (status.as_str(), token) {
+                ("available", None) => Poll::Ready(g),
+                (_, Some(t)) => Poll::Pending(t),
+                _ => Poll::Pending(status),
+            })
+        })
+        .await
+    }
+
+    /// Makes the token in `secret` the group's only AUTH token again (one
+    /// was rotated or set outside hcprov, or the state never recorded
+    /// hcprov's): ROTATE to it (both are valid for a while), then SET it,
+    /// which AWS allows only after a ROTATE and which drops the other one.
+    /// Returns when the token was set, from the answer that shows it done.
+    async fn set_token(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        secret: &str,
+    ) -> Result<Option<String>, ResourceError> {
+        let ec = &self.0.region(&ctx.region).elasticache;
+        let token = self.token(ctx, secret).await?;
+        let mut done = None;
+        for strategy in [Strategy::Rotate, Strategy::Set] {
+            let doing = format!(
+                "setting the AUTH token of ElastiCache replication group ({id}) from its secret ({})",
+                strategy.as_str()
+            );
+            retry_when(ctx, &BUSY, busy, || async {
+                ec.modify_replication_group()
+                    .replication_group_id(id)
+                    .apply_immediately(true)
+                    .auth_token(&token)
+                    .auth_token_update_strategy(strategy.clone())
+                    .send()
+                    .await
+                    .ctx(&doing)
+            })
+            .await?;
+            done = Some(self.settled(ctx, id).await?);
+        }
+        Ok(done.and_then(|g| token_set_at(&g)))
+    }
+
     /// The AUTH token, read from its secret into memory only.
     async fn token(&self, ctx: &Ctx, secret: &str) -> Result<String, ResourceError> {
         let out = self
@@ -155,7 +241,19 @@ impl ReplicationGroup {
             .secret_id(secret)
             .send()
             .await
-            .ctx("reading the Redis AUTH token from Secrets Manager")?;
+            .ctx("reading the Redis AUTH token from Secrets Manager")
+            .map_err(|e| {
+                if !e.is_not_found() {
+                    return e;
+                }
+                // The group is there; its token's secret (or its current
+                // version) is not: not "gone outside hcprov".
+                ResourceError::new(
+                    ErrorClass::Invalid,
+                    "reading the Redis AUTH token from Secrets Manager",
+                    format!("secret {secret} has no current value (AWSCURRENT): {e}. Restore its current version (or let `hcprov apply` make the secret again), then run apply again"),
+                )
+            })?;
         out.secret_string().map(str::to_string).ok_or_else(|| {
             ResourceError::new(
                 ErrorClass::Invalid,
@@ -219,12 +317,8 @@ impl ResourceType for ReplicationGroup {
             .send()
             .await
             .ctx(&format!("creating ElastiCache replication group ({id})"))?;
-        self.wait_available(ctx, id).await?;
-        let outputs = self
-            .read(ctx, id, a)
-            .await?
-            .map(|o| o.outputs)
-            .unwrap_or_default();
+        let g = self.settled(ctx, id).await?;
+        let outputs = observed(&g, None, a).outputs;
         Ok(Created {
             id: id.to_string(),
             outputs,
@@ -441,6 +535,15 @@ impl ResourceType for ReplicationGroup {
             .await?;
             self.wait_available(ctx, id).await?;
         }
+        // The token is set again only when the plan asked (what was
+        // recorded differs from what is live, or nothing was recorded).
+        let token = "auth_token_last_modified";
+        let mut token_set = None;
+        if to.contains_key(token) && changed(token) {
+            if let Some(secret) = attrs::opt_str(to, "auth_token_secret_arn") {
+                token_set = Some(self.set_token(ctx, id, secret).await?);
+            }
+        }
         let live = self.read(ctx, id, to).await?.unwrap_or_default();
         let arn = live
             .outputs
@@ -455,7 +558,14 @@ impl ResourceType for ReplicationGroup {
             &format!("ElastiCache replication group ({id})"),
         )
         .await?;
-        Ok(live.outputs)
+        // Only a token hcprov set is recorded as set: one someone else set
+        // while this update ran stays drift.
+        let mut outputs = live.outputs;
+        match token_set {
+            Some(when) => outputs.insert(token.into(), json!(when)),
+            None => outputs.remove(token),
+        };
+        Ok(outputs)
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, _: &Attrs) -> Result<(), ResourceError> {

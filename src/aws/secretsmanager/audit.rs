@@ -32,7 +32,9 @@ pub fn audits() -> Vec<Audit> {
                     ("deleted_date", C),
                     ("next_rotation_date", C),
                     ("tags", M("tags")),
-                    ("version_ids_to_stages", C),
+                    // The version labelled AWSCURRENT: recorded at apply, so
+                    // a value put outside hcprov is drift.
+                    ("version_ids_to_stages", M("current_version")),
                     ("owning_service", C),
                     ("created_date", C),
                     ("primary_region", C),

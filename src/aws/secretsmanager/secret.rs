@@ -7,7 +7,11 @@
 //! delete (0: at once, for disposable environments). Rotation, a resource
 //! policy and replicas in other regions are managed too: the blueprint
 //! declares none, so one made outside hcprov is drift, and apply removes
-//! it. Its id is the ARN.
+//! it. Which version is current (`AWSCURRENT`) is recorded at apply (an
+//! observed setting): a value put or a label moved outside hcprov is
+//! drift, and apply moves `AWSCURRENT` back to hcprov's version, before
+//! anything that reads the secret (the cache's AUTH token) uses it. Its
+//! id is the ARN.
 
 use std::sync::Arc;
 
@@ -42,7 +46,7 @@ impl Secret {
         name: &str,
         a: &Attrs,
         value: Option<String>,
-    ) -> Result<String, ResourceError> {
+    ) -> Result<(String, Option<String>), ResourceError> {
         let sm = &self.0.region(&ctx.region).secretsmanager;
         let what = format!("restoring Secrets Manager secret ({name})");
         let s = sm
@@ -69,7 +73,8 @@ impl Secret {
             .send()
             .await
             .ctx(&what)?;
-        sm.update_secret()
+        let updated = sm
+            .update_secret()
             .secret_id(&arn)
             .description(attrs::str(a, "description")?)
             .set_kms_key_id(attrs::opt_str(a, "kms_key_id").map(str::to_string))
@@ -77,7 +82,44 @@ impl Secret {
             .send()
             .await
             .ctx(&what)?;
-        Ok(arn)
+        Ok((arn, updated.version_id().map(str::to_string)))
+    }
+}
+
+/// The observed setting: which version is labelled `AWSCURRENT`.
+const CURRENT: &str = "current_version";
+
+impl Secret {
+    /// Moves `AWSCURRENT` back to the version hcprov recorded (another was
+    /// made current outside hcprov) and returns it as the recorded one. A
+    /// state that never recorded one (written before hcprov watched it)
+    /// takes the live version: there is no other to go back to.
+    async fn make_current(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        from: &Attrs,
+        to: &Attrs,
+    ) -> Result<Attrs, ResourceError> {
+        let (Some(ours), Some(theirs)) =
+            (attrs::opt_str(to, CURRENT), attrs::opt_str(from, CURRENT))
+        else {
+            return Ok(obj(json!({ CURRENT: from.get(CURRENT) })));
+        };
+        self.0
+            .region(&ctx.region)
+            .secretsmanager
+            .update_secret_version_stage()
+            .secret_id(id)
+            .version_stage("AWSCURRENT")
+            .move_to_version_id(ours)
+            .remove_from_version_id(theirs)
+            .send()
+            .await
+            .ctx(&format!(
+                "making hcprov's version current again in Secrets Manager secret ({id})"
+            ))?;
+        Ok(obj(json!({ CURRENT: ours })))
     }
 }
 
@@ -129,8 +171,11 @@ impl ResourceType for Secret {
             .send()
             .await
             .ctx(&format!("creating Secrets Manager secret ({name})"));
-        let arn = match created {
-            Ok(out) => out.arn().unwrap_or_default().to_string(),
+        let (arn, version) = match created {
+            Ok(out) => (
+                out.arn().unwrap_or_default().to_string(),
+                out.version_id().map(str::to_string),
+            ),
             // A destroy with a recovery window leaves the name taken until
             // the window ends: this state's own secret is restored and
             // given the new value; anyone else's is left alone.
@@ -140,7 +185,7 @@ impl ResourceType for Secret {
             Err(e) => return Err(e),
         };
         Ok(Created {
-            outputs: obj(json!({ "arn": arn, "name": name })),
+            outputs: obj(json!({ "arn": arn, "name": name, CURRENT: version })),
             id: arn,
         })
     }
@@ -205,6 +250,9 @@ impl ResourceType for Secret {
                 "replica_regions": attrs::sorted(replicas),
                 "generate": echo("generate"),
                 "recovery_window_days": echo("recovery_window_days"),
+                CURRENT: s.version_ids_to_stages().and_then(|v| {
+                    v.iter().find(|(_, stages)| stages.iter().any(|l| l == "AWSCURRENT")).map(|(id, _)| id)
+                }),
                 "tags": tags::live(s.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))),
             })),
             outputs: obj(json!({ "arn": s.arn(), "name": s.name() })),
@@ -254,6 +302,10 @@ impl ResourceType for Secret {
                     "deleting the resource policy of Secrets Manager secret ({id})"
                 ))?;
         }
+        let mut outputs = Attrs::new();
+        if to.contains_key(CURRENT) && from.get(CURRENT) != to.get(CURRENT) {
+            outputs = self.make_current(ctx, id, from, to).await?;
+        }
         let extra: Vec<String> = attrs::strs(from, "replica_regions")
             .into_iter()
             .filter(|r| !attrs::strs(to, "replica_regions").contains(r))
@@ -291,7 +343,7 @@ impl ResourceType for Secret {
             },
         )
         .await?;
-        Ok(Attrs::new())
+        Ok(outputs)
     }
 
     async fn delete(&self, ctx: &Ctx, id: &str, a: &Attrs) -> Result<(), ResourceError> {

@@ -1,6 +1,8 @@
 //! The drift audit of the SNS types (see `aws::audit`).
 
-use aws_sdk_sns::operation::{get_topic_attributes, list_tags_for_resource};
+use aws_sdk_sns::operation::{
+    get_data_protection_policy, get_topic_attributes, list_tags_for_resource,
+};
 
 use crate::aws::audit::Class::Managed as M;
 use crate::aws::audit::{debug_of, Audit, Shape};
@@ -24,6 +26,12 @@ pub fn audits() -> Vec<Audit> {
                     // rest are gaps.
                     ("attributes", M("display_name,kms_master_key_id,policy,delivery_policy,signature_version,tracing_config,delivery_status_logging")),
                 ],
+            },
+            Shape {
+                call: "GetDataProtectionPolicy",
+                shape: "GetDataProtectionPolicyOutput",
+                debug: || debug_of(get_data_protection_policy::GetDataProtectionPolicyOutput::builder()),
+                fields: &[("data_protection_policy", M("data_protection_policy"))],
             },
             Shape {
                 call: "ListTagsForResource",

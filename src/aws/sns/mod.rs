@@ -7,6 +7,8 @@ mod topic_extras;
 
 use std::sync::Arc;
 
+pub use topic_extras::data_protection;
+
 use super::Aws;
 use crate::engine::resource::Registry;
 

@@ -99,6 +99,10 @@ impl ResourceType for Topic {
         };
         let a = out.attributes().cloned().unwrap_or_default();
         let mut attrs = obj(super::topic_extras::observe(&a));
+        attrs.insert(
+            "data_protection_policy".into(),
+            super::topic_extras::data_protection(sns, id).await?,
+        );
         let t = sns
             .list_tags_for_resource()
             .resource_arn(id)

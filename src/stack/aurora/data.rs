@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::super::{reference, Builder};
 use super::network::Network;
+use crate::engine::value::observed;
 
 /// Addresses later parts of the stack refer to.
 pub struct Database {
@@ -118,6 +119,8 @@ pub fn cache(b: &mut Builder, net: &Network, key: &str) -> Cache {
             "rotation_enabled": false,
             "resource_policy": null,
             "replica_regions": [],
+            // hcprov's version of the token: one put outside it is drift.
+            "current_version": observed(),
         }),
     );
     let subnets = b.tagged("elasticache_subnet_group", "main", None, json!({
@@ -145,6 +148,7 @@ pub fn cache(b: &mut Builder, net: &Network, key: &str) -> Cache {
         "auto_minor_version_upgrade": true,
             "auth_token_enabled": true,
             "auth_token_secret_arn": reference(&auth_secret, "arn"),
+            "auth_token_last_modified": observed(),
             "subnet_group_name": reference(&subnets, "id"),
             "security_group_ids": [reference(&net.cache_sg, "id")],
             "snapshot_retention_limit": c.snapshot_retention_days,

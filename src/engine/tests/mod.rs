@@ -733,3 +733,5 @@ async fn a_replaced_object_others_use_is_deleted_only_after_they_moved_off_it() 
         }
     }
 }
+
+mod observed;
