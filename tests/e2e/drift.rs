@@ -377,3 +377,98 @@ fn a_disabled_key_is_drift_and_apply_enables_it() {
         assert!(d.key_metadata().unwrap().enabled());
     });
 }
+
+/// The recorded attributes of `address` in `state`.
+fn recorded(state: &Value, address: &str) -> Value {
+    state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap()["attributes"]
+        .clone()
+}
+
+#[test]
+fn a_method_integration_and_a_tag_changed_by_hand_are_found_by_the_folded_reads() {
+    let moto = Moto::start();
+    let p = Project::new(&moto.url, BASE_CONFIG);
+    p.run(&["apply"]).expect(0);
+    let state = p.state();
+    let integration = recorded(&state, "apigateway_integration.patients_post");
+    let key = id(&state, "kms_key.main");
+    // Requests for the patient API sent to another function, and a tag
+    // changed on the key (whose tags come from the bulk tagging read).
+    let elsewhere = block_on(async {
+        let sdk = moto.sdk().await;
+        let other = aws_sdk_lambda::Client::new(&sdk)
+            .get_function()
+            .function_name("healthcare-health-check-e2e")
+            .send()
+            .await
+            .unwrap();
+        let arn = other.configuration().unwrap().function_arn().unwrap();
+        let uri = format!(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+        );
+        aws_sdk_apigateway::Client::new(&sdk)
+            .put_integration()
+            .rest_api_id(integration["rest_api_id"].as_str().unwrap())
+            .resource_id(integration["resource_id"].as_str().unwrap())
+            .http_method("POST")
+            .r#type(aws_sdk_apigateway::types::IntegrationType::AwsProxy)
+            .integration_http_method("POST")
+            .uri(&uri)
+            .timeout_in_millis(1000)
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_kms::Client::new(&sdk)
+            .tag_resource()
+            .key_id(&key)
+            .tags(
+                aws_sdk_kms::types::Tag::builder()
+                    .tag_key("Environment")
+                    .tag_value("hand-edited")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        uri
+    });
+    let r = p.run(&["drift", "--json"]).expect(2).json();
+    let drifted = report(&r);
+    let names = |address: &str| -> Vec<String> {
+        let mut n: Vec<String> = drifted[address].1.iter().map(|a| a.0.clone()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(drifted.len(), 2, "{r:#}");
+    assert_eq!(
+        names("apigateway_integration.patients_post"),
+        ["timeout_ms", "uri"],
+        "{r:#}"
+    );
+    assert_eq!(names("kms_key.main"), ["tags"], "{r:#}");
+    // The resources, methods and integrations of the API: one listing.
+    let api_calls = &r["api_calls"]["by_service"]["apigateway"];
+    assert!(api_calls.as_u64().unwrap() <= 4, "{api_calls}");
+
+    p.run(&["apply"]).expect(0);
+    p.run(&["drift"]).expect(0);
+    block_on(async {
+        let sdk = moto.sdk().await;
+        let i = aws_sdk_apigateway::Client::new(&sdk)
+            .get_integration()
+            .rest_api_id(integration["rest_api_id"].as_str().unwrap())
+            .resource_id(integration["resource_id"].as_str().unwrap())
+            .http_method("POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(i.uri(), integration["uri"].as_str());
+        assert_ne!(i.uri(), Some(elsewhere.as_str()));
+    });
+}

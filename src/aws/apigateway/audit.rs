@@ -1,9 +1,7 @@
 //! The drift audit of the API Gateway (REST) types (see `aws::audit`).
 
-use aws_sdk_apigateway::operation::{
-    get_deployment, get_integration, get_method, get_resource, get_rest_api, get_stage,
-};
-use aws_sdk_apigateway::types::EndpointConfiguration;
+use aws_sdk_apigateway::operation::{get_deployment, get_rest_api, get_stage};
+use aws_sdk_apigateway::types::{EndpointConfiguration, Integration, Method, Resource};
 
 use crate::aws::audit::Class::{Computed as C, Ignored as I, Managed as M};
 use crate::aws::audit::{debug_of, Audit, Shape};
@@ -54,9 +52,9 @@ pub fn audits() -> Vec<Audit> {
         Audit {
             kind: "apigateway_resource",
             shapes: vec![Shape {
-                call: "GetResource",
-                shape: "GetResourceOutput",
-                debug: || debug_of(get_resource::GetResourceOutput::builder()),
+                call: "GetResources (embed=methods)",
+                shape: "Resource",
+                debug: || debug_of(Resource::builder()),
                 fields: &[
                     ("id", C),
                     ("parent_id", M("parent_id")),
@@ -69,9 +67,9 @@ pub fn audits() -> Vec<Audit> {
         Audit {
             kind: "apigateway_method",
             shapes: vec![Shape {
-                call: "GetMethod",
-                shape: "GetMethodOutput",
-                debug: || debug_of(get_method::GetMethodOutput::builder()),
+                call: "GetResources (embed=methods)",
+                shape: "Method",
+                debug: || debug_of(Method::builder()),
                 fields: &[
                     ("http_method", M("http_method")),
                     ("authorization_type", M("authorization")),
@@ -90,9 +88,9 @@ pub fn audits() -> Vec<Audit> {
         Audit {
             kind: "apigateway_integration",
             shapes: vec![Shape {
-                call: "GetIntegration",
-                shape: "GetIntegrationOutput",
-                debug: || debug_of(get_integration::GetIntegrationOutput::builder()),
+                call: "GetResources (embed=methods)",
+                shape: "Integration",
+                debug: || debug_of(Integration::builder()),
                 fields: &[
                     ("type", M("type")),
                     ("http_method", M("integration_http_method")),

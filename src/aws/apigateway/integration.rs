@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use aws_sdk_apigateway::types::IntegrationType;
 use serde_json::json;
 
-use super::parts;
+use super::{embedded_method, parts};
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -83,18 +83,9 @@ impl ResourceType for Integration {
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let p = parts(id, 3, "API Gateway integration")?;
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .apigateway
-                .get_integration()
-                .rest_api_id(p[0])
-                .resource_id(p[1])
-                .http_method(p[2])
-                .send()
-                .await
-                .ctx(&format!("reading API Gateway integration ({id})")),
-        )?;
+        let out = embedded_method(&self.0, &ctx.region, p[0], p[1], p[2])
+            .await?
+            .and_then(|m| m.method_integration().cloned());
         Ok(out.map(|i| Observed {
             attrs: obj(json!({
                 "rest_api_id": p[0], "resource_id": p[1], "http_method": p[2],

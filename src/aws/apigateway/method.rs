@@ -6,9 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{parts, replace};
+use super::{embedded_method, parts, replace};
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
@@ -67,18 +67,7 @@ impl ResourceType for Method {
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let p = parts(id, 3, "API Gateway method")?;
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .apigateway
-                .get_method()
-                .rest_api_id(p[0])
-                .resource_id(p[1])
-                .http_method(p[2])
-                .send()
-                .await
-                .ctx(&format!("reading API Gateway method ({id})")),
-        )?;
+        let out = embedded_method(&self.0, &ctx.region, p[0], p[1], p[2]).await?;
         Ok(out.map(|m| Observed {
             attrs: obj(json!({
                 "rest_api_id": p[0], "resource_id": p[1], "http_method": m.http_method(),

@@ -12,7 +12,7 @@ mod stage;
 
 use std::sync::Arc;
 
-use aws_sdk_apigateway::types::{Op, PatchOperation};
+use aws_sdk_apigateway::types::{Method as ApiMethod, Op, PatchOperation, Resource as ApiResource};
 
 use super::error::SdkResultExt;
 use super::{tags, Aws};
@@ -27,6 +27,67 @@ pub fn register(r: &mut Registry, aws: &Arc<Aws>) {
     r.register(Arc::new(integration::Integration(aws.clone())));
     r.register(Arc::new(deployment::Deployment(aws.clone())));
     r.register(Arc::new(stage::Stage(aws.clone())));
+}
+
+/// Every resource of REST API `api` with its methods and their
+/// integrations embedded (`GetResources?embed=methods`, 500 a page),
+/// `None` when the API is gone: asked once per refresh, shared by the
+/// reads of the API's resources, methods and integrations (one call
+/// where each used to take its own).
+async fn embedded(
+    aws: &Aws,
+    region: &str,
+    api: &str,
+) -> Result<Option<Arc<Vec<ApiResource>>>, ResourceError> {
+    let client = &aws.region(region).apigateway;
+    let key = format!("{region}:apigateway:GetResources:{api}");
+    aws.memo
+        .get(key, || async {
+            let mut all = vec![];
+            let mut position = None;
+            loop {
+                let page = client
+                    .get_resources()
+                    .rest_api_id(api)
+                    .embed("methods")
+                    .limit(500)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .ctx(&format!(
+                        "reading the resources of API Gateway REST API ({api})"
+                    ));
+                let page = match page {
+                    Ok(p) => p,
+                    Err(e) if e.is_not_found() => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                all.extend(page.items().iter().cloned());
+                position = page.position().map(str::to_string);
+                if position.is_none() {
+                    return Ok(Some(Arc::new(all)));
+                }
+            }
+        })
+        .await
+}
+
+/// The method `method` of resource `resource` of API `api`, as
+/// [`embedded`] lists it; `None` when it (or the API) is gone.
+async fn embedded_method(
+    aws: &Aws,
+    region: &str,
+    api: &str,
+    resource: &str,
+    method: &str,
+) -> Result<Option<ApiMethod>, ResourceError> {
+    Ok(embedded(aws, region, api).await?.and_then(|all| {
+        all.iter()
+            .find(|r| r.id() == Some(resource))
+            .and_then(|r| r.resource_methods())
+            .and_then(|m| m.get(method))
+            .cloned()
+    }))
 }
 
 /// A `replace` patch operation.

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 
+use super::embedded;
 use crate::aws::attrs::{self, obj};
-use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::error::{ignore_not_found, SdkResultExt};
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
@@ -75,17 +76,9 @@ impl ResourceType for Resource {
         prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let api = attrs::str(prior, "rest_api_id")?;
-        let out = not_found_to_none(
-            self.0
-                .region(&ctx.region)
-                .apigateway
-                .get_resource()
-                .rest_api_id(api)
-                .resource_id(id)
-                .send()
-                .await
-                .ctx(&format!("reading API Gateway resource ({id})")),
-        )?;
+        let out = embedded(&self.0, &ctx.region, api)
+            .await?
+            .and_then(|all| all.iter().find(|r| r.id() == Some(id)).cloned());
         Ok(out.map(|r| Observed {
             attrs: obj(json!({ "rest_api_id": api, "parent_id": r.parent_id(), "path_part": r.path_part() })),
             outputs: obj(json!({ "path": r.path() })),
