@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::drift::Report;
 use crate::engine::plan::{Action, AttrChange, Drift, DriftStatus, Plan};
+use crate::engine::value::is_observed;
 use console::style;
 
 fn attr_line(out: &mut String, c: &AttrChange, create: bool) {
@@ -166,6 +167,19 @@ pub fn plan(p: &Plan) -> String {
         let _ = writeln!(out, "  {} {}{at}{id}{why}", symbol(c.action), c.address);
         for a in &c.attributes {
             attr_line(&mut out, a, c.action == Action::Create);
+            // A setting only hcprov's own change sets, never recorded (an
+            // older state, an import): apply does it again.
+            let observed = c.desired.as_ref().and_then(|d| d.get(&a.name));
+            if observed.is_some_and(is_observed) && a.after.as_ref().is_none_or(Value::is_null) {
+                let end = out.trim_end_matches('\n').len();
+                out.insert_str(
+                    end,
+                    &format!(
+                        "   {}",
+                        style("# never recorded: apply sets it again").yellow()
+                    ),
+                );
+            }
         }
     }
     out.push_str(&partial);
@@ -248,4 +262,53 @@ pub fn drift(r: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::plan::Change;
+    use crate::engine::value::observed;
+    use serde_json::json;
+
+    #[test]
+    fn a_never_recorded_observed_setting_says_apply_sets_it_again() {
+        let attr = |after: Value| AttrChange {
+            name: "auth_token_last_modified".into(),
+            before: Some(json!("2026-12-01T10:00:00Z")),
+            after: Some(after),
+            forces_replacement: false,
+        };
+        let mut p: Plan = serde_json::from_value(json!({
+            "format_version": crate::engine::plan::PLAN_FORMAT_VERSION, "environment": "dev",
+            "lineage": "l", "serial": 1, "fresh_state": false, "destroy": false,
+            "drift": [], "changes": [], "outputs": {},
+            "summary": {"create": 0, "update": 1, "replace": 0, "delete": 0, "no_op": 0},
+        }))
+        .unwrap();
+        let mut desired = crate::engine::value::Attrs::new();
+        desired.insert("auth_token_last_modified".into(), observed());
+        for after in [json!(null), json!("2026-11-01T08:00:00Z")] {
+            p.changes = vec![Change {
+                address: "elasticache_replication_group.main".into(),
+                region: "us-east-1".into(),
+                action: Action::Update,
+                id: Some("hc-redis-dev".into()),
+                attributes: vec![attr(after.clone())],
+                replace_because: vec![],
+                desired: Some(desired.clone()),
+                before: None,
+                dependencies: vec![],
+                depends_on: vec![],
+                create_before_destroy: false,
+                shared: vec![],
+            }];
+            let text = console::strip_ansi_codes(&plan(&p)).into_owned();
+            assert_eq!(
+                text.contains("# never recorded: apply sets it again"),
+                after.is_null(),
+                "{text}"
+            );
+        }
+    }
 }

@@ -24,13 +24,17 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--scale-child") {
         let n: usize = args[i + 1].parse().expect("node count");
-        println!("{}", serde_json::to_string(&scale::measure(n)).unwrap());
+        let real = args.get(i + 2).is_some_and(|a| a == "real");
+        println!(
+            "{}",
+            serde_json::to_string(&scale::measure(n, real)).unwrap()
+        );
         return;
     }
-    let sizes: Vec<usize> = std::env::var("HCPROV_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 10_000, 50_000]);
+    if args.iter().any(|a| a == "--scale-only") {
+        scale_table(&sizes());
+        return;
+    }
     let live = live::measure();
     println!(
         "1. Critical path (whole platform on the emulator; +{} ms per call, +{} ms for {})\n",
@@ -90,41 +94,64 @@ fn main() {
         "release binary (stripped)", live.startup.binary_mb
     );
     println!();
+    scale_table(&sizes());
+}
+
+/// The node counts of the scale table (`HCPROV_BENCH_SIZES`, comma-separated).
+fn sizes() -> Vec<usize> {
+    std::env::var("HCPROV_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 50_000])
+}
+
+/// Table 3: each size twice, with small attributes and with the real
+/// platform's, each in a child process of its own.
+fn scale_table(sizes: &[usize]) {
     println!("3. Engine scale (fake resources with no latency, parallelism 64, state checkpointed to disk; {} layers)\n", scale::LAYERS);
     println!(
-        "{:>8} {:>10} {:>10} {:>12} {:>12} {:>14} {:>10} {:>10}",
+        "{:>8} {:>8} {:>10} {:>10} {:>12} {:>12} {:>14} {:>10} {:>12} {:>10} {:>10}",
         "nodes",
+        "attrs B",
         "plan ms",
         "apply ms",
         "apply us/node",
         "checkpoints",
         "1 checkpoint ms",
         "state MB",
-        "peak MB"
+        "plan peak MB",
+        "peak MB",
+        "KB/node"
     );
     let me = std::env::current_exe().unwrap();
-    for n in sizes {
-        let out = Command::new(&me)
-            .args(["--scale-child", &n.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let line = String::from_utf8_lossy(&out.stdout);
-        let r: scale::Row = serde_json::from_str(line.trim().lines().last().unwrap()).unwrap();
-        println!(
-            "{:>8} {:>10.1} {:>10.1} {:>12.1} {:>12} {:>14.1} {:>10.1} {:>10.1}",
-            r.nodes,
-            r.plan_ms,
-            r.apply_ms,
-            r.per_node_us,
-            r.checkpoints,
-            r.checkpoint_ms,
-            r.state_mb,
-            r.peak_rss_mb
-        );
+    for real in [false, true] {
+        for &n in sizes {
+            let mut args = vec!["--scale-child".to_string(), n.to_string()];
+            if real {
+                args.push("real".into());
+            }
+            let out = Command::new(&me).args(&args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let line = String::from_utf8_lossy(&out.stdout);
+            let r: scale::Row = serde_json::from_str(line.trim().lines().last().unwrap()).unwrap();
+            println!(
+                "{:>8} {:>8} {:>10.1} {:>10.1} {:>12.1} {:>12} {:>14.1} {:>10.1} {:>12.1} {:>10.1} {:>10.1}",
+                r.nodes,
+                r.attr_bytes,
+                r.plan_ms,
+                r.apply_ms,
+                r.per_node_us,
+                r.checkpoints,
+                r.checkpoint_ms,
+                r.state_mb,
+                r.plan_peak_mb,
+                r.peak_rss_mb,
+                r.peak_rss_mb * 1024.0 / r.nodes as f64
+            );
+        }
     }
 }

@@ -3,12 +3,16 @@
 //! Shape: `LAYERS` layers (a long chain through the layers) of equal width;
 //! each node depends on the node above it and on up to two more nodes of the
 //! previous layer (fan-in). Every size runs in a child process, so peak RSS
-//! is that size's own.
+//! is that size's own. With `real` attributes each node also carries the
+//! planned attributes of one of the serverless platform's nodes in turn
+//! (references filled with an ARN-sized string), so memory is measured at
+//! the real platform's size.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use hcprov::config::Config;
 use hcprov::engine::apply::{apply, ApplyOptions};
 use hcprov::engine::checkpoint::Checkpointer;
 use hcprov::engine::fake::{FakeCloud, FakeType};
@@ -17,7 +21,8 @@ use hcprov::engine::plan::plan;
 use hcprov::engine::refresh::refresh;
 use hcprov::engine::resource::{Registry, Stats};
 use hcprov::engine::state::{FileStore, State};
-use hcprov::engine::value::reference;
+use hcprov::engine::value::{is_observed, reference, resolve};
+use hcprov::stack::{blueprint, Account};
 use serde_json::{json, Map, Value};
 
 /// Depth of the synthetic DAG.
@@ -27,21 +32,66 @@ pub const LAYERS: usize = 50;
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub nodes: usize,
+    /// Average planned attributes of a node, as JSON bytes.
+    pub attr_bytes: usize,
     pub plan_ms: f64,
     pub apply_ms: f64,
     pub per_node_us: f64,
     pub checkpoints: u64,
     pub checkpoint_ms: f64,
     pub state_mb: f64,
+    /// Peak RSS once the plan is made (before apply).
+    pub plan_peak_mb: f64,
     pub peak_rss_mb: f64,
 }
 
-fn graph(n: usize) -> Graph {
+/// The planned attributes of the serverless platform's nodes, as `plan`
+/// builds them from `examples/serverless-api.toml`: references filled with
+/// an ARN-sized string, settings only apply learns left out.
+pub fn real_attrs() -> Vec<Map<String, Value>> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/serverless-api.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cfg = Config::parse(&path, &text, None, None).unwrap();
+    let account = Account {
+        id: "123456789012".into(),
+        partition: "aws".into(),
+        zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+        secondary_zones: vec![],
+    };
+    let arn = json!("arn:aws:service:us-east-1:123456789012:resource/placeholder-0123456789");
+    blueprint(&cfg, &account)
+        .unwrap()
+        .nodes
+        .iter()
+        .map(|n| {
+            n.attrs
+                .iter()
+                .filter(|(_, v)| !is_observed(v))
+                .map(|(k, v)| (k.clone(), resolve(v, &|_| Some(arn.clone()))))
+                .collect()
+        })
+        .collect()
+}
+
+/// The average size of `attrs` as JSON, in bytes.
+pub fn json_bytes(attrs: &[Map<String, Value>]) -> usize {
+    attrs
+        .iter()
+        .map(|a| serde_json::to_vec(a).unwrap().len())
+        .sum::<usize>()
+        / attrs.len().max(1)
+}
+
+fn graph(n: usize, real: &[Map<String, Value>]) -> Graph {
     let width = (n / LAYERS).max(1);
     let mut nodes = Vec::with_capacity(n);
     for i in 0..n {
         let (layer, col) = (i / width, i % width);
-        let mut attrs = Map::new();
+        let mut attrs = match real.len() {
+            0 => Map::new(),
+            r => real[i % r].clone(),
+        };
         attrs.insert("value".into(), json!(i));
         if layer > 0 {
             let prev = (layer - 1) * width;
@@ -69,8 +119,10 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Measures one size (run in a child process).
-pub fn measure(n: usize) -> Row {
+/// Measures one size (run in a child process), the nodes carrying the
+/// real platform's attributes when `real`.
+pub fn measure(n: usize, real: bool) -> Row {
+    let real = if real { real_attrs() } else { vec![] };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -90,12 +142,21 @@ pub fn measure(n: usize) -> Row {
         let store = FileStore::new(dir.path().join("bench.json"));
 
         let t = Instant::now();
-        let g = graph(n);
+        let g = graph(n, &real);
+        let sample: Vec<Map<String, Value>> = g
+            .nodes()
+            .iter()
+            .take(1000)
+            .map(|n| n.attrs.clone())
+            .collect();
+        let attr_bytes = json_bytes(&sample);
+        drop(sample);
         let state = State::new("bench");
         let live = refresh(&state, &reg, 64, Arc::new(Stats::default()), Some(&g)).await;
         let p = plan(&g, &state, true, &live, &reg, BTreeMap::new()).unwrap();
         let plan_ms = t.elapsed().as_secs_f64() * 1e3;
         assert_eq!(p.summary.create, n);
+        let plan_peak_mb = peak_rss_mb();
 
         let ckpt = Arc::new(Checkpointer::new(
             State::with_lineage("bench", &p.lineage),
@@ -127,12 +188,14 @@ pub fn measure(n: usize) -> Row {
         let checkpoint_ms = t.elapsed().as_secs_f64() * 1e3;
         Row {
             nodes: n,
+            attr_bytes,
             plan_ms,
             apply_ms,
             per_node_us: apply_ms * 1e3 / n as f64,
             checkpoints: report.checkpoints,
             checkpoint_ms,
             state_mb: state_bytes as f64 / 1e6,
+            plan_peak_mb,
             peak_rss_mb: peak_rss_mb(),
         }
     })

@@ -143,6 +143,8 @@ fn a_token_set_outside_hcprov_is_rotated_back_and_then_set_alone_with_recorded_r
             json!({"ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf",
             "Name": "healthcare/dev/redis-auth", "SecretString": "the-secrets-own-token-0123456789", "VersionId": "v1"}),
         ),
+        // When the token was set by someone else, before hcprov's change.
+        describe_groups(set_at("available", "2026-12-02T09:00:00Z")),
         answer(
             EC_NS,
             "ModifyReplicationGroup",
@@ -153,6 +155,8 @@ fn a_token_set_outside_hcprov_is_rotated_back_and_then_set_alone_with_recorded_r
             "<AuthTokenLastModifiedDate>",
             "<PendingModifiedValues><AuthTokenStatus>ROTATING</AuthTokenStatus></PendingModifiedValues><AuthTokenLastModifiedDate>",
         )),
+        // Nothing pending, but the time from before: a stale answer.
+        describe_groups(set_at("available", "2026-12-02T09:00:00Z")),
         describe_groups(set_at("available", "2026-12-02T10:00:00Z")),
         answer(
             EC_NS,
@@ -201,7 +205,7 @@ fn a_token_set_outside_hcprov_is_rotated_back_and_then_set_alone_with_recorded_r
         "the token comes from the secret: {}",
         b[0]
     );
-    for (i, strategy) in [(1, "ROTATE"), (4, "SET")] {
+    for (i, strategy) in [(2, "ROTATE"), (6, "SET")] {
         for part in [
             "Action=ModifyReplicationGroup",
             "AuthToken=the-secrets-own-token-0123456789",
@@ -212,15 +216,16 @@ fn a_token_set_outside_hcprov_is_rotated_back_and_then_set_alone_with_recorded_r
         }
     }
     assert!(
-        b[2].starts_with("Action=DescribeReplicationGroups")
-            && b[3].starts_with("Action=DescribeReplicationGroups"),
-        "SET only once the ROTATE is done, pending change included: {}",
-        b[2]
+        b[3..6]
+            .iter()
+            .all(|b| b.starts_with("Action=DescribeReplicationGroups")),
+        "SET only once the ROTATE is done, pending change and stale answer included: {}",
+        b[3]
     );
     assert_eq!(
         b.len(),
-        9,
-        "secret, rotate, two polls, set, a poll, the read"
+        11,
+        "secret, the time before, rotate, three polls, set, a poll, the read"
     );
 }
 
@@ -589,5 +594,50 @@ fn a_route_override_made_outside_hcprov_is_deleted_with_recorded_responses() {
     assert_eq!(
         (reqs[0].0.as_str(), reqs[0].1.as_str()),
         ("DELETE", "https://apigateway.us-east-1.amazonaws.com/v2/apis/abc123/stages/%24default/routesettings/GET%20%2Fpatients%2F%7Bid%7D")
+    );
+}
+
+#[test]
+fn a_secret_version_put_outside_hcprov_is_undone_and_a_lost_one_is_named_with_recorded_responses() {
+    let arn =
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:healthcare/dev/redis-auth-AbCdEf";
+    let replay = StaticReplayClient::new(vec![
+        event(
+            200,
+            json!({"ARN": arn, "Name": "healthcare/dev/redis-auth"}),
+        ),
+        super::replay::error_with(
+            400,
+            "InvalidParameterException",
+            "req-7",
+            json!({"__type": "InvalidParameterException", "Message": "Not a valid version: v-ours"}),
+        ),
+    ]);
+    let attrs = |version: &str| obj(json!({"current_version": version, "tags": {}}));
+    let (moved, lost) = run(async {
+        let aws = aws_with(&replay).await;
+        let t = registry(&aws).get("secretsmanager_secret").unwrap().clone();
+        let c = ctx("secretsmanager_secret.redis_auth");
+        let moved = t
+            .update(&c, arn, &attrs("v-theirs"), &attrs("v-ours"))
+            .await
+            .unwrap();
+        let lost = t
+            .update(&c, arn, &attrs("v-theirs"), &attrs("v-ours"))
+            .await
+            .unwrap_err();
+        (moved, lost)
+    });
+    assert_eq!(moved["current_version"], "v-ours");
+    let first = &replay.actual_requests().next().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(first.body().bytes().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"SecretId": arn, "VersionStage": "AWSCURRENT", "MoveToVersionId": "v-ours", "RemoveFromVersionId": "v-theirs"})
+    );
+    let message = lost.to_string();
+    assert!(
+        message.contains("(v-ours) is gone") && message.contains("hcprov import"),
+        "{message}"
     );
 }

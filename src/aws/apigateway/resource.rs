@@ -51,19 +51,10 @@ impl ResourceType for Resource {
             attrs::str(a, "parent_id")?,
             attrs::str(a, "path_part")?,
         );
-        let out = self
-            .0
-            .region(&ctx.region)
-            .apigateway
-            .get_resources()
-            .rest_api_id(api)
-            .limit(500)
-            .send()
-            .await
-            .ctx(&format!("looking for API Gateway resources of ({api})"))?;
-        Ok(out
-            .items()
+        let all = embedded(&self.0, &ctx.region, api).await?;
+        Ok(all
             .iter()
+            .flat_map(|all| all.iter())
             .filter(|r| r.parent_id() == Some(parent) && r.path_part() == Some(part))
             .filter_map(|r| r.id().map(str::to_string))
             .collect())

@@ -166,8 +166,15 @@ impl ReplicationGroup {
     /// pending (AWS can answer `available` just after a modify, and stamps
     /// the token's time when the change is done), and returns it as that
     /// poll saw it: what is recorded comes from the same answer, so a
-    /// change someone makes right after is not taken for hcprov's.
-    async fn settled(&self, ctx: &Ctx, id: &str) -> Result<Group, ResourceError> {
+    /// change someone makes right after is not taken for hcprov's. With
+    /// `not_set_at`, an answer still showing the token set at that time
+    /// is taken as from before the change.
+    async fn settled(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        not_set_at: Option<&str>,
+    ) -> Result<Group, ResourceError> {
         let failed = |s: &str| {
             ResourceError::new(
                 ErrorClass::Other,
@@ -187,7 +194,9 @@ impl ReplicationGroup {
                 .pending_modified_values()
                 .and_then(|p| p.auth_token_status())
                 .map(|t| format!("AUTH token {}", t.as_str()));
+            let stale = not_set_at.is_some() && token_set_at(&g).as_deref() == not_set_at;
             Ok(match (status.as_str(), token) {
+                ("available", None) if stale => Poll::Pending("AUTH token not set yet".into()),
                 ("available", None) => Poll::Ready(g),
                 (_, Some(t)) => Poll::Pending(t),
                 _ => Poll::Pending(status),
@@ -209,7 +218,8 @@ impl ReplicationGroup {
     ) -> Result<Option<String>, ResourceError> {
         let ec = &self.0.region(&ctx.region).elasticache;
         let token = self.token(ctx, secret).await?;
-        let mut done = None;
+        let before = self.describe(ctx, id).await?.and_then(|g| token_set_at(&g));
+        let mut done: Option<Group> = None;
         for strategy in [Strategy::Rotate, Strategy::Set] {
             let doing = format!(
                 "setting the AUTH token of ElastiCache replication group ({id}) from its secret ({})",
@@ -226,7 +236,10 @@ impl ReplicationGroup {
                     .ctx(&doing)
             })
             .await?;
-            done = Some(self.settled(ctx, id).await?);
+            // An answer from before the change (AWS reads are eventually
+            // consistent) would record the time hcprov is undoing: the wait
+            // ends on one that shows the token set since.
+            done = Some(self.settled(ctx, id, before.as_deref()).await?);
         }
         Ok(done.and_then(|g| token_set_at(&g)))
     }
@@ -317,7 +330,7 @@ impl ResourceType for ReplicationGroup {
             .send()
             .await
             .ctx(&format!("creating ElastiCache replication group ({id})"))?;
-        let g = self.settled(ctx, id).await?;
+        let g = self.settled(ctx, id, None).await?;
         let outputs = observed(&g, None, a).outputs;
         Ok(Created {
             id: id.to_string(),

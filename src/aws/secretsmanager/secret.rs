@@ -92,8 +92,11 @@ const CURRENT: &str = "current_version";
 impl Secret {
     /// Moves `AWSCURRENT` back to the version hcprov recorded (another was
     /// made current outside hcprov) and returns it as the recorded one. A
-    /// state that never recorded one (written before hcprov watched it)
-    /// takes the live version: there is no other to go back to.
+    /// state that never recorded one (written before hcprov watched it, or
+    /// an import) takes the live version, trusting it on first use: there
+    /// is no other to go back to, and a new value would lock out whatever
+    /// still uses the current one. A recorded version AWS no longer keeps
+    /// (it deletes unlabelled versions past 100) is an error that says so.
     async fn make_current(
         &self,
         ctx: &Ctx,
@@ -118,7 +121,17 @@ impl Secret {
             .await
             .ctx(&format!(
                 "making hcprov's version current again in Secrets Manager secret ({id})"
-            ))?;
+            ))
+            .map_err(|e| {
+                if e.code.as_deref() != Some("InvalidParameterException") && !e.is_not_found() {
+                    return e;
+                }
+                ResourceError::new(
+                    ErrorClass::Invalid,
+                    format!("making hcprov's version current again in Secrets Manager secret ({id})"),
+                    format!("the version hcprov recorded ({ours}) is gone ({e}): the value it held can no longer be put back. Check the secret's current value; to keep it, run `hcprov state rm` on the secret and `hcprov import` it again (the current version is then taken as hcprov's)"),
+                )
+            })?;
         Ok(obj(json!({ CURRENT: ours })))
     }
 }
