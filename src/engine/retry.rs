@@ -116,6 +116,15 @@ where
     r
 }
 
+/// The error of a wait that found `status`, which waiting will not change.
+pub fn stuck(waiter: &Waiter, status: &str) -> ResourceError {
+    ResourceError::new(
+        ErrorClass::Other,
+        format!("waiting for {}", waiter.name),
+        format!("it is `{status}`, which waiting will not change: see the AWS console for why"),
+    )
+}
+
 /// Polls `status` (the object's status, `None` when it does not exist)
 /// until it is `want`, or, with `want` `None`, until the object is gone.
 /// A status in `failed` ends the wait at once with an error naming it: it
@@ -134,11 +143,7 @@ where
     wait_until(ctx, waiter, || async {
         let now = status().await?;
         if let Some(s) = now.as_deref().filter(|s| failed.contains(s)) {
-            return Err(ResourceError::new(
-                ErrorClass::Other,
-                format!("waiting for {}", waiter.name),
-                format!("it is `{s}`, which waiting will not change: see the AWS console for why"),
-            ));
+            return Err(stuck(waiter, s));
         }
         Ok(if now.as_deref() == want {
             Poll::Ready(())

@@ -40,7 +40,7 @@ pub struct PathRow {
 
 /// API calls of one command.
 pub struct CallRow {
-    pub what: &'static str,
+    pub what: String,
     pub resources: usize,
     pub by_service: BTreeMap<String, usize>,
 }
@@ -49,6 +49,9 @@ pub struct CallRow {
 pub struct Startup {
     pub first_call_ms: f64,
     pub binary_mb: f64,
+    /// Wall time of a no-change `plan` of the whole platform behind the
+    /// proxy (every call 50 ms).
+    pub plan_ms: f64,
 }
 
 /// Everything measured against the emulator.
@@ -158,28 +161,79 @@ fn calls_since(proxy: &Proxy, mark: usize) -> BTreeMap<String, usize> {
     m
 }
 
+/// An example config (`examples/NAME.toml`) made disposable, in
+/// environment `e2e`, with the handlers from this checkout.
+fn example(name: &str, environment: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/examples/{name}.toml")).unwrap();
+    let text = text
+        .replace(
+            &format!("environment = \"{environment}\""),
+            "environment = \"e2e\"",
+        )
+        .replace(
+            "lambda_source = \"../lambdas\"",
+            &format!("lambda_source = \"{root}/lambdas\""),
+        );
+    assert!(
+        text.contains("environment = \"e2e\""),
+        "{name}: the example's fields moved"
+    );
+    format!("disposable = true\n{text}")
+}
+
+/// The calls of a no-change `plan` and of `drift` on the applied `p`.
+fn plan_and_drift_calls(p: &Project, proxy: &Proxy, platform: &str, nodes: usize) -> [CallRow; 2] {
+    let mark = proxy.log.lock().unwrap().len();
+    p.run(&["plan", "--detailed-exitcode"]).expect(0);
+    let plan = calls_since(proxy, mark);
+    let mark = proxy.log.lock().unwrap().len();
+    p.run(&["drift"]).expect(0);
+    let drift = calls_since(proxy, mark);
+    [
+        CallRow {
+            what: format!("{platform} plan"),
+            resources: nodes,
+            by_service: plan,
+        },
+        CallRow {
+            what: format!("{platform} drift"),
+            resources: nodes,
+            by_service: drift,
+        },
+    ]
+}
+
+/// `aurora-redis-api` (its example config): the calls of plan and drift.
+fn measure_aurora() -> [CallRow; 2] {
+    let moto = Moto::start();
+    let proxy = Proxy::start_with(
+        &moto.url,
+        Arc::new(|_| None),
+        Arc::new(|_: &Seen| Duration::ZERO),
+    );
+    let p = Project::new(&proxy.url, &example("aurora-redis-api", "records"));
+    p.run(&["apply", "--auto-approve", "--parallelism", "64"])
+        .expect(0);
+    let nodes = deps_of(&p.state()).len();
+    let rows = plan_and_drift_calls(&p, &proxy, "aurora", nodes);
+    p.run(&["destroy", "--force"]).expect(0);
+    rows
+}
+
 /// The two-region platform (examples/multi-region-dr.toml) through the
-/// same latency proxy: apply and destroy against their critical paths.
-fn measure_dr() -> (PathRow, PathRow) {
+/// same latency proxy: apply and destroy against their critical paths,
+/// and the calls of plan and drift in between.
+fn measure_dr() -> (PathRow, PathRow, [CallRow; 2]) {
     let moto = Moto::start();
     let proxy = Proxy::start_with(&moto.url, Arc::new(|_| None), Arc::new(latency));
-    let root = env!("CARGO_MANIFEST_DIR");
-    let example = std::fs::read_to_string(format!("{root}/examples/multi-region-dr.toml")).unwrap();
-    let config = format!(
-        "disposable = true\n{}",
-        example
-            .replace("environment = \"dr\"", "environment = \"e2e\"")
-            .replace(
-                "lambda_source = \"../lambdas\"",
-                &format!("lambda_source = \"{root}/lambdas\"")
-            )
-    );
-    let p = Project::new(&proxy.url, &config);
+    let p = Project::new(&proxy.url, &example("multi-region-dr", "dr"));
     let apply = p
         .run(&["apply", "--auto-approve", "--parallelism", "64"])
         .expect(0);
     let deps = deps_of(&p.state());
     let nodes = deps.len();
+    let calls = plan_and_drift_calls(&p, &proxy, "dr", nodes);
     let apply_row = PathRow {
         what: "apply dr",
         nodes,
@@ -195,7 +249,7 @@ fn measure_dr() -> (PathRow, PathRow) {
         wall_s: wall(&destroy.stdout),
         bound_s: critical_path(&deps, &durations(&destroy.stdout), true),
     };
-    (apply_row, destroy_row)
+    (apply_row, destroy_row, calls)
 }
 
 /// Runs the whole platform through a latency proxy.
@@ -219,6 +273,7 @@ pub fn measure() -> Live {
     let mark = proxy.log.lock().unwrap().len();
     let t0 = Instant::now();
     run(&["plan", "--detailed-exitcode"]).expect(0);
+    let plan_ms = t0.elapsed().as_secs_f64() * 1e3;
     let plan_calls = calls_since(&proxy, mark);
     let first = proxy
         .log
@@ -241,27 +296,33 @@ pub fn measure() -> Live {
     };
 
     let dr = measure_dr();
+    let aurora = measure_aurora();
 
     let binary_mb = std::fs::metadata(env!("CARGO_BIN_EXE_hcprov"))
         .map(|m| m.len() as f64 / 1e6)
         .unwrap_or(0.0);
     Live {
         paths: vec![apply_row, destroy_row, dr.0, dr.1],
-        calls: vec![
+        calls: [
             CallRow {
-                what: "plan (no changes)",
+                what: "serverless plan".into(),
                 resources: nodes,
                 by_service: plan_calls,
             },
             CallRow {
-                what: "drift (in sync)",
+                what: "serverless drift".into(),
                 resources: nodes,
                 by_service: drift_calls,
             },
-        ],
+        ]
+        .into_iter()
+        .chain(aurora)
+        .chain(dr.2)
+        .collect(),
         startup: Startup {
             first_call_ms: first,
             binary_mb,
+            plan_ms,
         },
     }
 }

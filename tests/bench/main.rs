@@ -56,7 +56,9 @@ fn main() {
             r.wall_s / r.bound_s
         );
     }
-    println!("\n2. API calls (whole platform)\n");
+    println!(
+        "\n2. API calls of a no-change plan and of drift, each platform (counted by the proxy)\n"
+    );
     let services: std::collections::BTreeSet<&String> = live
         .calls
         .iter()
@@ -92,6 +94,13 @@ fn main() {
     println!(
         "{:>40} {:>10.1} MB",
         "release binary (stripped)", live.startup.binary_mb
+    );
+    println!(
+        "{:>40} {:>10.1} ms ({:.1} round trips of {} ms)",
+        "no-change plan behind the proxy",
+        live.startup.plan_ms,
+        live.startup.plan_ms / live::CALL_LATENCY.as_millis() as f64,
+        live::CALL_LATENCY.as_millis()
     );
     println!();
     scale_table(&sizes());

@@ -143,20 +143,20 @@ pub fn measure(n: usize, real: bool) -> Row {
 
         let t = Instant::now();
         let g = graph(n, &real);
-        let sample: Vec<Map<String, Value>> = g
-            .nodes()
-            .iter()
-            .take(1000)
-            .map(|n| n.attrs.clone())
-            .collect();
-        let attr_bytes = json_bytes(&sample);
-        drop(sample);
         let state = State::new("bench");
         let live = refresh(&state, &reg, 64, Arc::new(Stats::default()), Some(&g)).await;
         let p = plan(&g, &state, true, &live, &reg, BTreeMap::new()).unwrap();
         let plan_ms = t.elapsed().as_secs_f64() * 1e3;
         assert_eq!(p.summary.create, n);
         let plan_peak_mb = peak_rss_mb();
+        let sample: Vec<Map<String, Value>> = g
+            .nodes()
+            .iter()
+            .step_by((n / 1000).max(1))
+            .map(|n| n.attrs.clone())
+            .collect();
+        let attr_bytes = json_bytes(&sample);
+        drop(sample);
 
         let ckpt = Arc::new(Checkpointer::new(
             State::with_lineage("bench", &p.lineage),

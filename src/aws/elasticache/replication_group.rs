@@ -30,7 +30,9 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
 use crate::aws::find;
 use crate::aws::Aws;
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
-use crate::engine::retry::{retry_when, settle, wait_status, wait_until, Budget, Poll, Waiter};
+use crate::engine::retry::{
+    retry_when, settle, stuck, wait_status, wait_until, Budget, Poll, Waiter,
+};
 use crate::engine::value::Attrs;
 
 /// Waiting for a group to become `available` (create, modify).
@@ -175,20 +177,13 @@ impl ReplicationGroup {
         id: &str,
         not_set_at: Option<&str>,
     ) -> Result<Group, ResourceError> {
-        let failed = |s: &str| {
-            ResourceError::new(
-                ErrorClass::Other,
-                format!("waiting for {}", AVAILABLE.name),
-                format!("it is `{s}`, which waiting will not change: see the AWS console for why"),
-            )
-        };
         wait_until(ctx, &AVAILABLE, || async {
             let Some(g) = self.describe(ctx, id).await? else {
                 return Ok(Poll::Pending("not visible".into()));
             };
             let status = g.status().unwrap_or_default().to_string();
             if FAILED.contains(&status.as_str()) {
-                return Err(failed(&status));
+                return Err(stuck(&AVAILABLE, &status));
             }
             let token = g
                 .pending_modified_values()

@@ -36,6 +36,9 @@ fn sm_tags(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<Tag> {
         .collect()
 }
 
+/// The observed setting: which version is labelled `AWSCURRENT`.
+const CURRENT: &str = "current_version";
+
 impl Secret {
     /// Restores the secret `name` scheduled for deletion when it carries
     /// this address's identity tags, puts `value` in it and brings its
@@ -84,12 +87,7 @@ impl Secret {
             .ctx(&what)?;
         Ok((arn, updated.version_id().map(str::to_string)))
     }
-}
 
-/// The observed setting: which version is labelled `AWSCURRENT`.
-const CURRENT: &str = "current_version";
-
-impl Secret {
     /// Moves `AWSCURRENT` back to the version hcprov recorded (another was
     /// made current outside hcprov) and returns it as the recorded one. A
     /// state that never recorded one (written before hcprov watched it, or
