@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use aws_sdk_apigateway::types::{Method as ApiMethod, Op, PatchOperation, Resource as ApiResource};
 
+use super::all_pages;
 use super::error::SdkResultExt;
 use super::{tags, Aws};
 use crate::engine::resource::{ErrorClass, Registry, ResourceError};
@@ -43,30 +44,20 @@ async fn embedded(
     let key = format!("{region}:apigateway:GetResources:{api}");
     aws.memo
         .get(key, || async {
-            let mut all = vec![];
-            let mut position = None;
-            loop {
-                let page = client
+            let what = format!("reading the resources of API Gateway REST API ({api})");
+            let listed = async {
+                let req = client
                     .get_resources()
                     .rest_api_id(api)
                     .embed("methods")
-                    .limit(500)
-                    .set_position(position)
-                    .send()
-                    .await
-                    .ctx(&format!(
-                        "reading the resources of API Gateway REST API ({api})"
-                    ));
-                let page = match page {
-                    Ok(p) => p,
-                    Err(e) if e.is_not_found() => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                all.extend(page.items().iter().cloned());
-                position = page.position().map(str::to_string);
-                if position.is_none() {
-                    return Ok(Some(Arc::new(all)));
-                }
+                    .limit(500);
+                Ok::<_, ResourceError>(all_pages!(req, items, &what))
+            }
+            .await;
+            match listed {
+                Ok(all) => Ok(Some(Arc::new(all))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
             }
         })
         .await

@@ -157,13 +157,6 @@ impl ReplicationGroup {
             .map(|g| g.status().unwrap_or("present").to_string()))
     }
 
-    async fn wait_available(&self, ctx: &Ctx, id: &str) -> Result<(), ResourceError> {
-        wait_status(ctx, &AVAILABLE, Some("available"), FAILED, || {
-            self.status(ctx, id)
-        })
-        .await
-    }
-
     /// Waits until the group is `available` with no AUTH token change
     /// pending (AWS can answer `available` just after a modify, and stamps
     /// the token's time when the change is done), and returns it as that
@@ -541,7 +534,7 @@ impl ResourceType for ReplicationGroup {
                     .ctx(&format!("updating ElastiCache replication group ({id})"))
             })
             .await?;
-            self.wait_available(ctx, id).await?;
+            self.settled(ctx, id, None).await?;
         }
         // The token is set again only when the plan asked (what was
         // recorded differs from what is live, or nothing was recorded).
