@@ -196,7 +196,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if lifts {
         println!("Lifting the protection of environment {:?}: its data stores and keys may be deleted once this apply has run.", s.cfg.environment);
     }
-    execute(&s, &plan, state, &lock).await
+    execute(&s, plan, state, &lock).await
 }
 
 /// Names the operations an interrupted run left pending, which this run
@@ -219,7 +219,7 @@ pub(super) fn print_pending(state: &State) {
 /// summary, and returns the exit code.
 pub(super) async fn execute(
     s: &Session,
-    plan: &Plan,
+    plan: Plan,
     state: State,
     lock: &super::store::Lock,
 ) -> Result<u8> {
@@ -267,7 +267,8 @@ pub(super) async fn execute(
         // (nor keys held back by them).
         keep_copies: !s.cfg.disposable,
     };
-    let report = apply(plan, ckpt.clone(), s.registry.clone(), opts).await;
+    let plan = Arc::new(plan);
+    let report = apply(plan.clone(), ckpt.clone(), s.registry.clone(), opts).await;
     signals.abort();
     let _ = stop_live.send(());
     let _ = ticker.await;
@@ -326,7 +327,7 @@ pub(super) async fn execute(
         println!("SDK retries by service: {}.", per.join(", "));
     }
     if multi {
-        print_by_region(plan, &report);
+        print_by_region(&plan, &report);
     }
     if report.succeeded() {
         println!("{verb} complete: {done} changes ({stats}).");

@@ -66,5 +66,5 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             return Ok(super::EXIT_ERROR);
         }
     }
-    execute(&s, &plan, state, &lock).await
+    execute(&s, plan, state, &lock).await
 }

@@ -296,7 +296,7 @@ mod tests {
                 id: Some("hc-redis-dev".into()),
                 attributes: vec![attr(after.clone())],
                 replace_because: vec![],
-                desired: Some(desired.clone()),
+                desired: Some(desired.clone().into()),
                 before: None,
                 dependencies: vec![],
                 depends_on: vec![],

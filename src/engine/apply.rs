@@ -597,7 +597,7 @@ async fn clean_up_leftovers(
 /// Executes `plan` on `ckpt`'s state. Failures skip dependants; everything
 /// finished is checkpointed. Outputs are refreshed at the end.
 pub async fn apply(
-    plan: &Plan,
+    plan: Arc<Plan>,
     ckpt: Arc<Checkpointer>,
     registry: Arc<Registry>,
     opts: ApplyOptions,
@@ -610,13 +610,12 @@ pub async fn apply(
             .map(|r| (r.address.clone(), r.dependencies.clone()))
             .collect()
     });
-    let leftovers = clean_up_leftovers(plan, &ckpt, &registry, &stats).await;
-    let (ops, dag) = build_ops(plan, &recorded);
-    let plan_arc = Arc::new(plan.clone());
+    let leftovers = clean_up_leftovers(&plan, &ckpt, &registry, &stats).await;
+    let (ops, dag) = build_ops(&plan, &recorded);
     let ops_arc = Arc::new(ops.clone());
     let outcomes = walk(&dag, opts.parallelism, opts.stop.clone(), |oi, slot| {
         let (plan, ops, ckpt, registry, stats) = (
-            plan_arc.clone(),
+            plan.clone(),
             ops_arc.clone(),
             ckpt.clone(),
             registry.clone(),

@@ -30,7 +30,10 @@ pub struct Event {
 
 /// The fake cloud: an object store plus behaviour rules.
 pub struct FakeCloud {
-    objects: Mutex<HashMap<String, Attrs>>,
+    /// Live objects by id, each kept as JSON text: a cloud holds its
+    /// objects outside the engine, so the fake's copy stays small beside
+    /// what the engine measures.
+    objects: Mutex<HashMap<String, Box<str>>>,
     /// Object id → the address that created it (the fake's "address tag").
     owners: Mutex<HashMap<String, String>>,
     /// Creates whose answer is lost: the object is made, the call fails.
@@ -143,9 +146,26 @@ impl FakeCloud {
 
     /// Changes a live object's attribute behind the engine's back.
     pub fn tamper(&self, id: &str, key: &str, v: Value) {
-        if let Some(o) = self.objects.lock().expect("fake lock").get_mut(id) {
+        if let Some(mut o) = self.get(id) {
             o.insert(key.into(), v);
+            self.put(id, &o);
         }
+    }
+
+    /// The live object `id`.
+    fn get(&self, id: &str) -> Option<Attrs> {
+        let objects = self.objects.lock().expect("fake lock");
+        let text = objects.get(id)?;
+        Some(serde_json::from_str(text).expect("fake objects are JSON objects"))
+    }
+
+    /// Stores the live object `id`.
+    fn put(&self, id: &str, attrs: &Attrs) {
+        let text = serde_json::to_string(attrs).expect("attributes serialise");
+        self.objects
+            .lock()
+            .expect("fake lock")
+            .insert(id.to_string(), text.into_boxed_str());
     }
 
     /// Deletes a live object behind the engine's back.
@@ -239,11 +259,7 @@ impl ResourceType for FakeType {
             id = format!("fake-{}", self.cloud.next_id.fetch_add(1, Ordering::SeqCst));
             let mut attrs = attrs.clone();
             outputs = self.stamp(&mut attrs);
-            self.cloud
-                .objects
-                .lock()
-                .expect("fake lock")
-                .insert(id.clone(), attrs);
+            self.cloud.put(&id, &attrs);
             self.cloud
                 .owners
                 .lock()
@@ -282,13 +298,7 @@ impl ResourceType for FakeType {
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let start = self.cloud.step(ctx, "read").await?;
-        let found = self
-            .cloud
-            .objects
-            .lock()
-            .expect("fake lock")
-            .get(id)
-            .cloned();
+        let found = self.cloud.get(id);
         self.cloud.record(ctx, "read", start);
         Ok(found.map(|attrs| {
             let mut outputs = Attrs::new();
@@ -307,11 +317,7 @@ impl ResourceType for FakeType {
         let start = self.cloud.step(ctx, "update").await?;
         let mut to = to.clone();
         let outputs = self.stamp(&mut to);
-        self.cloud
-            .objects
-            .lock()
-            .expect("fake lock")
-            .insert(id.to_string(), to);
+        self.cloud.put(id, &to);
         self.cloud.record(ctx, "update", start);
         Ok(outputs)
     }
@@ -320,9 +326,13 @@ impl ResourceType for FakeType {
         let start = self.cloud.step(ctx, "delete").await?;
         if self.cloud.refuse_in_use.load(Ordering::SeqCst) {
             let objects = self.cloud.objects.lock().expect("fake lock");
+            let names = |text: &str| {
+                let a: Attrs = serde_json::from_str(text).expect("fake objects are JSON objects");
+                a.values().any(|v| v.as_str() == Some(id))
+            };
             if let Some((user, _)) = objects
                 .iter()
-                .find(|(other, a)| *other != id && a.values().any(|v| v.as_str() == Some(id)))
+                .find(|(other, text)| *other != id && names(text))
             {
                 return Err(ResourceError::new(
                     ErrorClass::DependencyViolation,

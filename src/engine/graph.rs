@@ -8,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::value::{references, Attrs};
+use super::value::{references, SharedAttrs};
 use super::EngineError;
 
 /// One desired resource.
@@ -19,7 +19,9 @@ pub struct Node {
     /// The region the resource lives in.
     pub region: String,
     /// Desired attributes; may hold references to other nodes' outputs.
-    pub attrs: Attrs,
+    /// Shared with the planned change; change them with `Arc::make_mut`.
+    #[serde(with = "super::value::shared")]
+    pub attrs: SharedAttrs,
     /// Explicit ordering edges, for dependencies no attribute expresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
@@ -39,10 +41,15 @@ impl Node {
         Node {
             address: format!("{kind}.{name}"),
             region: region.to_string(),
-            attrs,
+            attrs: SharedAttrs::new(attrs),
             depends_on: vec![],
             shared: vec![],
         }
+    }
+
+    /// The attributes to change (copied first if a plan shares them).
+    pub fn attrs_mut(&mut self) -> &mut super::value::Attrs {
+        std::sync::Arc::make_mut(&mut self.attrs)
     }
 
     /// The resource type, the part of the address before the first dot.

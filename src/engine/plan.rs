@@ -13,6 +13,7 @@ use super::resource::Registry;
 use super::state::{ResourceState, State};
 use super::value::{
     contains_unknown, is_observed, resolve, resolve_attrs, settle_observed, Attrs, Reference,
+    SharedAttrs,
 };
 use super::EngineError;
 
@@ -82,8 +83,12 @@ pub struct Change {
     pub replace_because: Vec<String>,
     /// Desired attributes with references unresolved; apply resolves them
     /// against outputs as they become known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub desired: Option<Attrs>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::value::shared::option"
+    )]
+    pub desired: Option<SharedAttrs>,
     /// Live attributes before the change (update and replace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Attrs>,

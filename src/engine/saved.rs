@@ -263,7 +263,8 @@ mod tests {
             .iter_mut()
             .find(|c| c.address == "fake.a")
             .unwrap();
-        a.desired.as_mut().unwrap()["policy"] = json!({"Action": "*", "Resource": "*"});
+        std::sync::Arc::make_mut(a.desired.as_mut().unwrap())["policy"] =
+            json!({"Action": "*", "Resource": "*"});
         let err = check_saved(&widened, Some(&state), &graph).unwrap_err();
         assert!(err.contains("desired attributes of fake.a"), "{err}");
 

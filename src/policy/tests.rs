@@ -42,7 +42,7 @@ fn node<'a>(nodes: &'a mut [Node], address: &str) -> &'a mut Node {
 }
 
 fn set(nodes: &mut [Node], address: &str, attr: &str, v: Value) {
-    node(nodes, address).attrs.insert(attr.into(), v);
+    node(nodes, address).attrs_mut().insert(attr.into(), v);
 }
 
 fn remove(nodes: &mut Vec<Node>, address: &str) {
@@ -148,11 +148,11 @@ rule_tests! {
     backup_s3: "HC-BACKUP-S3" in "multi-region-dr" at "s3_bucket.secondary" =>
         |n| set(n, "s3_bucket_versioning.secondary", "status", json!("Suspended"));
     lambda_vpc: "HC-LAMBDA-VPC" in "serverless-api" at "lambda_function.data_processor" =>
-        |n| { node(n, "lambda_function.data_processor").attrs.remove("vpc_config"); };
+        |n| { node(n, "lambda_function.data_processor").attrs_mut().remove("vpc_config"); };
     iam_admin: "HC-IAM-ADMIN" in "serverless-api" at "iam_role_policy.vpc_flow_log" =>
         |n| set(n, "iam_role_policy.vpc_flow_log", "policy", json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
     lambda_secrets: "HC-LAMBDA-SECRETS" in "aurora-redis-api" at "lambda_function.patient_api" =>
-        |n| { node(n, "lambda_function.patient_api").attrs["environment"]["DB_PASSWORD"] = json!("hunter2"); };
+        |n| { node(n, "lambda_function.patient_api").attrs_mut()["environment"]["DB_PASSWORD"] = json!("hunter2"); };
 }
 
 #[test]
@@ -231,8 +231,8 @@ fn a_function_whose_role_is_not_the_stacks_fails_the_vpc_rule() {
 fn global_table_replicas_are_held_to_the_same_rules() {
     let (mut nodes, cfg) = example("multi-region-dr");
     let t = node(&mut nodes, "dynamodb_table.audit_logs");
-    t.attrs["replicas"][0]["kms_key_arn"] = Value::Null;
-    t.attrs["replicas"][0]["point_in_time_recovery"] = json!(false);
+    t.attrs_mut()["replicas"][0]["kms_key_arn"] = Value::Null;
+    t.attrs_mut()["replicas"][0]["point_in_time_recovery"] = json!(false);
     let failed: Vec<(&str, String)> = eval(&nodes, &cfg)
         .violations()
         .map(|f| (f.rule, f.attribute.clone()))
@@ -304,7 +304,7 @@ fn a_waiver_is_shown_with_its_reason_and_one_that_matches_nothing_is_stale() {
         .waive
         .retain(|w| w.attribute.as_deref() == Some("ingress:tcp/80"));
     assert_eq!(cfg.policy.waive.len(), 1);
-    node(&mut more, "ec2_security_group.alb").attrs["ingress"]
+    node(&mut more, "ec2_security_group.alb").attrs_mut()["ingress"]
         .as_array_mut()
         .unwrap()
         .push(

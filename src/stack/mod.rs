@@ -37,7 +37,7 @@ impl Blueprint {
     /// for one state's history, and an interrupted create is found by both.
     pub fn stamp_lineage(&mut self, lineage: &str) {
         for n in &mut self.nodes {
-            if let Some(Value::Object(tags)) = n.attrs.get_mut("tags") {
+            if let Some(Value::Object(tags)) = n.attrs_mut().get_mut("tags") {
                 if tags.contains_key(ADDRESS_TAG) {
                     tags.insert(LINEAGE_TAG.into(), json!(lineage));
                 }
@@ -192,7 +192,7 @@ impl<'a> Builder<'a> {
     /// off a guard is what an intruder would do first.
     pub fn guards(&mut self, address: &str, what: &str) {
         if let Some(n) = self.nodes.iter_mut().find(|n| n.address == address) {
-            if let Some(Value::Object(tags)) = n.attrs.get_mut("tags") {
+            if let Some(Value::Object(tags)) = n.attrs_mut().get_mut("tags") {
                 tags.insert(GUARD_TAG.into(), json!(what));
             }
         }

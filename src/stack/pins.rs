@@ -14,10 +14,10 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
     undeclared_bucket_settings(nodes);
     for n in nodes.iter_mut() {
         for (k, v) in pins(n, account, cfg) {
-            n.attrs.entry(k.to_string()).or_insert(v);
+            n.attrs_mut().entry(k.to_string()).or_insert(v);
         }
         if n.kind() == "s3_bucket_replication" {
-            if let Some(Value::Object(rule)) = n.attrs.get_mut("rule") {
+            if let Some(Value::Object(rule)) = n.attrs_mut().get_mut("rule") {
                 let minutes = rule
                     .get("replication_time_minutes")
                     .cloned()
@@ -38,7 +38,7 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
             }
         }
         if n.kind() == "s3_bucket_lifecycle" {
-            if let Some(Value::Array(rules)) = n.attrs.get_mut("rules") {
+            if let Some(Value::Array(rules)) = n.attrs_mut().get_mut("rules") {
                 for r in rules.iter_mut().filter_map(Value::as_object_mut) {
                     r.entry("expiration_days").or_insert(Value::Null);
                     r.entry("expiration_date").or_insert(Value::Null);
@@ -51,7 +51,7 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
             }
         }
         if n.kind() == "backup_plan" {
-            if let Some(Value::Array(rules)) = n.attrs.get_mut("rules") {
+            if let Some(Value::Array(rules)) = n.attrs_mut().get_mut("rules") {
                 for r in rules.iter_mut().filter_map(Value::as_object_mut) {
                     for (k, v) in [
                         ("copy_actions", json!([])),
@@ -66,7 +66,7 @@ pub fn apply(nodes: &mut [Node], account: &Account, cfg: &Config) {
             }
         }
         if n.kind() == "lambda_function" {
-            if let Some(Value::Object(vpc)) = n.attrs.get_mut("vpc_config") {
+            if let Some(Value::Object(vpc)) = n.attrs_mut().get_mut("vpc_config") {
                 vpc.entry("ipv6_allowed_for_dual_stack")
                     .or_insert(json!(false));
             }
@@ -92,7 +92,7 @@ fn undeclared_bucket_settings(nodes: &mut [Node]) {
         let id = crate::engine::value::reference(&n.address, "id");
         for key in crate::aws::s3::undeclared::KEYS {
             if !declared.iter().any(|(k, b)| k == key && b == &id) {
-                n.attrs.entry(key.to_string()).or_insert(json!([]));
+                n.attrs_mut().entry(key.to_string()).or_insert(json!([]));
             }
         }
     }

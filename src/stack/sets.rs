@@ -113,7 +113,7 @@ pub fn declare(nodes: &mut [Node], shared: &[String]) -> Result<(), String> {
                 .remove(&(n.address.clone(), set.attr))
                 .unwrap_or_default();
             list.sort_by_key(Value::to_string);
-            n.attrs.insert(set.attr.into(), Value::Array(list));
+            n.attrs_mut().insert(set.attr.into(), Value::Array(list));
         }
     }
     for (i, entry) in shared.iter().enumerate() {

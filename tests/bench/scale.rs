@@ -153,7 +153,7 @@ pub fn measure(n: usize, real: bool) -> Row {
             .nodes()
             .iter()
             .step_by((n / 1000).max(1))
-            .map(|n| n.attrs.clone())
+            .map(|n| (*n.attrs).clone())
             .collect();
         let attr_bytes = json_bytes(&sample);
         drop(sample);
@@ -165,7 +165,7 @@ pub fn measure(n: usize, real: bool) -> Row {
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let t = Instant::now();
         let report = apply(
-            &p,
+            Arc::new(p),
             ckpt.clone(),
             reg.clone(),
             ApplyOptions {

@@ -81,7 +81,7 @@ async fn run(
     let ckpt = Arc::new(Checkpointer::new(state, Arc::new(store.clone())));
     let (_tx, rx) = watch::channel(false);
     apply(
-        p,
+        Arc::new(p.clone()),
         ckpt,
         reg.clone(),
         ApplyOptions {
