@@ -62,6 +62,21 @@ pub(crate) fn single(
     v.pop().unwrap_or(Ok(None))
 }
 
+/// Runs `read` only when `wanted`: a read of a setting the prior
+/// attributes do not hold costs no call. Futures do nothing until polled,
+/// so a read joined with others (`tokio::join!`) that is not wanted is
+/// never sent.
+pub(crate) async fn read_if<T>(
+    wanted: bool,
+    read: impl std::future::Future<Output = Result<T, ResourceError>>,
+) -> Result<Option<T>, ResourceError> {
+    if wanted {
+        read.await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 pub use clients::{partition_of_region, AssumeRole, Aws, AwsOptions, Identity};
 
 /// Every resource type hcprov manages, wired to `aws`.

@@ -38,15 +38,45 @@ pub type Tagged = (String, Vec<(String, String)>);
 /// What one bulk read per region found: every object of the environment
 /// with its tags. Reads use it in place of a per-object tag call (see
 /// `aws::tags::cached`); drift lists the objects the state does not hold.
-#[derive(Debug, Default)]
+/// The reads of a refresh start while it runs: a read that wants its tags
+/// waits for it ([`TagCache::ready`]), the others do not.
+#[derive(Debug)]
 pub struct TagCache {
     regions: Mutex<BTreeMap<String, Result<Vec<Tagged>, String>>>,
     by_arn: Mutex<HashMap<String, Vec<(String, String)>>>,
+    /// True while a bulk read runs.
+    priming: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for TagCache {
+    fn default() -> TagCache {
+        TagCache {
+            regions: Mutex::default(),
+            by_arn: Mutex::default(),
+            priming: tokio::sync::watch::Sender::new(false),
+        }
+    }
 }
 
 impl TagCache {
+    /// Says a bulk read is about to run: from now until it ends, [`ready`]
+    /// waits. Call it before starting the reads that may want its tags.
+    ///
+    /// [`ready`]: TagCache::ready
+    pub fn begin(&self) {
+        self.priming.send_replace(true);
+    }
+
+    /// Waits until no bulk read is running.
+    pub async fn ready(&self) {
+        let mut rx = self.priming.subscribe();
+        // The sender lives as long as `self`: the wait cannot fail.
+        let _ = rx.wait_for(|running| !running).await;
+    }
+
     /// Reads every region in `regions` once (concurrently).
     pub async fn prime(&self, aws: &Aws, regions: &[String], lineage: &str) {
+        self.begin();
         let reads = regions.iter().map(|r| tagged(aws, r, lineage));
         let found = futures::future::join_all(reads).await;
         let mut by_arn = self.by_arn.lock().expect("tag cache");
@@ -59,6 +89,7 @@ impl TagCache {
             }
             by_region.insert(region.clone(), result.map_err(|e| e.to_string()));
         }
+        self.priming.send_replace(false);
     }
 
     /// Forgets what was read: the next read of an object asks its own API.

@@ -52,8 +52,10 @@ pub fn claims(attrs: &Attrs, live: &Attrs) -> bool {
 /// The tags of `arn` as the environment's bulk tag read found them, when
 /// they are what `recorded` holds: the read then needs no tag call of its
 /// own. Otherwise (not found, or different: the bulk read may lag a change
-/// by minutes) `None`, and the read asks the object's own API.
-pub fn cached(aws: &crate::aws::Aws, arn: &str, recorded: &Attrs) -> Option<Value> {
+/// by minutes) `None`, and the read asks the object's own API. Waits for
+/// a bulk read that is still running.
+pub async fn cached(aws: &crate::aws::Aws, arn: &str, recorded: &Attrs) -> Option<Value> {
+    aws.tag_cache.ready().await;
     let found = aws.tag_cache.tags(arn)?;
     let live = live(found.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     (recorded.get("tags") == Some(&live)).then_some(live)

@@ -40,6 +40,12 @@ use store::Store;
 /// Default number of operations in flight.
 pub const DEFAULT_PARALLELISM: u16 = 16;
 
+/// A refresh reads this many resources at once per `--parallelism` slot
+/// (128 by default): reads are light, and EC2's and Lambda's are paced by
+/// the client-side rate limits, so a no-change plan of the whole platform
+/// waits for a few round trips, not one per sixteen resources.
+pub const READS_PER_SLOT: usize = 8;
+
 /// Exit code: success (and, for plan/drift, nothing to report).
 pub const EXIT_OK: u8 = 0;
 /// Exit code: an error.
@@ -63,7 +69,8 @@ pub struct Cli {
     /// or the configuration's [state]].
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Most AWS operations in flight at once.
+    /// Most resource operations in flight at once; a refresh reads up to
+    /// 8 × N resources at once.
     #[arg(long, global = true, default_value_t = DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
     /// Send every AWS call to this endpoint (an emulator); also AWS_ENDPOINT_URL.
@@ -282,30 +289,41 @@ impl Session {
         Ok((state, id, live))
     }
 
-    /// Reads every resource of `state`: one bulk tag read per region of
-    /// `regions` first (the reads take their tags from it), and answers
-    /// several reads need asked once. `unrecorded`: see [`refresh`].
+    /// Reads every resource of `state`, with one bulk tag read per region
+    /// of `regions` running beside the reads (those that take their tags
+    /// from it wait for it), and answers several reads need asked once.
+    /// `unrecorded`: see [`refresh`].
     async fn refresh_state(
         &self,
         state: &State,
         regions: &[String],
         unrecorded: Option<&Graph>,
     ) -> crate::engine::refresh::Refreshed {
-        if !state.resources.is_empty() {
-            self.aws
-                .tag_cache
-                .prime(&self.aws, regions, &state.lineage)
-                .await;
+        // The bulk tag read runs beside the reads; those that want its
+        // tags wait for it.
+        let tagged = !state.resources.is_empty();
+        if tagged {
+            self.aws.tag_cache.begin();
         }
         self.aws.memo.begin();
-        let live = refresh(
-            state,
-            &self.registry,
-            self.parallelism,
-            Arc::new(Stats::default()),
-            unrecorded,
-        )
-        .await;
+        let prime = async {
+            if tagged {
+                self.aws
+                    .tag_cache
+                    .prime(&self.aws, regions, &state.lineage)
+                    .await;
+            }
+        };
+        let (_, live) = tokio::join!(
+            prime,
+            refresh(
+                state,
+                &self.registry,
+                READS_PER_SLOT * self.parallelism,
+                Arc::new(Stats::default()),
+                unrecorded,
+            )
+        );
         self.aws.memo.end();
         live
     }

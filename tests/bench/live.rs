@@ -52,6 +52,11 @@ pub struct Startup {
     /// Wall time of a no-change `plan` of the whole platform behind the
     /// proxy (every call 50 ms).
     pub plan_ms: f64,
+    /// Its round trips: the longest chain of its calls each of which was
+    /// sent only after the one before it was answered (their operations).
+    pub plan_round_trips: Vec<String>,
+    /// The time from its first call sent to its last answered.
+    pub plan_calls_ms: f64,
 }
 
 /// Everything measured against the emulator.
@@ -275,6 +280,7 @@ pub fn measure() -> Live {
     run(&["plan", "--detailed-exitcode"]).expect(0);
     let plan_ms = t0.elapsed().as_secs_f64() * 1e3;
     let plan_calls = calls_since(&proxy, mark);
+    let (plan_round_trips, plan_calls_ms) = proxy.round_trips(mark);
     let first = proxy
         .log
         .lock()
@@ -323,6 +329,8 @@ pub fn measure() -> Live {
             first_call_ms: first,
             binary_mb,
             plan_ms,
+            plan_round_trips,
+            plan_calls_ms,
         },
     }
 }

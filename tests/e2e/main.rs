@@ -6,6 +6,7 @@ mod acceptance;
 mod accounts;
 mod aurora;
 mod aurora_drift;
+mod calls;
 mod completeness;
 mod crash;
 mod dr;

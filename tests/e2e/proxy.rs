@@ -59,6 +59,26 @@ impl Seen {
             .unwrap_or(1)
     }
 
+    /// A short name of the operation: the JSON protocol's target, the
+    /// query protocol's `Action`, or the request line.
+    pub fn operation(&self) -> String {
+        let head = self.head.to_ascii_lowercase();
+        if let Some(t) = head.lines().find_map(|l| l.strip_prefix("x-amz-target:")) {
+            let at = head.find(t).unwrap_or(0);
+            return self.head[at..at + t.len()].trim().to_string();
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        if let Some(a) = body.split('&').find_map(|p| p.strip_prefix("Action=")) {
+            return a.to_string();
+        }
+        let line = self.head.lines().next().unwrap_or_default();
+        line.rsplit_once(' ')
+            .map_or(line, |(l, _)| l)
+            .chars()
+            .take(80)
+            .collect()
+    }
+
     fn is_json_protocol(&self) -> bool {
         self.head.to_ascii_lowercase().contains("\nx-amz-target:")
     }
@@ -269,6 +289,13 @@ pub enum Phase {
 /// phase; returning false at `Arrived` drops it unforwarded.
 pub type Tap = Arc<dyn Fn(usize, &Seen, Phase) -> bool + Send + Sync>;
 
+/// A forwarded request's number in the log (from 1), when its answer went
+/// back, and its operation.
+pub type Answered = (usize, Instant, String);
+
+/// Where [`serve`] notes each request: on arrival (`log`) and once answered.
+type Logs<'a> = (&'a Mutex<Vec<(Instant, String)>>, &'a Mutex<Vec<Answered>>);
+
 /// Decides each request's fate: `None` forwards it.
 pub type Rule = Arc<dyn Fn(&Seen) -> Option<Fault> + Send + Sync>;
 
@@ -280,6 +307,9 @@ pub struct Proxy {
     pub faults: Arc<AtomicUsize>,
     /// Every request: when it arrived and its service.
     pub log: Arc<Mutex<Vec<(Instant, String)>>>,
+    /// Forwarded requests: their number in `log` (from 1), when their
+    /// answer went back to hcprov, and the operation.
+    pub answered: Arc<Mutex<Vec<Answered>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -306,24 +336,26 @@ impl Proxy {
         );
         let faults = Arc::new(AtomicUsize::new(0));
         let log = Arc::new(Mutex::new(vec![]));
+        let answered = Arc::new(Mutex::new(vec![]));
         let stop = Arc::new(AtomicBool::new(false));
-        let (f, s, l) = (faults.clone(), stop.clone(), log.clone());
+        let (f, s, l, a) = (faults.clone(), stop.clone(), log.clone(), answered.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (rule, delay, tap, up, f, l) = (
+                let (rule, delay, tap, up, f, l, a) = (
                     rule.clone(),
                     delay.clone(),
                     tap.clone(),
                     up.clone(),
                     f.clone(),
                     l.clone(),
+                    a.clone(),
                 );
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &up, &rule, &delay, &tap, &f, &l);
+                    let _ = serve(conn, &up, &rule, &delay, &tap, &f, (&l, &a));
                 });
             }
         });
@@ -331,8 +363,55 @@ impl Proxy {
             url,
             faults,
             log,
+            answered,
             stop,
         }
+    }
+}
+
+impl Proxy {
+    /// The round trips of the forwarded calls after the first `mark`: the
+    /// longest chain of calls each sent after the one before it was
+    /// answered (so however slow the emulator is, calls sent together
+    /// count once), as the chain's operations, and the span from the first
+    /// call sent to the last answered, in ms.
+    pub fn round_trips(&self, mark: usize) -> (Vec<String>, f64) {
+        let sent: Vec<Instant> = self.log.lock().unwrap().iter().map(|(t, _)| *t).collect();
+        let done: std::collections::HashMap<usize, (Instant, String)> = self
+            .answered
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(i, t, op)| (*i, (*t, op.clone())))
+            .collect();
+        // (sent, answered, operation) of each call after the mark, by time sent.
+        let calls: Vec<(Instant, Instant, String)> = (mark + 1..=sent.len())
+            .filter_map(|i| {
+                let (t, op) = done.get(&i)?;
+                Some((sent[i - 1], *t, op.clone()))
+            })
+            .collect();
+        // The longest chain ending at each call, and the call before it.
+        let mut depth: Vec<(usize, Option<usize>)> = vec![(0, None); calls.len()];
+        for i in 0..calls.len() {
+            depth[i] = (0..i)
+                .filter(|&j| calls[j].1 <= calls[i].0)
+                .map(|j| (depth[j].0 + 1, Some(j)))
+                .max_by_key(|d| d.0)
+                .unwrap_or((1, None));
+        }
+        let mut chain = vec![];
+        let mut at = (0..calls.len()).max_by_key(|&i| depth[i].0);
+        while let Some(i) = at {
+            chain.push(calls[i].2.clone());
+            at = depth[i].1;
+        }
+        chain.reverse();
+        let span = match (calls.first(), calls.iter().map(|c| c.1).max()) {
+            (Some(first), Some(last)) => last.duration_since(first.0).as_secs_f64() * 1e3,
+            _ => 0.0,
+        };
+        (chain, span)
     }
 }
 
@@ -350,7 +429,7 @@ fn serve(
     delay: &Delay,
     tap: &Tap,
     faults: &AtomicUsize,
-    log: &Mutex<Vec<(Instant, String)>>,
+    (log, answered): Logs<'_>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = String::new();
@@ -423,5 +502,10 @@ fn serve(
     let mut response = vec![];
     up.read_to_end(&mut response)?;
     tap(index, &seen, Phase::Answered);
-    client.write_all(&response)
+    client.write_all(&response)?;
+    answered
+        .lock()
+        .unwrap()
+        .push((index, Instant::now(), seen.operation()));
+    Ok(())
 }

@@ -116,23 +116,19 @@ impl ResourceType for Trail {
         else {
             return Ok(None);
         };
-        let Some(status) = not_found_to_none(
-            ct.get_trail_status()
-                .name(id)
-                .send()
-                .await
-                .ctx(&format!("reading status of CloudTrail trail ({id})")),
-        )?
-        else {
+        let arn = t.trail_arn().unwrap_or_default().to_string();
+        // Status, tags and event selectors at once: one round trip.
+        let (status, tag_out, selectors) = tokio::join!(
+            ct.get_trail_status().name(id).send(),
+            ct.list_tags().resource_id_list(&arn).send(),
+            super::trail_extras::selectors(ct, id),
+        );
+        let status =
+            not_found_to_none(status.ctx(&format!("reading status of CloudTrail trail ({id})")))?;
+        let Some(status) = status else {
             return Ok(None);
         };
-        let arn = t.trail_arn().unwrap_or_default().to_string();
-        let tag_out = ct
-            .list_tags()
-            .resource_id_list(&arn)
-            .send()
-            .await
-            .ctx(&format!("reading tags of CloudTrail trail ({id})"))?;
+        let tag_out = tag_out.ctx(&format!("reading tags of CloudTrail trail ({id})"))?;
         let live_tags = tag_out.resource_tag_list().first().map(|r| {
             tags::live(
                 r.tags_list()
@@ -141,10 +137,7 @@ impl ResourceType for Trail {
             )
         });
         let mut attrs = obj(super::trail_extras::observe(&t));
-        attrs.insert(
-            "event_selectors".into(),
-            super::trail_extras::selectors(ct, id).await?,
-        );
+        attrs.insert("event_selectors".into(), selectors?);
         attrs.extend(obj(json!({
                 "name": id,
                 "s3_bucket_name": t.s3_bucket_name(),

@@ -213,17 +213,20 @@ impl ResourceType for Alarm {
                 Err(e) => return items.iter().map(|_| Err(e.clone())).collect(),
             }
         }
-        let mut out = Vec::with_capacity(items.len());
-        for (id, _) in items {
-            out.push(match found.get(id) {
-                None => Ok(None),
-                Some(m) => match self.live_tags(ctx, m.alarm_arn().unwrap_or_default()).await {
-                    Ok(t) => Ok(Some(observed(m, t))),
-                    Err(e) => Err(e),
-                },
-            });
-        }
-        out
+        // Each alarm's tags, all at once: from the bulk tag read when it
+        // shows what was recorded, else from the alarm's own listing.
+        futures::future::join_all(items.iter().map(|(id, recorded)| async {
+            let Some(m) = found.get(id) else {
+                return Ok(None);
+            };
+            let arn = m.alarm_arn().unwrap_or_default();
+            let t = match tags::cached(&self.0, arn, recorded).await {
+                Some(t) => t,
+                None => self.live_tags(ctx, arn).await?,
+            };
+            Ok(Some(observed(m, t)))
+        }))
+        .await
     }
 
     async fn update(

@@ -371,28 +371,43 @@ impl ResourceType for Table {
         if t.table_status() == Some(&TableStatus::Deleting) {
             return Ok(None);
         }
-        let days = pitr(ddb, id).await?;
-        let pitr_here = days.is_some();
-        let mut replica_list = vec![];
-        for r in t.replicas() {
-            let region = r.region_name().unwrap_or_default();
-            let on = pitr_on(&self.0.region(region).dynamodb, id)
-                .await
-                .unwrap_or(false);
-            replica_list.push(json!({
-                "region": region,
-                "kms_key_arn": r.kms_master_key_id(),
-                "point_in_time_recovery": on,
-            }));
-        }
-        replica_list.sort_by_key(|r| r["region"].as_str().unwrap_or_default().to_string());
         let arn = t.table_arn().unwrap_or_default().to_string();
-        let tag_out = ddb
-            .list_tags_of_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .ctx(&format!("reading tags of DynamoDB table ({id})"))?;
+        // Every read the table's description does not answer, at once:
+        // one round trip (the replicas' PITR in their own regions too).
+        let replica_pitr = futures::future::join_all(t.replicas().iter().map(|r| async {
+            let region = r.region_name().unwrap_or_default();
+            pitr_on(&self.0.region(region).dynamodb, id).await
+        }));
+        let (days, replica_pitr, tag_out, ttl, kinesis, policy) = tokio::join!(
+            pitr(ddb, id),
+            replica_pitr,
+            async {
+                ddb.list_tags_of_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .ctx(&format!("reading tags of DynamoDB table ({id})"))
+            },
+            super::table_extras::ttl(ddb, id),
+            super::table_extras::kinesis_destinations(ddb, id),
+            super::table_extras::resource_policy(ddb, &arn),
+        );
+        let days = days?;
+        let pitr_here = days.is_some();
+        let mut replica_list: Vec<Value> = t
+            .replicas()
+            .iter()
+            .zip(replica_pitr)
+            .map(|(r, on)| {
+                json!({
+                    "region": r.region_name().unwrap_or_default(),
+                    "kms_key_arn": r.kms_master_key_id(),
+                    "point_in_time_recovery": on.unwrap_or(false),
+                })
+            })
+            .collect();
+        replica_list.sort_by_key(|r| r["region"].as_str().unwrap_or_default().to_string());
+        let tag_out = tag_out?;
         let key = t
             .key_schema()
             .first()
@@ -423,18 +438,9 @@ impl ResourceType for Table {
                 "replicas": replica_list,
                 "tags": tags::live(tag_out.tags().iter().map(|t| (t.key(), t.value()))),
         })));
-        attrs.insert(
-            "ttl_attribute".into(),
-            super::table_extras::ttl(ddb, id).await?,
-        );
-        attrs.insert(
-            "kinesis_destinations".into(),
-            json!(super::table_extras::kinesis_destinations(ddb, id).await?),
-        );
-        attrs.insert(
-            "resource_policy".into(),
-            super::table_extras::resource_policy(ddb, &arn).await?,
-        );
+        attrs.insert("ttl_attribute".into(), ttl?);
+        attrs.insert("kinesis_destinations".into(), json!(kinesis?));
+        attrs.insert("resource_policy".into(), policy?);
         Ok(Some(Observed {
             attrs,
             outputs: obj(json!({ "arn": arn })),

@@ -137,13 +137,13 @@ impl ResourceType for Rule {
             return Ok(None);
         };
         let arn = r.arn().unwrap_or_default().to_string();
-        let targets = self.target_ids(ctx, id).await?;
-        let t = ev
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .ctx(&format!("reading tags of EventBridge rule ({id})"))?;
+        // Targets and tags at once.
+        let (targets, t) = tokio::join!(
+            self.target_ids(ctx, id),
+            ev.list_tags_for_resource().resource_arn(&arn).send(),
+        );
+        let targets = targets?;
+        let t = t.ctx(&format!("reading tags of EventBridge rule ({id})"))?;
         Ok(Some(Observed {
             attrs: obj(json!({
                 "name": id,

@@ -162,36 +162,48 @@ impl ResourceType for Key {
         ) {
             return Ok(None);
         }
-        let status = kms
-            .get_key_rotation_status()
-            .key_id(id)
-            .send()
-            .await
-            .ctx(&format!("reading rotation of KMS key ({id})"))?;
-        let rotation = status.key_rotation_enabled();
-        // KMS's default period when rotation is on without one.
-        let period = status.rotation_period_in_days().unwrap_or(365);
-        let live_tags = match tags::cached(&self.0, meta.arn().unwrap_or_default(), prior) {
-            Some(t) => t,
-            None => {
+        let arn = meta.arn().unwrap_or_default();
+        let account = meta.aws_account_id().unwrap_or_default();
+        // Rotation, tags, policy and grants at once: one round trip (the
+        // tags from the bulk read when it shows what was recorded).
+        let (status, live_tags, policy, foreign_grants) = tokio::join!(
+            async {
+                kms.get_key_rotation_status()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .ctx(&format!("reading rotation of KMS key ({id})"))
+            },
+            async {
+                if let Some(t) = tags::cached(&self.0, arn, prior).await {
+                    return Ok(t);
+                }
                 let out = kms
                     .list_resource_tags()
                     .key_id(id)
                     .send()
                     .await
                     .ctx(&format!("reading tags of KMS key ({id})"))?;
-                tags::live(out.tags().iter().map(|t| (t.tag_key(), t.tag_value())))
-            }
-        };
-        let policy = kms
-            .get_key_policy()
-            .key_id(id)
-            .policy_name("default")
-            .send()
-            .await
-            .ctx(&format!("reading the key policy of KMS key ({id})"))?;
-        let account = meta.aws_account_id().unwrap_or_default();
-        let foreign_grants = super::grants::foreign(kms, id, account).await?;
+                Ok(tags::live(
+                    out.tags().iter().map(|t| (t.tag_key(), t.tag_value())),
+                ))
+            },
+            async {
+                kms.get_key_policy()
+                    .key_id(id)
+                    .policy_name("default")
+                    .send()
+                    .await
+                    .ctx(&format!("reading the key policy of KMS key ({id})"))
+            },
+            super::grants::foreign(kms, id, account),
+        );
+        let status = status?;
+        let rotation = status.key_rotation_enabled();
+        // KMS's default period when rotation is on without one.
+        let period = status.rotation_period_in_days().unwrap_or(365);
+        let live_tags = live_tags?;
+        let (policy, foreign_grants) = (policy?, foreign_grants?);
         let attrs = json!({
             "policy": attrs::parse_doc(policy.policy().unwrap_or("null")),
             "foreign_grants": foreign_grants,

@@ -222,7 +222,12 @@ impl ResourceType for Function {
         let Some(c) = f.configuration() else {
             return Ok(None);
         };
-        let sids = super::policy::sids(&super::policy::get(&self.0, &ctx.region, id).await?);
+        // The policy, versions, aliases and URL at once: one round trip.
+        let (policy, qualifiers) = tokio::join!(
+            super::policy::get(&self.0, &ctx.region, id),
+            super::qualifiers::observe(lambda, id, prior),
+        );
+        let sids = super::policy::sids(&policy?);
         let vars: Map<String, Value> = c
             .environment()
             .and_then(|e| e.variables())
@@ -238,7 +243,7 @@ impl ResourceType for Function {
         });
         let arn = c.function_arn().unwrap_or_default().to_string();
         let mut attrs = obj(super::function_extras::observe(&f, id));
-        attrs.extend(obj(super::qualifiers::observe(lambda, id, prior).await?));
+        attrs.extend(obj(qualifiers?));
         attrs.extend(obj(json!({
                 "function_name": id,
                 "role": c.role(),

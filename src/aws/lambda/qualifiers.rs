@@ -22,47 +22,58 @@ pub async fn observe(
     prior: &Attrs,
 ) -> Result<Value, ResourceError> {
     let what = format!("reading the versions and aliases of Lambda function ({function})");
-    let mut versions = vec![];
-    let mut pages = lambda
-        .list_versions_by_function()
-        .function_name(function)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&what)?;
-        versions.extend(
-            page.versions()
-                .iter()
-                .filter_map(|v| v.version())
-                .filter(|v| *v != "$LATEST")
-                .map(str::to_string),
-        );
-    }
-    let mut aliases = vec![];
-    let mut pages = lambda
-        .list_aliases()
-        .function_name(function)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.ctx(&what)?;
-        aliases.extend(
-            page.aliases()
-                .iter()
-                .filter_map(|a| a.name())
-                .map(str::to_string),
-        );
-    }
-    let url = not_found_to_none(
-        lambda
-            .get_function_url_config()
+    let versions = async {
+        let mut versions = vec![];
+        let mut pages = lambda
+            .list_versions_by_function()
             .function_name(function)
-            .send()
-            .await
-            .ctx(&format!(
-                "reading the function URL of Lambda function ({function})"
-            )),
-    )?;
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.ctx(&what)?;
+            versions.extend(
+                page.versions()
+                    .iter()
+                    .filter_map(|v| v.version())
+                    .filter(|v| *v != "$LATEST")
+                    .map(str::to_string),
+            );
+        }
+        Ok::<_, ResourceError>(versions)
+    };
+    let aliases = async {
+        let mut aliases = vec![];
+        let mut pages = lambda
+            .list_aliases()
+            .function_name(function)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.ctx(&what)?;
+            aliases.extend(
+                page.aliases()
+                    .iter()
+                    .filter_map(|a| a.name())
+                    .map(str::to_string),
+            );
+        }
+        Ok::<_, ResourceError>(aliases)
+    };
+    let url = async {
+        not_found_to_none(
+            lambda
+                .get_function_url_config()
+                .function_name(function)
+                .send()
+                .await
+                .ctx(&format!(
+                    "reading the function URL of Lambda function ({function})"
+                )),
+        )
+    };
+    // The three at once: one round trip.
+    let (versions, aliases, url) = tokio::join!(versions, aliases, url);
+    let (versions, aliases, url) = (versions?, aliases?, url?);
     Ok(json!({
         "published_versions": attrs::owned_set(versions, prior.get("published_versions")),
         "aliases": attrs::owned_set(aliases, prior.get("aliases")),

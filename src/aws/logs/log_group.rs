@@ -85,19 +85,24 @@ impl ResourceType for LogGroup {
             return Ok(None);
         };
         let arn = self.arn(Some(&g), &ctx.region, id).await?;
-        let live_tags = match tags::cached(&self.0, &arn, recorded) {
-            Some(t) => t,
-            None => {
+        // Tags (from the bulk read when it shows what was recorded) and
+        // subscription filters at once.
+        let (live_tags, subscription_filters) = tokio::join!(
+            async {
+                if let Some(t) = tags::cached(&self.0, &arn, recorded).await {
+                    return Ok(t);
+                }
                 let t = logs
                     .list_tags_for_resource()
                     .resource_arn(&arn)
                     .send()
                     .await
                     .ctx(&format!("reading tags of CloudWatch log group ({id})"))?;
-                tags::live(t.tags().into_iter().flatten())
-            }
-        };
-        let subscription_filters = super::subscriptions::read(logs, id).await?;
+                Ok::<_, ResourceError>(tags::live(t.tags().into_iter().flatten()))
+            },
+            super::subscriptions::read(logs, id),
+        );
+        let (live_tags, subscription_filters) = (live_tags?, subscription_filters?);
         let attrs = json!({
             "name": id,
             "subscription_filters": subscription_filters,

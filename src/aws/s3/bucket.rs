@@ -16,7 +16,7 @@ use crate::aws::error::{ignore_not_found, not_found_to_none, unbuilt, SdkResultE
 use crate::aws::find;
 use crate::aws::tags;
 use crate::aws::transient;
-use crate::aws::Aws;
+use crate::aws::{read_if, Aws};
 use crate::engine::resource::{Created, Ctx, ErrorClass, Observed, ResourceError, ResourceType};
 use crate::engine::value::Attrs;
 
@@ -108,13 +108,18 @@ impl ResourceType for Bucket {
         prior: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let s3 = &self.0.region(&ctx.region).s3;
-        let t = s3
-            .get_bucket_tagging()
-            .bucket(id)
-            .send()
-            .await
-            .ctx(&format!("reading S3 bucket ({id})"));
-        let live_tags = match t {
+        // Every read at once: a bucket costs one round trip. The tag read
+        // says whether the bucket is there; the others' answers count only
+        // when it is.
+        let (t, ownership, undeclared) = tokio::join!(
+            s3.get_bucket_tagging().bucket(id).send(),
+            read_if(
+                prior.contains_key("object_ownership"),
+                object_ownership(s3, id)
+            ),
+            super::undeclared::read(s3, id, prior),
+        );
+        let live_tags = match t.ctx(&format!("reading S3 bucket ({id})")) {
             Ok(o) => tags::live(o.tag_set().iter().map(|t| (t.key(), t.value()))),
             Err(e) if e.code.as_deref() == Some("NoSuchTagSet") => json!({}),
             Err(e) if e.is_not_found() => return Ok(None),
@@ -126,26 +131,10 @@ impl ResourceType for Bucket {
             "force_destroy": prior.get("force_destroy").cloned().unwrap_or(json!(false)),
             "tags": live_tags,
         }));
-        if prior.contains_key("object_ownership") {
-            let r = s3
-                .get_bucket_ownership_controls()
-                .bucket(id)
-                .send()
-                .await
-                .ctx(&format!("reading the object ownership of S3 bucket ({id})"));
-            // No controls: objects belong to whoever writes them, and ACLs
-            // count (AWS's rule before 2023).
-            let rule = not_found_to_none(r)?.and_then(|o| {
-                o.ownership_controls()
-                    .and_then(|c| c.rules().first())
-                    .map(|r| r.object_ownership().as_str().to_string())
-            });
-            attrs.insert(
-                "object_ownership".into(),
-                json!(rule.unwrap_or_else(|| "ObjectWriter".into())),
-            );
+        if let Some(rule) = ownership? {
+            attrs.insert("object_ownership".into(), json!(rule));
         }
-        attrs.extend(super::undeclared::read(s3, id, prior).await?);
+        attrs.extend(undeclared?);
         Ok(Some(Observed {
             attrs,
             outputs: outputs(&ctx.region, id),
@@ -312,4 +301,21 @@ async fn empty(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), ResourceErro
             }
         }
     }
+}
+
+/// The bucket's object ownership. No controls: objects belong to whoever
+/// writes them, and ACLs count (AWS's rule before 2023).
+async fn object_ownership(s3: &aws_sdk_s3::Client, id: &str) -> Result<String, ResourceError> {
+    let r = s3
+        .get_bucket_ownership_controls()
+        .bucket(id)
+        .send()
+        .await
+        .ctx(&format!("reading the object ownership of S3 bucket ({id})"));
+    let rule = not_found_to_none(r)?.and_then(|o| {
+        o.ownership_controls()
+            .and_then(|c| c.rules().first())
+            .map(|r| r.object_ownership().as_str().to_string())
+    });
+    Ok(rule.unwrap_or_else(|| "ObjectWriter".into()))
 }

@@ -15,10 +15,11 @@
 use aws_sdk_s3::types::NotificationConfiguration;
 use aws_sdk_s3::Client;
 
-use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::{attrs, read_if};
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
+use serde_json::Value;
 
 /// The settings of this kind a bucket may hold at none. No node declares
 /// inventories: a daily list of every object key (patient ids in them)
@@ -30,99 +31,123 @@ pub const KEYS: [&str; 4] = [
     "inventories",
 ];
 
-/// The settings of `bucket` that `prior` holds, as read now.
+/// The settings of `bucket` that `prior` holds, as read now: the reads
+/// run at once, so a bucket costs one round trip for all of them.
 pub async fn read(s3: &Client, bucket: &str, prior: &Attrs) -> Result<Attrs, ResourceError> {
+    let held = |k: &str| prior.contains_key(k);
+    let (lifecycle, replication, notifications, inventories) = tokio::join!(
+        read_if(held(KEYS[0]), lifecycle(s3, bucket)),
+        read_if(held(KEYS[1]), replication(s3, bucket)),
+        read_if(held(KEYS[2]), notifications(s3, bucket)),
+        read_if(held(KEYS[3]), inventories(s3, bucket)),
+    );
     let mut out = Attrs::new();
-    if prior.contains_key("lifecycle_rules") {
-        let r = s3
-            .get_bucket_lifecycle_configuration()
-            .bucket(bucket)
-            .send()
-            .await
-            .ctx(&format!("reading lifecycle of S3 bucket ({bucket})"));
-        let ids: Vec<String> = not_found_to_none(r)?
-            .map(|o| {
-                o.rules()
-                    .iter()
-                    .map(|r| r.id().unwrap_or("(no id)").to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.insert("lifecycle_rules".into(), attrs::sorted(ids));
-    }
-    if prior.contains_key("replication_rules") {
-        let r = s3
-            .get_bucket_replication()
-            .bucket(bucket)
-            .send()
-            .await
-            .ctx(&format!("reading replication of S3 bucket ({bucket})"));
-        let rules: Vec<String> = not_found_to_none(r)?
-            .and_then(|o| o.replication_configuration().cloned())
-            .map(|c| {
-                c.rules()
-                    .iter()
-                    .map(|r| {
-                        let to = r.destination().map(|d| d.bucket()).unwrap_or_default();
-                        format!("{}: {to}", r.id().unwrap_or("(no id)"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.insert("replication_rules".into(), attrs::sorted(rules));
-    }
-    if prior.contains_key("notifications") {
-        let n = s3
-            .get_bucket_notification_configuration()
-            .bucket(bucket)
-            .send()
-            .await
-            .ctx(&format!(
-                "reading event notifications of S3 bucket ({bucket})"
-            ))?;
-        let mut found = vec![];
-        for t in n.topic_configurations() {
-            found.push(format!("{}: {}", t.id().unwrap_or("-"), t.topic_arn()));
+    for (k, v) in KEYS
+        .into_iter()
+        .zip([lifecycle, replication, notifications, inventories])
+    {
+        if let Some(v) = v? {
+            out.insert(k.into(), v);
         }
-        for q in n.queue_configurations() {
-            found.push(format!("{}: {}", q.id().unwrap_or("-"), q.queue_arn()));
-        }
-        for f in n.lambda_function_configurations() {
-            found.push(format!(
-                "{}: {}",
-                f.id().unwrap_or("-"),
-                f.lambda_function_arn()
-            ));
-        }
-        out.insert("notifications".into(), attrs::sorted(found));
-    }
-    if prior.contains_key("inventories") {
-        let mut found = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = s3
-                .list_bucket_inventory_configurations()
-                .bucket(bucket)
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-                .ctx(&format!("reading the inventories of S3 bucket ({bucket})"))?;
-            for c in page.inventory_configuration_list() {
-                let to = c
-                    .destination()
-                    .and_then(|d| d.s3_bucket_destination())
-                    .map(|d| d.bucket())
-                    .unwrap_or_default();
-                found.push(format!("{}: {to}", c.id()));
-            }
-            token = page.next_continuation_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        out.insert("inventories".into(), attrs::sorted(found));
     }
     Ok(out)
+}
+
+/// The ids of the bucket's lifecycle rules.
+async fn lifecycle(s3: &Client, bucket: &str) -> Result<Value, ResourceError> {
+    let r = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+        .ctx(&format!("reading lifecycle of S3 bucket ({bucket})"));
+    let ids: Vec<String> = not_found_to_none(r)?
+        .map(|o| {
+            o.rules()
+                .iter()
+                .map(|r| r.id().unwrap_or("(no id)").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(attrs::sorted(ids))
+}
+
+/// The bucket's replication rules, `id: destination`.
+async fn replication(s3: &Client, bucket: &str) -> Result<Value, ResourceError> {
+    let r = s3
+        .get_bucket_replication()
+        .bucket(bucket)
+        .send()
+        .await
+        .ctx(&format!("reading replication of S3 bucket ({bucket})"));
+    let rules: Vec<String> = not_found_to_none(r)?
+        .and_then(|o| o.replication_configuration().cloned())
+        .map(|c| {
+            c.rules()
+                .iter()
+                .map(|r| {
+                    let to = r.destination().map(|d| d.bucket()).unwrap_or_default();
+                    format!("{}: {to}", r.id().unwrap_or("(no id)"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(attrs::sorted(rules))
+}
+
+/// The bucket's event notifications, `id: target`.
+async fn notifications(s3: &Client, bucket: &str) -> Result<Value, ResourceError> {
+    let n = s3
+        .get_bucket_notification_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+        .ctx(&format!(
+            "reading event notifications of S3 bucket ({bucket})"
+        ))?;
+    let mut found = vec![];
+    for t in n.topic_configurations() {
+        found.push(format!("{}: {}", t.id().unwrap_or("-"), t.topic_arn()));
+    }
+    for q in n.queue_configurations() {
+        found.push(format!("{}: {}", q.id().unwrap_or("-"), q.queue_arn()));
+    }
+    for f in n.lambda_function_configurations() {
+        found.push(format!(
+            "{}: {}",
+            f.id().unwrap_or("-"),
+            f.lambda_function_arn()
+        ));
+    }
+    Ok(attrs::sorted(found))
+}
+
+/// The bucket's inventories, `id: destination bucket`.
+async fn inventories(s3: &Client, bucket: &str) -> Result<Value, ResourceError> {
+    let mut found = vec![];
+    let mut token: Option<String> = None;
+    loop {
+        let page = s3
+            .list_bucket_inventory_configurations()
+            .bucket(bucket)
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .ctx(&format!("reading the inventories of S3 bucket ({bucket})"))?;
+        for c in page.inventory_configuration_list() {
+            let to = c
+                .destination()
+                .and_then(|d| d.s3_bucket_destination())
+                .map(|d| d.bucket())
+                .unwrap_or_default();
+            found.push(format!("{}: {to}", c.id()));
+        }
+        token = page.next_continuation_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(attrs::sorted(found))
 }
 
 /// Takes off `bucket` what `from` holds and `to` (none) does not.

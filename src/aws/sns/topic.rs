@@ -87,28 +87,20 @@ impl ResourceType for Topic {
         _: &Attrs,
     ) -> Result<Option<Observed>, ResourceError> {
         let sns = &self.0.region(&ctx.region).sns;
-        let Some(out) = not_found_to_none(
-            sns.get_topic_attributes()
-                .topic_arn(id)
-                .send()
-                .await
-                .ctx(&format!("reading SNS topic ({id})")),
-        )?
-        else {
+        // The three reads at once: one round trip. The attributes say
+        // whether the topic is there; the others count only when it is.
+        let (out, protection, t) = tokio::join!(
+            sns.get_topic_attributes().topic_arn(id).send(),
+            super::topic_extras::data_protection(sns, id),
+            sns.list_tags_for_resource().resource_arn(id).send(),
+        );
+        let Some(out) = not_found_to_none(out.ctx(&format!("reading SNS topic ({id})")))? else {
             return Ok(None);
         };
         let a = out.attributes().cloned().unwrap_or_default();
         let mut attrs = obj(super::topic_extras::observe(&a));
-        attrs.insert(
-            "data_protection_policy".into(),
-            super::topic_extras::data_protection(sns, id).await?,
-        );
-        let t = sns
-            .list_tags_for_resource()
-            .resource_arn(id)
-            .send()
-            .await
-            .ctx(&format!("reading tags of SNS topic ({id})"))?;
+        attrs.insert("data_protection_policy".into(), protection?);
+        let t = t.ctx(&format!("reading tags of SNS topic ({id})"))?;
         attrs.extend(obj(json!({
             "name": id.rsplit(':').next().unwrap_or_default(),
             "display_name": a.get("DisplayName").cloned().unwrap_or_default(),
