@@ -44,8 +44,8 @@ pub type Tagged = (String, Vec<(String, String)>);
 pub struct TagCache {
     regions: Mutex<BTreeMap<String, Result<Vec<Tagged>, String>>>,
     by_arn: Mutex<HashMap<String, Vec<(String, String)>>>,
-    /// True while a bulk read runs.
-    priming: tokio::sync::watch::Sender<bool>,
+    /// How many bulk reads are running.
+    priming: tokio::sync::watch::Sender<usize>,
 }
 
 impl Default for TagCache {
@@ -53,30 +53,37 @@ impl Default for TagCache {
         TagCache {
             regions: Mutex::default(),
             by_arn: Mutex::default(),
-            priming: tokio::sync::watch::Sender::new(false),
+            priming: tokio::sync::watch::Sender::new(0),
         }
     }
 }
 
 impl TagCache {
-    /// Says a bulk read is about to run: from now until it ends, [`ready`]
-    /// waits. Call it before starting the reads that may want its tags.
-    ///
-    /// [`ready`]: TagCache::ready
-    pub fn begin(&self) {
-        self.priming.send_replace(true);
-    }
-
     /// Waits until no bulk read is running.
     pub async fn ready(&self) {
         let mut rx = self.priming.subscribe();
         // The sender lives as long as `self`: the wait cannot fail.
-        let _ = rx.wait_for(|running| !running).await;
+        let _ = rx.wait_for(|running| *running == 0).await;
     }
 
-    /// Reads every region in `regions` once (concurrently).
-    pub async fn prime(&self, aws: &Aws, regions: &[String], lineage: &str) {
-        self.begin();
+    /// Reads every region in `regions` once (concurrently). The read counts
+    /// as running from this call, before the future is first polled, so
+    /// reads started beside it wait for it; it stops counting when the
+    /// future ends or is dropped, polled or not.
+    pub fn prime<'a>(
+        &'a self,
+        aws: &'a Aws,
+        regions: &'a [String],
+        lineage: &'a str,
+    ) -> impl std::future::Future<Output = ()> + 'a {
+        let running = Running::start(&self.priming);
+        async move {
+            let _running = running;
+            self.read(aws, regions, lineage).await;
+        }
+    }
+
+    async fn read(&self, aws: &Aws, regions: &[String], lineage: &str) {
         let reads = regions.iter().map(|r| tagged(aws, r, lineage));
         let found = futures::future::join_all(reads).await;
         let mut by_arn = self.by_arn.lock().expect("tag cache");
@@ -89,7 +96,6 @@ impl TagCache {
             }
             by_region.insert(region.clone(), result.map_err(|e| e.to_string()));
         }
-        self.priming.send_replace(false);
     }
 
     /// Forgets what was read: the next read of an object asks its own API.
@@ -111,6 +117,22 @@ impl TagCache {
     /// it was not read.
     pub fn region(&self, region: &str) -> Option<Result<Vec<Tagged>, String>> {
         self.regions.lock().expect("tag cache").get(region).cloned()
+    }
+}
+
+/// One running bulk read, counted while it lives.
+struct Running<'a>(&'a tokio::sync::watch::Sender<usize>);
+
+impl<'a> Running<'a> {
+    fn start(count: &'a tokio::sync::watch::Sender<usize>) -> Running<'a> {
+        count.send_modify(|n| *n += 1);
+        Running(count)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
     }
 }
 

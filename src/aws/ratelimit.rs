@@ -67,6 +67,33 @@ pub const APIGW_DELETE_API: Rate = Rate {
     per_sec: 1.0 / 30.0,
 };
 
+/// CloudWatch Logs `DescribeSubscriptionFilters`: AWS allows 5 per second
+/// per account and region.
+pub const LOGS_SUBSCRIPTION_READ: Rate = Rate {
+    burst: 4.0,
+    per_sec: 4.0,
+};
+
+/// Other CloudWatch Logs reads (`DescribeLogGroups`, `ListTagsForResource`):
+/// AWS allows 10 per second (`DescribeLogGroups`).
+pub const LOGS_READ: Rate = Rate {
+    burst: 8.0,
+    per_sec: 8.0,
+};
+
+/// DynamoDB `ListTagsOfResource`: AWS allows 10 per second per account.
+pub const DYNAMODB_TAG_READ: Rate = Rate {
+    burst: 8.0,
+    per_sec: 8.0,
+};
+
+/// IAM reads: IAM is global and its limits are not published; the account's
+/// other users share them.
+pub const IAM_READ: Rate = Rate {
+    burst: 20.0,
+    per_sec: 10.0,
+};
+
 /// The bucket an operation of `service` (hcprov's name for it: "ec2",
 /// "lambda", ...) draws from, if it is limited.
 pub fn rate_for(service: &str, operation: &str) -> Option<Rate> {
@@ -75,6 +102,10 @@ pub fn rate_for(service: &str, operation: &str) -> Option<Rate> {
         .any(|p| operation.starts_with(p));
     match (service, operation) {
         ("ec2", _) if read => Some(EC2_READ),
+        ("logs", "DescribeSubscriptionFilters") => Some(LOGS_SUBSCRIPTION_READ),
+        ("logs", _) if read => Some(LOGS_READ),
+        ("dynamodb", "ListTagsOfResource") => Some(DYNAMODB_TAG_READ),
+        ("iam", _) if read => Some(IAM_READ),
         ("ec2", _) => Some(EC2_MUTATING),
         ("lambda", _) => Some(LAMBDA_CONTROL),
         ("apigateway", "CreateDeployment") => Some(APIGW_DEPLOYMENT),

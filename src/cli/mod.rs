@@ -41,10 +41,11 @@ use store::Store;
 pub const DEFAULT_PARALLELISM: u16 = 16;
 
 /// A refresh reads this many resources at once per `--parallelism` slot
-/// (128 by default): reads are light, and EC2's and Lambda's are paced by
-/// the client-side rate limits, so a no-change plan of the whole platform
-/// waits for a few round trips, not one per sixteen resources.
-pub const READS_PER_SLOT: usize = 8;
+/// (64 by default): reads are light, and those of EC2, Lambda, CloudWatch
+/// Logs, IAM and DynamoDB's tag listing are paced by client-side rate
+/// limits, so a no-change plan of the whole platform waits for a few
+/// round trips, not one per sixteen resources.
+pub const READS_PER_SLOT: usize = 4;
 
 /// Exit code: success (and, for plan/drift, nothing to report).
 pub const EXIT_OK: u8 = 0;
@@ -70,7 +71,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Most resource operations in flight at once; a refresh reads up to
-    /// 8 × N resources at once.
+    /// 4 × N resources at once.
     #[arg(long, global = true, default_value_t = DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
     /// Send every AWS call to this endpoint (an emulator); also AWS_ENDPOINT_URL.
@@ -301,17 +302,13 @@ impl Session {
     ) -> crate::engine::refresh::Refreshed {
         // The bulk tag read runs beside the reads; those that want its
         // tags wait for it.
-        let tagged = !state.resources.is_empty();
-        if tagged {
-            self.aws.tag_cache.begin();
-        }
+        // `prime` marks the read as running at once, before the reads start.
+        let prime = (!state.resources.is_empty())
+            .then(|| self.aws.tag_cache.prime(&self.aws, regions, &state.lineage));
         self.aws.memo.begin();
         let prime = async {
-            if tagged {
-                self.aws
-                    .tag_cache
-                    .prime(&self.aws, regions, &state.lineage)
-                    .await;
+            if let Some(p) = prime {
+                p.await;
             }
         };
         let (_, live) = tokio::join!(

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::calls::{by_service, within, AURORA};
 use super::harness::{block_on, files, id, Moto, Project, Run};
+use super::proxy::Proxy;
 
 /// The example config, made disposable and pointed at the repository's
 /// handlers, in environment `e2e`.
@@ -355,7 +357,9 @@ pub(super) async fn redis_token(sm: &aws_sdk_secretsmanager::Client) -> String {
 #[test]
 fn aurora_redis_platform_apply_verify_update_drift_destroy() {
     let moto = Moto::start();
-    let p = Project::new(&moto.url, &example_config());
+    // The proxy counts the calls of a no-change drift and plan.
+    let proxy = Proxy::start(&moto.url, std::sync::Arc::new(|_| None));
+    let p = Project::new(&proxy.url, &example_config());
     let mut logs: Vec<Run> = vec![];
 
     let plan = p.run(&["plan", "--json"]).expect(0).json();
@@ -445,8 +449,12 @@ fn aurora_redis_platform_apply_verify_update_drift_destroy() {
     );
     logs.push(p.run(&["apply", "-vv"]).expect(0));
     block_on(verify(&moto, &p.state(), 2.0, 20.0));
+    let mark = proxy.log.lock().unwrap().len();
     logs.push(p.run(&["drift", "-vv"]).expect(0));
+    within("aurora drift", &by_service(&proxy, mark), AURORA);
+    let mark = proxy.log.lock().unwrap().len();
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
+    within("aurora plan", &by_service(&proxy, mark), AURORA);
 
     // No secret value in the state, its journal and backups, plan files or
     // the most verbose logs.

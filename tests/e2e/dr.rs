@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use aws_config::Region;
 
+use super::calls::{by_service, within, DR};
 use super::harness::{block_on, changes, id, Moto, Project};
 use super::outofband::{attach_read_only, open_and_throttle};
 use super::proxy::{Fault, Proxy};
@@ -425,7 +426,9 @@ async fn verify(moto: &Moto, state: &serde_json::Value, weights: (i64, i64)) {
 #[test]
 fn multi_region_dr_apply_verify_reweight_drift_destroy() {
     let moto = Moto::start();
-    let p = Project::new(&moto.url, &config(""));
+    // The proxy counts the calls of a no-change plan and drift.
+    let proxy = Proxy::start(&moto.url, Arc::new(|_| None));
+    let p = Project::new(&proxy.url, &config(""));
     let plan = p.run(&["plan"]).expect(0);
     assert!(
         plan.stdout
@@ -446,7 +449,12 @@ fn multi_region_dr_apply_verify_reweight_drift_destroy() {
     );
     let state = p.state();
     block_on(verify(&moto, &state, (70, 30)));
+    let mark = proxy.log.lock().unwrap().len();
     p.run(&["plan", "--detailed-exitcode"]).expect(0);
+    within("dr plan", &by_service(&proxy, mark), DR);
+    let mark = proxy.log.lock().unwrap().len();
+    p.run(&["drift"]).expect(0);
+    within("dr drift", &by_service(&proxy, mark), DR);
 
     p.write_config(
         &config("")

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricAlarm, StandardUnit, Statistic, Tag,
 };
+use futures::StreamExt;
 use serde_json::{json, Map, Value};
 
 use crate::aws::attrs::{self, obj};
@@ -91,6 +92,24 @@ impl Alarm {
             .await
             .ctx(&format!("putting CloudWatch alarm ({name})"))?;
         Ok(())
+    }
+
+    /// The alarm `m` (none: not found) read with its tags.
+    async fn tagged(
+        &self,
+        ctx: &Ctx,
+        m: Option<&MetricAlarm>,
+        recorded: &Attrs,
+    ) -> Result<Option<Observed>, ResourceError> {
+        let Some(m) = m else {
+            return Ok(None);
+        };
+        let arn = m.alarm_arn().unwrap_or_default();
+        let t = match tags::cached(&self.0, arn, recorded).await {
+            Some(t) => t,
+            None => self.live_tags(ctx, arn).await?,
+        };
+        Ok(Some(observed(m, t)))
     }
 
     async fn live_tags(&self, ctx: &Ctx, arn: &str) -> Result<Value, ResourceError> {
@@ -213,20 +232,13 @@ impl ResourceType for Alarm {
                 Err(e) => return items.iter().map(|_| Err(e.clone())).collect(),
             }
         }
-        // Each alarm's tags, all at once: from the bulk tag read when it
-        // shows what was recorded, else from the alarm's own listing.
-        futures::future::join_all(items.iter().map(|(id, recorded)| async {
-            let Some(m) = found.get(id) else {
-                return Ok(None);
-            };
-            let arn = m.alarm_arn().unwrap_or_default();
-            let t = match tags::cached(&self.0, arn, recorded).await {
-                Some(t) => t,
-                None => self.live_tags(ctx, arn).await?,
-            };
-            Ok(Some(observed(m, t)))
-        }))
-        .await
+        // Each alarm's tags, eight at a time: from the bulk tag read when
+        // it shows what was recorded, else from the alarm's own listing.
+        let reads: Vec<_> = items
+            .iter()
+            .map(|(id, recorded)| self.tagged(ctx, found.get(id), recorded))
+            .collect();
+        futures::stream::iter(reads).buffered(8).collect().await
     }
 
     async fn update(

@@ -394,18 +394,21 @@ impl ResourceType for Table {
         );
         let days = days?;
         let pitr_here = days.is_some();
-        let mut replica_list: Vec<Value> = t
-            .replicas()
-            .iter()
-            .zip(replica_pitr)
-            .map(|(r, on)| {
-                json!({
-                    "region": r.region_name().unwrap_or_default(),
-                    "kms_key_arn": r.kms_master_key_id(),
-                    "point_in_time_recovery": on.unwrap_or(false),
-                })
-            })
-            .collect();
+        // A replica not there yet reads as PITR off; any other failure
+        // (throttling, access) leaves the table unread, not drifted.
+        let mut replica_list = vec![];
+        for (r, on) in t.replicas().iter().zip(replica_pitr) {
+            let on = match on {
+                Ok(on) => on,
+                Err(e) if e.is_not_found() => false,
+                Err(e) => return Err(e),
+            };
+            replica_list.push(json!({
+                "region": r.region_name().unwrap_or_default(),
+                "kms_key_arn": r.kms_master_key_id(),
+                "point_in_time_recovery": on,
+            }));
+        }
         replica_list.sort_by_key(|r| r["region"].as_str().unwrap_or_default().to_string());
         let tag_out = tag_out?;
         let key = t
