@@ -135,13 +135,13 @@ impl Intercept for Observe {
             );
         }
         if let Some(rate) = rate_for(self.service, &op) {
+            // IAM's and Route 53's limits are the account's, in every region.
+            let scope = match self.service {
+                "iam" | "route53" => "global",
+                _ => self.region.as_str(),
+            };
             ctx.request_mut().add_extension(Limit {
-                key: format!(
-                    "{}/{}/{}",
-                    self.region,
-                    self.service,
-                    bucket(self.service, &op)
-                ),
+                key: format!("{scope}/{}/{}", self.service, bucket(self.service, &op)),
                 rate,
             });
         }

@@ -94,6 +94,18 @@ pub const IAM_READ: Rate = Rate {
     per_sec: 10.0,
 };
 
+/// Route 53: 5 requests per second per account, every API together.
+pub const ROUTE53: Rate = Rate {
+    burst: 4.0,
+    per_sec: 4.0,
+};
+
+/// API Gateway reads: AWS allows 10 requests per second per account.
+pub const APIGW_READ: Rate = Rate {
+    burst: 8.0,
+    per_sec: 8.0,
+};
+
 /// The bucket an operation of `service` (hcprov's name for it: "ec2",
 /// "lambda", ...) draws from, if it is limited.
 pub fn rate_for(service: &str, operation: &str) -> Option<Rate> {
@@ -106,6 +118,8 @@ pub fn rate_for(service: &str, operation: &str) -> Option<Rate> {
         ("logs", _) if read => Some(LOGS_READ),
         ("dynamodb", "ListTagsOfResource") => Some(DYNAMODB_TAG_READ),
         ("iam", _) if read => Some(IAM_READ),
+        ("route53", _) => Some(ROUTE53),
+        ("apigateway" | "apigatewayv2", _) if read => Some(APIGW_READ),
         ("ec2", _) => Some(EC2_MUTATING),
         ("lambda", _) => Some(LAMBDA_CONTROL),
         ("apigateway", "CreateDeployment") => Some(APIGW_DEPLOYMENT),
@@ -121,6 +135,7 @@ pub fn bucket<'a>(service: &str, operation: &'a str) -> &'a str {
     match (service, operation) {
         ("lambda", "GetFunction" | "GetPolicy" | "Invoke") => operation,
         ("lambda", _) => "control-plane",
+        ("route53", _) => "all",
         _ => operation,
     }
 }
@@ -257,7 +272,27 @@ mod tests {
             rate_for("apigateway", "CreateDeployment"),
             Some(APIGW_DEPLOYMENT)
         );
-        assert_eq!(rate_for("apigateway", "GetResources"), None);
+        assert_eq!(rate_for("apigateway", "GetResources"), Some(APIGW_READ));
+        assert_eq!(rate_for("apigateway", "UpdateStage"), None);
+        assert_eq!(
+            rate_for("logs", "DescribeSubscriptionFilters"),
+            Some(LOGS_SUBSCRIPTION_READ)
+        );
+        assert_eq!(rate_for("logs", "DescribeLogGroups"), Some(LOGS_READ));
+        assert_eq!(rate_for("logs", "PutRetentionPolicy"), None);
+        assert_eq!(
+            rate_for("dynamodb", "ListTagsOfResource"),
+            Some(DYNAMODB_TAG_READ)
+        );
+        assert_eq!(rate_for("iam", "GetRole"), Some(IAM_READ));
+        assert_eq!(
+            rate_for("route53", "ChangeResourceRecordSets"),
+            Some(ROUTE53)
+        );
+        assert_eq!(
+            bucket("route53", "GetHostedZone"),
+            bucket("route53", "ListTagsForResource")
+        );
         assert_eq!(rate_for("s3", "PutObject"), None);
         assert_eq!(
             bucket("lambda", "ListAliases"),

@@ -42,10 +42,14 @@ pub const DEFAULT_PARALLELISM: u16 = 16;
 
 /// A refresh reads this many resources at once per `--parallelism` slot
 /// (64 by default): reads are light, and those of EC2, Lambda, CloudWatch
-/// Logs, IAM and DynamoDB's tag listing are paced by client-side rate
-/// limits, so a no-change plan of the whole platform waits for a few
-/// round trips, not one per sixteen resources.
+/// Logs, IAM, Route 53, API Gateway and DynamoDB's tag listing are paced
+/// by client-side rate limits, so a no-change plan of the whole platform
+/// waits for a few round trips, not one per sixteen resources.
 pub const READS_PER_SLOT: usize = 4;
+
+/// The most resources a refresh reads at once, whatever `--parallelism`
+/// says: each read may hold several connections open.
+pub const MAX_READS: usize = 256;
 
 /// Exit code: success (and, for plan/drift, nothing to report).
 pub const EXIT_OK: u8 = 0;
@@ -71,7 +75,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Most resource operations in flight at once; a refresh reads up to
-    /// 4 × N resources at once.
+    /// 4 × N resources at once (256 at most).
     #[arg(long, global = true, default_value_t = DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
     /// Send every AWS call to this endpoint (an emulator); also AWS_ENDPOINT_URL.
@@ -316,7 +320,7 @@ impl Session {
             refresh(
                 state,
                 &self.registry,
-                READS_PER_SLOT * self.parallelism,
+                (READS_PER_SLOT * self.parallelism).min(MAX_READS),
                 Arc::new(Stats::default()),
                 unrecorded,
             )

@@ -502,10 +502,11 @@ fn serve(
     let mut response = vec![];
     up.read_to_end(&mut response)?;
     tap(index, &seen, Phase::Answered);
-    client.write_all(&response)?;
+    // Noted before the answer goes back, so no call hcprov sends after it
+    // can look as if it was sent before.
     answered
         .lock()
         .unwrap()
         .push((index, Instant::now(), seen.operation()));
-    Ok(())
+    client.write_all(&response)
 }

@@ -398,13 +398,17 @@ impl ResourceType for Table {
         // (throttling, access) leaves the table unread, not drifted.
         let mut replica_list = vec![];
         for (r, on) in t.replicas().iter().zip(replica_pitr) {
+            let region = r.region_name().unwrap_or_default();
             let on = match on {
                 Ok(on) => on,
                 Err(e) if e.is_not_found() => false,
-                Err(e) => return Err(e),
+                Err(mut e) => {
+                    e.action = format!("{} (the replica in {region})", e.action);
+                    return Err(e);
+                }
             };
             replica_list.push(json!({
-                "region": r.region_name().unwrap_or_default(),
+                "region": region,
                 "kms_key_arn": r.kms_master_key_id(),
                 "point_in_time_recovery": on,
             }));

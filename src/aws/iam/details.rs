@@ -23,7 +23,8 @@ async fn roles(aws: &Aws, region: &str) -> Option<Arc<HashMap<String, RoleDetail
         return None;
     }
     let iam = &aws.region(region).iam;
-    let key = format!("{region}:iam:GetAccountAuthorizationDetails");
+    // IAM is global: one read serves every region's roles.
+    let key = "iam:GetAccountAuthorizationDetails".to_string();
     let read = aws.memo.get(key, || async {
         let mut found = HashMap::new();
         let mut pages = iam
