@@ -267,7 +267,7 @@ pub(super) async fn execute(
         // (nor keys held back by them).
         keep_copies: !s.cfg.disposable,
     };
-    let plan = Arc::new(plan);
+    let plan = Arc::new(plan.for_apply());
     let report = apply(plan.clone(), ckpt.clone(), s.registry.clone(), opts).await;
     signals.abort();
     let _ = stop_live.send(());

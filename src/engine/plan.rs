@@ -204,6 +204,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan as apply needs it: a create's attribute list repeats its
+    /// desired attributes for showing (resolved as far as the plan knows
+    /// them), which apply never reads, so it is dropped. Call it once the
+    /// plan has been shown and saved.
+    pub fn for_apply(mut self) -> Plan {
+        for c in &mut self.changes {
+            if c.action == Action::Create {
+                c.attributes = Vec::new();
+            }
+        }
+        self
+    }
+
     pub(crate) fn summarise(changes: &[Change]) -> Summary {
         let mut s = Summary::default();
         for c in changes {

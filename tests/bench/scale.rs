@@ -165,7 +165,7 @@ pub fn measure(n: usize, real: bool) -> Row {
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let t = Instant::now();
         let report = apply(
-            Arc::new(p),
+            Arc::new(p.for_apply()),
             ckpt.clone(),
             reg.clone(),
             ApplyOptions {
