@@ -304,19 +304,17 @@ impl Session {
         regions: &[String],
         unrecorded: Option<&Graph>,
     ) -> crate::engine::refresh::Refreshed {
-        // The bulk tag read runs beside the reads; those that want its
-        // tags wait for it.
-        // `prime` marks the read as running at once, before the reads start.
+        // The bulk tag read runs beside the reads (those that want its tags
+        // wait for it); it counts as running from `prime`'s call on.
         let prime = (!state.resources.is_empty())
             .then(|| self.aws.tag_cache.prime(&self.aws, regions, &state.lineage));
         self.aws.memo.begin();
-        let prime = async {
-            if let Some(p) = prime {
-                p.await;
-            }
-        };
         let (_, live) = tokio::join!(
-            prime,
+            async {
+                if let Some(p) = prime {
+                    p.await;
+                }
+            },
             refresh(
                 state,
                 &self.registry,
