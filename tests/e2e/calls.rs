@@ -98,8 +98,8 @@ pub(super) fn within(what: &str, counted: &BTreeMap<String, usize>, budget: &[(&
 pub(super) const SERVERLESS: &[(&str, usize)] = &[
     // Who the credentials are, once a run.
     ("sts", 1),
-    // The bulk tag read, paged: moto pages at 100 tags (about a dozen
-    // objects), AWS at its own page size.
+    // The bulk tag read, paged: moto pages at 100 tags, AWS at its own
+    // page size.
     ("tagging", 2),
     // One Describe per EC2 type (subnets, gateways, addresses, NAT
     // gateways, route tables, associations, security groups, endpoints,
