@@ -91,7 +91,7 @@ impl TagCache {
         for (region, result) in regions.iter().zip(found) {
             if let Ok(list) = &result {
                 for (arn, tags) in list {
-                    by_arn.insert(arn.trim_end_matches(":*").to_string(), tags.clone());
+                    by_arn.insert(bare_arn(arn).to_string(), tags.clone());
                 }
             }
             by_region.insert(region.clone(), result.map_err(|e| e.to_string()));
@@ -109,7 +109,7 @@ impl TagCache {
         self.by_arn
             .lock()
             .expect("tag cache")
-            .get(arn.trim_end_matches(":*"))
+            .get(bare_arn(arn))
             .cloned()
     }
 
@@ -178,10 +178,23 @@ pub async fn tagged(aws: &Aws, region: &str, lineage: &str) -> Result<Vec<Tagged
     Ok(out)
 }
 
+/// `arn` as the state records it: a log group's ARN without the `:*` its
+/// APIs may add (once: a group's name holds no `:`). Any other ARN stays
+/// whole, so an object named `NAME:*` (alarm names may hold `:` and `*`)
+/// is never taken for `NAME`, nor its tags for `NAME`'s.
+pub fn bare_arn(arn: &str) -> &str {
+    let mut parts = arn.split(':');
+    let group = parts.nth(2) == Some("logs") && parts.nth(2) == Some("log-group");
+    match arn.strip_suffix(":*") {
+        Some(bare) if group => bare,
+        _ => arn,
+    }
+}
+
 /// True when `arn` is the object `id`/`known_arn` of the state names.
 pub fn is_object(arn: &str, id: &str, known_arn: Option<&str>) -> bool {
-    let arn = arn.trim_end_matches(":*");
-    if known_arn.map(|k| k.trim_end_matches(":*")) == Some(arn) || arn == id {
+    let arn = bare_arn(arn);
+    if known_arn.map(bare_arn) == Some(arn) || arn == id {
         return true;
     }
     if id.is_empty() {
@@ -309,7 +322,22 @@ pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untrack
 
 #[cfg(test)]
 mod tests {
-    use super::is_object;
+    use super::{bare_arn, is_object};
+
+    #[test]
+    fn only_a_log_groups_arn_loses_its_star_and_only_once() {
+        let group = "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f";
+        assert_eq!(bare_arn(&format!("{group}:*")), group);
+        assert_eq!(bare_arn(group), group);
+        // An alarm may be named `NAME:*`: a decoy so named is not `NAME`,
+        // neither for its tags nor as the state's object.
+        let alarm = "arn:aws:cloudwatch:us-east-1:1:alarm:errors";
+        let decoy = format!("{alarm}:*");
+        assert_eq!(bare_arn(&decoy), decoy);
+        assert_eq!(bare_arn(&format!("{alarm}:*:*")), format!("{alarm}:*:*"));
+        assert!(!is_object(&decoy, "errors", Some(alarm)));
+        assert!(is_object(alarm, "errors", Some(alarm)));
+    }
 
     #[test]
     fn arns_match_the_ids_they_end_with_or_spell_in_order() {

@@ -255,7 +255,8 @@ async fn find(
 
 /// The group's ARN without the trailing `:*`.
 fn bare_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<String> {
-    g.arn().map(|a| a.trim_end_matches(":*").to_string())
+    g.arn()
+        .map(|a| crate::aws::orphans::bare_arn(a).to_string())
 }
 
 fn outputs(arn: String) -> Attrs {
