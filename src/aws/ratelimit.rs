@@ -29,6 +29,16 @@ pub struct Rate {
     pub per_sec: f64,
 }
 
+impl Rate {
+    /// `per_sec` calls a second, in bursts of as many.
+    pub const fn steady(per_sec: f64) -> Rate {
+        Rate {
+            burst: per_sec,
+            per_sec,
+        }
+    }
+}
+
 /// EC2 mutating calls: AWS refills each mutating action's bucket at 5/s
 /// (bucket of 200); hcprov keeps to a quarter of the bucket.
 pub const EC2_MUTATING: Rate = Rate {
@@ -44,10 +54,7 @@ pub const EC2_READ: Rate = Rate {
 
 /// Lambda's control plane: 15 requests per second, shared by every API
 /// but GetFunction, GetPolicy and Invoke (see `bucket`).
-pub const LAMBDA_CONTROL: Rate = Rate {
-    burst: 15.0,
-    per_sec: 15.0,
-};
+pub const LAMBDA_CONTROL: Rate = Rate::steady(15.0);
 
 /// API Gateway `CreateDeployment`: one every 5 seconds per account.
 pub const APIGW_DEPLOYMENT: Rate = Rate {
@@ -69,23 +76,14 @@ pub const APIGW_DELETE_API: Rate = Rate {
 
 /// CloudWatch Logs `DescribeSubscriptionFilters`: AWS allows 5 per second
 /// per account and region.
-pub const LOGS_SUBSCRIPTION_READ: Rate = Rate {
-    burst: 4.0,
-    per_sec: 4.0,
-};
+pub const LOGS_SUBSCRIPTION_READ: Rate = Rate::steady(4.0);
 
 /// Other CloudWatch Logs reads (`DescribeLogGroups`, `ListTagsForResource`):
 /// AWS allows 10 per second (`DescribeLogGroups`).
-pub const LOGS_READ: Rate = Rate {
-    burst: 8.0,
-    per_sec: 8.0,
-};
+pub const LOGS_READ: Rate = Rate::steady(8.0);
 
 /// DynamoDB `ListTagsOfResource`: AWS allows 10 per second per account.
-pub const DYNAMODB_TAG_READ: Rate = Rate {
-    burst: 8.0,
-    per_sec: 8.0,
-};
+pub const DYNAMODB_TAG_READ: Rate = Rate::steady(8.0);
 
 /// IAM reads: IAM is global and its limits are not published; the account's
 /// other users share them.
@@ -95,16 +93,10 @@ pub const IAM_READ: Rate = Rate {
 };
 
 /// Route 53: 5 requests per second per account, every API together.
-pub const ROUTE53: Rate = Rate {
-    burst: 4.0,
-    per_sec: 4.0,
-};
+pub const ROUTE53: Rate = Rate::steady(4.0);
 
 /// API Gateway reads: AWS allows 10 requests per second per account.
-pub const APIGW_READ: Rate = Rate {
-    burst: 8.0,
-    per_sec: 8.0,
-};
+pub const APIGW_READ: Rate = Rate::steady(8.0);
 
 /// The bucket an operation of `service` (hcprov's name for it: "ec2",
 /// "lambda", ...) draws from, if it is limited.

@@ -61,6 +61,21 @@ pub async fn cached(aws: &crate::aws::Aws, arn: &str, recorded: &Attrs) -> Optio
     (recorded.get("tags") == Some(&live)).then_some(live)
 }
 
+/// The tags of `arn`: [`cached`] when the bulk read shows what `recorded`
+/// holds, else what `listing` (the object's own tag call, sent only then)
+/// answers.
+pub async fn cached_or(
+    aws: &crate::aws::Aws,
+    arn: &str,
+    recorded: &Attrs,
+    listing: impl std::future::Future<Output = Result<Value, crate::engine::resource::ResourceError>>,
+) -> Result<Value, crate::engine::resource::ResourceError> {
+    match cached(aws, arn, recorded).await {
+        Some(t) => Ok(t),
+        None => listing.await,
+    }
+}
+
 /// The desired tags of `attrs`.
 pub fn desired(attrs: &Attrs) -> BTreeMap<String, String> {
     attrs

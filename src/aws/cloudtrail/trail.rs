@@ -123,9 +123,9 @@ impl ResourceType for Trail {
             ct.list_tags().resource_id_list(&arn).send(),
             super::trail_extras::selectors(ct, id),
         );
-        let status =
-            not_found_to_none(status.ctx(&format!("reading status of CloudTrail trail ({id})")))?;
-        let Some(status) = status else {
+        let Some(status) =
+            not_found_to_none(status.ctx(&format!("reading status of CloudTrail trail ({id})")))?
+        else {
             return Ok(None);
         };
         let tag_out = tag_out.ctx(&format!("reading tags of CloudTrail trail ({id})"))?;

@@ -105,10 +105,7 @@ impl Alarm {
             return Ok(None);
         };
         let arn = m.alarm_arn().unwrap_or_default();
-        let t = match tags::cached(&self.0, arn, recorded).await {
-            Some(t) => t,
-            None => self.live_tags(ctx, arn).await?,
-        };
+        let t = tags::cached_or(&self.0, arn, recorded, self.live_tags(ctx, arn)).await?;
         Ok(Some(observed(m, t)))
     }
 

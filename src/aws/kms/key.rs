@@ -174,10 +174,7 @@ impl ResourceType for Key {
                     .await
                     .ctx(&format!("reading rotation of KMS key ({id})"))
             },
-            async {
-                if let Some(t) = tags::cached(&self.0, arn, prior).await {
-                    return Ok(t);
-                }
+            tags::cached_or(&self.0, arn, prior, async {
                 let out = kms
                     .list_resource_tags()
                     .key_id(id)
@@ -187,7 +184,7 @@ impl ResourceType for Key {
                 Ok(tags::live(
                     out.tags().iter().map(|t| (t.tag_key(), t.tag_value())),
                 ))
-            },
+            }),
             async {
                 kms.get_key_policy()
                     .key_id(id)

@@ -9,8 +9,8 @@
 use aws_sdk_lambda::Client;
 use serde_json::{json, Value};
 
-use crate::aws::attrs;
 use crate::aws::error::{ignore_not_found, not_found_to_none, SdkResultExt};
+use crate::aws::{all_pages, attrs};
 use crate::engine::resource::ResourceError;
 use crate::engine::value::Attrs;
 
@@ -23,41 +23,31 @@ pub async fn observe(
 ) -> Result<Value, ResourceError> {
     let what = format!("reading the versions and aliases of Lambda function ({function})");
     let versions = async {
-        let mut versions = vec![];
-        let mut pages = lambda
-            .list_versions_by_function()
-            .function_name(function)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.ctx(&what)?;
-            versions.extend(
-                page.versions()
-                    .iter()
-                    .filter_map(|v| v.version())
-                    .filter(|v| *v != "$LATEST")
-                    .map(str::to_string),
-            );
-        }
-        Ok::<_, ResourceError>(versions)
+        let all = all_pages!(
+            lambda.list_versions_by_function().function_name(function),
+            versions,
+            &what
+        );
+        Ok::<_, ResourceError>(
+            all.iter()
+                .filter_map(|v| v.version())
+                .filter(|v| *v != "$LATEST")
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        )
     };
     let aliases = async {
-        let mut aliases = vec![];
-        let mut pages = lambda
-            .list_aliases()
-            .function_name(function)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.ctx(&what)?;
-            aliases.extend(
-                page.aliases()
-                    .iter()
-                    .filter_map(|a| a.name())
-                    .map(str::to_string),
-            );
-        }
-        Ok::<_, ResourceError>(aliases)
+        let all = all_pages!(
+            lambda.list_aliases().function_name(function),
+            aliases,
+            &what
+        );
+        Ok::<_, ResourceError>(
+            all.iter()
+                .filter_map(|a| a.name())
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        )
     };
     let url = async {
         not_found_to_none(

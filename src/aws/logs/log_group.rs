@@ -88,18 +88,15 @@ impl ResourceType for LogGroup {
         // Tags (from the bulk read when it shows what was recorded) and
         // subscription filters at once.
         let (live_tags, subscription_filters) = tokio::join!(
-            async {
-                if let Some(t) = tags::cached(&self.0, &arn, recorded).await {
-                    return Ok(t);
-                }
+            tags::cached_or(&self.0, &arn, recorded, async {
                 let t = logs
                     .list_tags_for_resource()
                     .resource_arn(&arn)
                     .send()
                     .await
                     .ctx(&format!("reading tags of CloudWatch log group ({id})"))?;
-                Ok::<_, ResourceError>(tags::live(t.tags().into_iter().flatten()))
-            },
+                Ok(tags::live(t.tags().into_iter().flatten()))
+            }),
             super::subscriptions::read(logs, id),
         );
         let (live_tags, subscription_filters) = (live_tags?, subscription_filters?);
