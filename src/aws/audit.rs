@@ -156,7 +156,8 @@ mod tests {
             };
             for n in blueprint(&cfg, &account).unwrap().nodes {
                 let keys = out.entry(n.kind().to_string()).or_default();
-                for (k, v) in n.attrs.iter() {
+                let attrs = n.attrs();
+                for (k, v) in attrs.iter() {
                     keys.insert(k.clone());
                     // Settings inside an object or a list of objects: `rules.id`.
                     let inner = match v {

@@ -296,10 +296,16 @@ pub async fn confirmed(aws: &Aws, found: Vec<Untracked>) -> Vec<Untracked> {
 /// The objects of `found` (read in `region`) that no resource of `state`
 /// is, in any region: some services (S3) list an object in every region.
 pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untracked> {
-    let mine: Vec<(&str, Option<&str>)> = state
+    let mine: Vec<(&str, Option<String>)> = state
         .resources
         .values()
-        .map(|r| (r.id.as_str(), r.outputs.get("arn").and_then(|a| a.as_str())))
+        .map(|r| {
+            let arn = r.outputs.unpack().remove("arn");
+            (
+                r.id.as_str(),
+                arn.and_then(|a| a.as_str().map(String::from)),
+            )
+        })
         .collect();
     found
         .into_iter()
@@ -307,7 +313,7 @@ pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untrack
         .filter(|(arn, _)| {
             !mine
                 .iter()
-                .any(|(id, known)| is_object(arn, id, *known) || is_member(arn, id))
+                .any(|(id, known)| is_object(arn, id, known.as_deref()) || is_member(arn, id))
         })
         .map(|(arn, tags)| Untracked {
             address: tags

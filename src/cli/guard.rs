@@ -85,7 +85,7 @@ pub fn weakens(kind: &str, c: &AttrChange) -> bool {
 fn asks(c: &Change) -> bool {
     match c.action {
         Action::Delete | Action::Replace => true,
-        Action::Update => c.attributes.iter().any(|a| weakens(c.kind(), a)),
+        Action::Update => c.attributes.list().iter().any(|a| weakens(c.kind(), a)),
         _ => false,
     }
 }
@@ -106,7 +106,7 @@ pub fn protected(plan: &Plan, state: &crate::engine::state::State) -> Option<Str
         .find_map(|c| {
             let r = state.resources.get(&c.address)?;
             let (_, setting) = PROTECTION_SETTING.iter().find(|(k, _)| *k == c.kind())?;
-            (r.attributes.get("deletion_protection") == Some(&Value::Bool(true))).then(|| {
+            (r.attributes.unpack().get("deletion_protection") == Some(&Value::Bool(true))).then(|| {
                 format!(
                     "{} has deletion protection on, and this plan would {} it: set `{setting} = false` in hcprov.toml and run `hcprov apply`, then run this again; nothing was changed",
                     c.address,
@@ -260,7 +260,8 @@ mod tests {
                 before: Some(before),
                 after: Some(after),
                 forces_replacement: false,
-            }],
+            }]
+            .into(),
             replace_because: vec![],
             desired: None,
             before: None,

@@ -58,13 +58,13 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     if let Some(why) = rt.not_importable() {
         bail!("{kind} cannot be imported: {why}");
     }
-    let attrs = resolve_attrs(&node.attrs, &|r: &Reference| state.value_of(r));
+    let attrs = resolve_attrs(&node.attrs(), &|r: &Reference| state.value_of(r));
     let ctx = Ctx::new(address, &node.region, Arc::new(Stats::default()), None);
     let live = match rt.read(&ctx, id, &attrs).await {
         Ok(live) => live,
         Err(e) => {
             let mut missing = vec![];
-            for v in node.attrs.values() {
+            for v in node.attrs().values() {
                 references(v, &mut missing);
             }
             missing.retain(|r| !state.resources.contains_key(&r.address));
@@ -109,7 +109,7 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     }
     // What only hcprov's own change sets (an AUTH token from its secret)
     // is not taken from what is there: the next apply redoes it.
-    for (k, _) in node.attrs.iter().filter(|(_, v)| is_observed(v)) {
+    for (k, _) in node.attrs().iter().filter(|(_, v)| is_observed(v)) {
         live.attrs.remove(k);
     }
     let mut outputs = live.outputs;
@@ -126,8 +126,8 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
             kind,
             region: node.region.clone(),
             id: id.clone(),
-            attributes: live.attrs,
-            outputs,
+            attributes: live.attrs.into(),
+            outputs: outputs.into(),
             // What the state holds of them: the rest is recorded when the
             // next apply makes it.
             dependencies: node

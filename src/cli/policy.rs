@@ -38,7 +38,7 @@ pub(super) fn planned(s: &Session, graph: &Graph) -> Evaluation {
 pub(super) fn live(s: &Session, state: &State, live: &Refreshed) -> Evaluation {
     let mut unread = vec![];
     let resources = state.resources.values().filter_map(|r| {
-        let mut outputs = r.outputs.clone();
+        let mut outputs = r.outputs.unpack();
         outputs.insert("id".into(), Value::String(r.id.clone()));
         let attrs = match live.get(&r.address) {
             Some(Live::Present(o)) => {
@@ -48,7 +48,7 @@ pub(super) fn live(s: &Session, state: &State, live: &Refreshed) -> Evaluation {
             Some(Live::Gone) => return None,
             _ => {
                 unread.push(r.address.clone());
-                r.attributes.clone()
+                r.attributes.unpack()
             }
         };
         Some((r.address.clone(), attrs, outputs))

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::drift::Report;
+use crate::engine::packed::Packed;
 use crate::engine::plan::{Action, AttrChange, Drift, DriftStatus, Plan};
 use crate::engine::value::is_observed;
 use console::style;
@@ -165,11 +166,12 @@ pub fn plan(p: &Plan) -> String {
         };
         let at = region_note(multi, &c.region);
         let _ = writeln!(out, "  {} {}{at}{id}{why}", symbol(c.action), c.address);
-        for a in &c.attributes {
+        let desired = c.desired.as_ref().map(Packed::unpack).unwrap_or_default();
+        for a in c.attributes.list().iter() {
             attr_line(&mut out, a, c.action == Action::Create);
             // A setting only hcprov's own change sets, never recorded (an
             // older state, an import): apply does it again.
-            let observed = c.desired.as_ref().and_then(|d| d.get(&a.name));
+            let observed = desired.get(&a.name);
             if observed.is_some_and(is_observed) && a.after.as_ref().is_none_or(Value::is_null) {
                 let end = out.trim_end_matches('\n').len();
                 out.insert_str(
@@ -294,7 +296,7 @@ mod tests {
                 region: "us-east-1".into(),
                 action: Action::Update,
                 id: Some("hc-redis-dev".into()),
-                attributes: vec![attr(after.clone())],
+                attributes: vec![attr(after.clone())].into(),
                 replace_because: vec![],
                 desired: Some(desired.clone().into()),
                 before: None,

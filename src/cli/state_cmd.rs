@@ -144,7 +144,11 @@ pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
                 .resources
                 .get(address)
                 .ok_or_else(|| unknown(&state, address))?;
-            println!("{}", serde_json::to_string_pretty(r)?);
+            // Through a value, so the packed attributes print nested too.
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::to_value(r)?)?
+            );
         }
         StateCommand::Rm { addresses } => {
             let _lock = store.lock("state rm").await?;

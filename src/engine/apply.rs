@@ -14,7 +14,7 @@ use super::plan::{resolve_outputs, Action, Change, Plan};
 use super::resource::{Ctx, Registry, ResourceError, ResourceType, Stats};
 use super::state::{Entry, PendingOp, ResourceState};
 use super::value::{
-    contains_unknown, record_observed, resolve_attrs, settle_observed, Attrs, Reference,
+    contains_unknown, record_observed, references, resolve_attrs, settle_observed, Attrs, Reference,
 };
 use super::walk::{walk, Dag, Outcome};
 
@@ -405,7 +405,7 @@ async fn run_op(
             let recorded = ckpt.read(|s| {
                 s.resources
                     .get(&change.address)
-                    .map(|r| (r.id.clone(), r.attributes.clone()))
+                    .map(|r| (r.id.clone(), r.attributes.unpack()))
             });
             let (id, attrs) = match (recorded, &change.id) {
                 (Some((id, attrs)), None) => (id, attrs),
@@ -442,15 +442,34 @@ async fn run_op(
                     "the plan has no desired attributes",
                 )
             })?;
-            let mut attrs: Attrs = ckpt.read(|s| {
-                let mut a = resolve_attrs(desired, &|r: &Reference| s.value_of(r));
-                // As the plan settled them: an update keeps what was
-                // recorded; a create has nothing to keep, even when it
-                // replaces.
-                let recorded = s.resources.get(&change.address).map(|r| &r.attributes);
-                settle_observed(&mut a, recorded.filter(|_| op.kind != OpKind::Create));
-                a
+            let desired = desired.unpack();
+            // The records it refers to and its own, copied (cheaply: their
+            // attributes are packed) under the lock and read outside it.
+            let mut refs = vec![];
+            desired.values().for_each(|v| references(v, &mut refs));
+            let (sources, recorded) = ckpt.read(|s| {
+                let sources: HashMap<&str, ResourceState> = refs
+                    .iter()
+                    .filter_map(|r| {
+                        Some((r.address.as_str(), s.resources.get(&r.address)?.clone()))
+                    })
+                    .collect();
+                (
+                    sources,
+                    s.resources
+                        .get(&change.address)
+                        .map(|r| r.attributes.clone()),
+                )
             });
+            let mut attrs = resolve_attrs(&desired, &|r: &Reference| {
+                sources.get(r.address.as_str())?.value(&r.attr)
+            });
+            // As the plan settled them: an update keeps what was recorded;
+            // a create has nothing to keep, even when it replaces.
+            let recorded = recorded
+                .filter(|_| op.kind != OpKind::Create)
+                .map(|p| p.unpack());
+            settle_observed(&mut attrs, recorded.as_ref());
             if let Some((k, _)) = attrs.iter().find(|(_, v)| contains_unknown(v)) {
                 return Err(fail(
                     "applying",
@@ -474,13 +493,14 @@ async fn run_op(
                 let outputs = rt.update(&ctx, &id, &before, &to).await?;
                 (id, outputs)
             };
-            record_observed(desired, &mut attrs, &outputs);
+            record_observed(&desired, &mut attrs, &outputs);
             let mut outputs = outputs;
             outputs.insert("id".into(), Value::String(id.clone()));
             if op.kind == OpKind::Update {
-                if let Some(mut prior) =
+                if let Some(prior) =
                     ckpt.read(|s| s.resources.get(&change.address).map(|r| r.outputs.clone()))
                 {
+                    let mut prior = prior.unpack();
                     prior.extend(outputs);
                     outputs = prior;
                 }
@@ -494,8 +514,8 @@ async fn run_op(
                     kind: change.kind().to_string(),
                     region: change.region.clone(),
                     id,
-                    attributes: attrs,
-                    outputs,
+                    attributes: attrs.into(),
+                    outputs: outputs.into(),
                     dependencies: change.dependencies.clone(),
                 },
             });

@@ -177,7 +177,6 @@ impl Checkpointer {
 mod tests {
     use super::*;
     use crate::engine::state::{journal_path, ResourceState};
-    use crate::engine::value::Attrs;
 
     fn put(a: &str) -> Entry {
         Entry::Put {
@@ -186,8 +185,8 @@ mod tests {
                 kind: "t".into(),
                 region: "r".into(),
                 id: format!("id-{a}"),
-                attributes: Attrs::new(),
-                outputs: Attrs::new(),
+                attributes: Default::default(),
+                outputs: Default::default(),
                 dependencies: vec![],
             },
         }

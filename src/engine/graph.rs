@@ -1,6 +1,7 @@
 //! The resource DAG: nodes addressed `kind.name`, edges derived from the
 //! references in their attributes plus explicit `depends_on`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use petgraph::algo::tarjan_scc;
@@ -8,7 +9,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::value::{references, SharedAttrs};
+use super::packed::Packed;
+use super::value::{is_observed, references, Attrs, Reference};
 use super::EngineError;
 
 /// One desired resource.
@@ -19,9 +21,7 @@ pub struct Node {
     /// The region the resource lives in.
     pub region: String,
     /// Desired attributes; may hold references to other nodes' outputs.
-    /// Shared with the planned change; change them with `Arc::make_mut`.
-    #[serde(with = "super::value::shared")]
-    pub attrs: SharedAttrs,
+    attrs: Held,
     /// Explicit ordering edges, for dependencies no attribute expresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
@@ -29,6 +29,26 @@ pub struct Node {
     /// still reports what others added, but plan and apply leave it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared: Vec<String>,
+}
+
+/// A node's attributes: open while the blueprint builds them, packed once
+/// a [`Graph`] holds them (and shared with the planned change).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Held {
+    Open(Attrs),
+    #[serde(skip_deserializing)]
+    Packed(Packed),
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Held) -> bool {
+        match (self, other) {
+            (Held::Packed(a), Held::Packed(b)) => a == b,
+            (Held::Open(a), Held::Open(b)) => a == b,
+            (Held::Open(a), Held::Packed(p)) | (Held::Packed(p), Held::Open(a)) => p == a,
+        }
+    }
 }
 
 impl Node {
@@ -41,15 +61,45 @@ impl Node {
         Node {
             address: format!("{kind}.{name}"),
             region: region.to_string(),
-            attrs: SharedAttrs::new(attrs),
+            attrs: Held::Open(attrs),
             depends_on: vec![],
             shared: vec![],
         }
     }
 
-    /// The attributes to change (copied first if a plan shares them).
-    pub fn attrs_mut(&mut self) -> &mut super::value::Attrs {
-        std::sync::Arc::make_mut(&mut self.attrs)
+    /// The desired attributes (parsed, once the graph holds them packed).
+    pub fn attrs(&self) -> Cow<'_, Attrs> {
+        match &self.attrs {
+            Held::Open(a) => Cow::Borrowed(a),
+            Held::Packed(p) => Cow::Owned(p.unpack()),
+        }
+    }
+
+    /// The attributes to change.
+    pub fn attrs_mut(&mut self) -> &mut Attrs {
+        if let Held::Packed(p) = &self.attrs {
+            self.attrs = Held::Open(p.unpack());
+        }
+        match &mut self.attrs {
+            Held::Open(a) => a,
+            Held::Packed(_) => unreachable!("unpacked above"),
+        }
+    }
+
+    /// The attributes packed: shared, not copied, once the graph holds them.
+    pub fn packed(&self) -> Packed {
+        match &self.attrs {
+            Held::Open(a) => Packed::new(a),
+            Held::Packed(p) => p.clone(),
+        }
+    }
+
+    /// Packs the attributes now ([`Graph::build`] packs every node): a
+    /// generator of many nodes need not hold them all open at once.
+    pub fn pack(&mut self) {
+        if let Held::Open(a) = &self.attrs {
+            self.attrs = Held::Packed(Packed::new(a));
+        }
     }
 
     /// The resource type, the part of the address before the first dot.
@@ -60,16 +110,30 @@ impl Node {
     /// Every node this one depends on, through references or `depends_on`,
     /// sorted and without repeats.
     pub fn dependencies(&self) -> Vec<String> {
-        let mut refs = vec![];
-        for v in self.attrs.values() {
-            references(v, &mut refs);
-        }
-        let mut deps: Vec<String> = refs.into_iter().map(|r| r.address).collect();
-        deps.extend(self.depends_on.iter().cloned());
-        deps.sort();
-        deps.dedup();
-        deps
+        dependencies(&self.attrs(), &self.depends_on)
     }
+}
+
+/// Every node attributes `attrs` and explicit `depends_on` name, sorted
+/// and without repeats.
+pub fn dependencies(attrs: &Attrs, depends_on: &[String]) -> Vec<String> {
+    let mut refs = vec![];
+    for v in attrs.values() {
+        references(v, &mut refs);
+    }
+    let mut deps: Vec<String> = refs.into_iter().map(|r| r.address).collect();
+    deps.extend(depends_on.iter().cloned());
+    deps.sort();
+    deps.dedup();
+    deps
+}
+
+/// True when `v` holds no reference and is not an observed setting: known
+/// before apply.
+fn is_literal(v: &Value) -> bool {
+    let mut refs = vec![];
+    references(v, &mut refs);
+    refs.is_empty() && !is_observed(v)
 }
 
 /// The resource type of an address `kind.name`.
@@ -112,12 +176,15 @@ pub struct Graph {
     nodes: Vec<Node>,
     index: HashMap<String, usize>,
     dag: DiGraph<usize, ()>,
+    /// `address.attr` of every attribute another node refers to that is
+    /// known before apply (no reference inside, not observed): its value.
+    literals: HashMap<String, Value>,
 }
 
 impl Graph {
     /// Builds the graph; fails on duplicate addresses, references to unknown
     /// nodes, or a cycle (the error lists the cycle).
-    pub fn build(nodes: Vec<Node>) -> Result<Graph, EngineError> {
+    pub fn build(mut nodes: Vec<Node>) -> Result<Graph, EngineError> {
         let mut index = HashMap::with_capacity(nodes.len());
         let mut dag = DiGraph::with_capacity(nodes.len(), nodes.len() * 2);
         for (i, n) in nodes.iter().enumerate() {
@@ -126,8 +193,27 @@ impl Graph {
             }
             dag.add_node(i);
         }
+        // Each node's attributes are read once for its references, and
+        // once more only if another node refers to some of them.
+        let mut wanted: Vec<Vec<String>> = vec![vec![]; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
-            for dep in n.dependencies() {
+            let attrs = n.attrs();
+            let mut refs = vec![];
+            attrs.values().for_each(|v| references(v, &mut refs));
+            for r in refs {
+                let Some(&j) = index.get(&r.address) else {
+                    return Err(EngineError::UnknownReference {
+                        from: n.address.clone(),
+                        to: r.address,
+                    });
+                };
+                // `id` names the object's id, known once it exists (as the
+                // state reads it), never a desired attribute.
+                if r.attr != "id" && !wanted[j].contains(&r.attr) {
+                    wanted[j].push(r.attr);
+                }
+            }
+            for dep in dependencies(&attrs, &n.depends_on) {
                 let Some(&j) = index.get(&dep) else {
                     return Err(EngineError::UnknownReference {
                         from: n.address.clone(),
@@ -138,7 +224,22 @@ impl Graph {
                 dag.add_edge(NodeIndex::new(j), NodeIndex::new(i), ());
             }
         }
-        let g = Graph { nodes, index, dag };
+        let mut literals = HashMap::new();
+        for (n, attrs) in nodes.iter().zip(wanted).filter(|(_, w)| !w.is_empty()) {
+            let have = n.attrs();
+            for attr in attrs {
+                if let Some(v) = have.get(&attr).filter(|v| is_literal(v)) {
+                    literals.insert(format!("{}.{attr}", n.address), v.clone());
+                }
+            }
+        }
+        nodes.iter_mut().for_each(Node::pack);
+        let g = Graph {
+            nodes,
+            index,
+            dag,
+            literals,
+        };
         g.check_cycles()?;
         Ok(g)
     }
@@ -167,6 +268,12 @@ impl Graph {
     /// The node at `address`.
     pub fn get(&self, address: &str) -> Option<&Node> {
         self.index.get(address).map(|&i| &self.nodes[i])
+    }
+
+    /// The value of `r` when it is a literal desired attribute of its node,
+    /// known before that node is created.
+    pub fn literal(&self, r: &Reference) -> Option<&Value> {
+        self.literals.get(&format!("{}.{}", r.address, r.attr))
     }
 
     /// Node indices in a dependency-respecting order; among nodes whose
@@ -241,6 +348,40 @@ mod tests {
             assert!(c.contains(&a.to_string()), "{c:?}");
         }
         assert!(err.to_string().contains(" -> "), "{err}");
+    }
+
+    #[test]
+    fn referenced_literals_are_kept_and_nodes_are_packed() {
+        let mut a = node("a", &[]);
+        a.attrs_mut().insert("bucket".into(), json!("b-1"));
+        // A reference to `id` is to the object's id, whatever is desired.
+        a.attrs_mut()
+            .insert("id".into(), json!("not-the-object-id"));
+        a.attrs_mut().insert("later".into(), reference("t.c", "id"));
+        a.attrs_mut()
+            .insert("stamp".into(), crate::engine::value::observed());
+        let mut b = node("b", &[]);
+        for attr in ["bucket", "later", "stamp", "absent", "id"] {
+            b.attrs_mut().insert(attr.into(), reference("t.a", attr));
+        }
+        let g = Graph::build(vec![a.clone(), b, node("c", &[])]).unwrap();
+        let lit = |attr: &str| {
+            g.literal(&Reference {
+                address: "t.a".into(),
+                attr: attr.into(),
+            })
+        };
+        assert_eq!(lit("bucket"), Some(&json!("b-1")));
+        // Known only after apply: a reference, an observed setting, nothing.
+        assert_eq!(
+            (lit("later"), lit("stamp"), lit("absent")),
+            (None, None, None)
+        );
+        let held = g.get("t.a").unwrap();
+        assert!(matches!(held.attrs, Held::Packed(_)));
+        assert_eq!(held, &a, "packed and open attributes compare by value");
+        assert_eq!(held.attrs()["bucket"], json!("b-1"));
+        assert_eq!(held.dependencies(), vec!["t.c"]);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! attributes, addresses and a local state file.
 
 pub mod apply;
+pub mod change_list;
 pub mod checkpoint;
 pub mod fake;
 pub mod graph;
+pub mod packed;
 pub mod plan;
 pub mod refresh;
 pub mod resource;

@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::change_list::AttrChanges;
 use super::graph::{kind_of, stable_order, Graph};
+use super::packed::Packed;
 use super::refresh::{Live, Refreshed};
 use super::resource::Registry;
 use super::state::{ResourceState, State};
 use super::value::{
     contains_unknown, is_observed, resolve, resolve_attrs, settle_observed, Attrs, Reference,
-    SharedAttrs,
 };
 use super::EngineError;
 
@@ -76,19 +77,15 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Attribute-level changes (for create: every attribute).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attributes: Vec<AttrChange>,
+    #[serde(default, skip_serializing_if = "AttrChanges::is_empty")]
+    pub attributes: AttrChanges,
     /// The attributes forcing a replacement.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replace_because: Vec<String>,
     /// Desired attributes with references unresolved; apply resolves them
     /// against outputs as they become known.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "super::value::shared::option"
-    )]
-    pub desired: Option<SharedAttrs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Packed>,
     /// Live attributes before the change (update and replace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Attrs>,
@@ -211,7 +208,7 @@ impl Plan {
     pub fn for_apply(mut self) -> Plan {
         for c in &mut self.changes {
             if c.action == Action::Create {
-                c.attributes = Vec::new();
+                c.attributes = AttrChanges::default();
             }
         }
         self
@@ -305,26 +302,24 @@ pub fn plan(
         let rt = registry.get(node.kind())?;
         let lookup = |r: &Reference| -> Option<Value> {
             match actions.get(&r.address) {
-                Some(Action::Create | Action::Replace) => {
-                    // A literal desired attribute is known before creation.
-                    let v = graph.get(&r.address)?.attrs.get(&r.attr)?;
-                    let mut refs = vec![];
-                    super::value::references(v, &mut refs);
-                    (refs.is_empty() && !is_observed(v)).then(|| v.clone())
-                }
+                // A literal desired attribute is known before creation.
+                Some(Action::Create | Action::Replace) => graph.literal(r).cloned(),
                 _ => known_value(state, refreshed, r),
             }
         };
-        let mut desired = resolve_attrs(&node.attrs, &lookup);
+        let node_attrs = node.attrs();
+        let mut desired = resolve_attrs(&node_attrs, &lookup);
         let recorded = state.resources.get(&node.address);
         let live = recorded.and_then(|r| match refreshed.get(&r.address) {
             Some(Live::Present(o)) => Some(o),
             _ => None,
         });
-        settle_observed(
-            &mut desired,
-            recorded.filter(|_| live.is_some()).map(|r| &r.attributes),
-        );
+        // What was recorded of the observed settings (parsed only for a
+        // node that has some).
+        let prior = recorded
+            .filter(|_| live.is_some() && desired.values().any(is_observed))
+            .map(|r| r.attributes.unpack());
+        settle_observed(&mut desired, prior.as_ref());
         let (action, attributes, replace_because, before, id) = match (recorded, live) {
             (Some(rec), Some(live)) => {
                 let mut attrs = vec![];
@@ -366,24 +361,19 @@ pub fn plan(
                 };
                 (
                     action,
-                    attrs,
+                    attrs.into(),
                     forcing,
                     Some(live.attrs.clone()),
                     Some(rec.id.clone()),
                 )
             }
-            _ => {
-                let attrs = desired
-                    .iter()
-                    .map(|(k, v)| AttrChange {
-                        name: k.clone(),
-                        before: None,
-                        after: Some(v.clone()),
-                        forces_replacement: false,
-                    })
-                    .collect();
-                (Action::Create, attrs, vec![], None, None)
-            }
+            _ => (
+                Action::Create,
+                AttrChanges::created(&desired),
+                vec![],
+                None,
+                None,
+            ),
         };
         actions.insert(node.address.clone(), action);
         changes.push(Change {
@@ -393,9 +383,9 @@ pub fn plan(
             id,
             attributes,
             replace_because,
-            desired: Some(node.attrs.clone()),
+            desired: Some(node.packed()),
             before,
-            dependencies: node.dependencies(),
+            dependencies: super::graph::dependencies(&node_attrs, &node.depends_on),
             depends_on: node.depends_on.clone(),
             create_before_destroy: action == Action::Replace && rt.create_before_destroy(),
             shared: node.shared.clone(),
@@ -415,7 +405,7 @@ pub fn plan(
         });
         let (from, to) = (
             c.before.clone().unwrap_or_default(),
-            c.desired.clone().unwrap_or_default(),
+            c.desired.as_ref().map(Packed::unpack).unwrap_or_default(),
         );
         if used && registry.get(c.kind())?.coexists(&from, &to) {
             changes[i].create_before_destroy = true;
@@ -480,10 +470,10 @@ fn delete_change(r: &ResourceState) -> Change {
         region: r.region.clone(),
         action: Action::Delete,
         id: Some(r.id.clone()),
-        attributes: vec![],
+        attributes: AttrChanges::default(),
         replace_because: vec![],
         desired: None,
-        before: Some(r.attributes.clone()),
+        before: Some(r.attributes.unpack()),
         dependencies: r.dependencies.clone(),
         depends_on: vec![],
         create_before_destroy: false,

@@ -1,7 +1,6 @@
 //! Refresh: read every resource the state holds, concurrently, batching the
 //! reads of types whose API reads many objects in one call.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -89,12 +88,8 @@ pub async fn refresh(
             Ok(t) if t.batches_reads() => batched
                 .entry((r.kind.clone(), r.region.clone()))
                 .or_default()
-                .push((
-                    r.address.clone(),
-                    r.id.clone(),
-                    wanted(r, unrecorded).into_owned(),
-                )),
-            Ok(_) => singles.push((r, wanted(r, unrecorded))),
+                .push((r.address.clone(), r.id.clone(), wanted(r, unrecorded))),
+            Ok(_) => singles.push(r),
             Err(e) => out.insert(
                 r.address.clone(),
                 Live::Unreadable(ResourceError::new(
@@ -122,10 +117,12 @@ pub async fn refresh(
                 .collect::<Vec<_>>()
         }
     });
-    let single_jobs = singles.into_iter().map(|(r, prior)| {
+    let single_jobs = singles.into_iter().map(|r| {
         let stats = stats.clone();
         let t = registry.get(&r.kind).expect("kind checked above").clone();
         async move {
+            // Parsed when its read starts, not all at once before.
+            let prior = wanted(r, unrecorded);
             let ctx = Ctx::new(&r.address, &r.region, stats, None);
             vec![(
                 r.address.clone(),
@@ -149,16 +146,15 @@ pub async fn refresh(
 
 /// What a read of `r` is given: its recorded attributes, plus the
 /// settings `unrecorded` holds that they lack, as null.
-fn wanted<'a>(r: &'a ResourceState, unrecorded: Option<&Graph>) -> Cow<'a, Attrs> {
+fn wanted(r: &ResourceState, unrecorded: Option<&Graph>) -> Attrs {
     let Some(n) = unrecorded.and_then(|g| g.get(&r.address)) else {
-        return Cow::Borrowed(&r.attributes);
+        return r.attributes.unpack();
     };
-    if n.attrs.keys().all(|k| r.attributes.contains_key(k)) {
-        return Cow::Borrowed(&r.attributes);
+    let mut a = r.attributes.unpack();
+    for k in n.attrs().keys() {
+        if !a.contains_key(k) {
+            a.insert(k.clone(), serde_json::Value::Null);
+        }
     }
-    let mut a = r.attributes.clone();
-    for k in n.attrs.keys() {
-        a.entry(k.clone()).or_insert(serde_json::Value::Null);
-    }
-    Cow::Owned(a)
+    a
 }

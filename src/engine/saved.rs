@@ -79,7 +79,7 @@ pub fn check_saved(plan: &Plan, state: Option<&State>, graph: &Graph) -> Result<
                 ));
             }
             (action, Some(node)) => {
-                if c.desired.as_ref() != Some(&node.attrs) {
+                if c.desired.as_ref() != Some(&node.packed()) {
                     return Err(format!(
                         "its desired attributes of {} are not the configuration's",
                         c.address
@@ -196,7 +196,6 @@ mod tests {
     use crate::engine::graph::Node;
     use crate::engine::plan::plan_destroy;
     use crate::engine::state::ResourceState;
-    use crate::engine::value::Attrs;
     use serde_json::json;
 
     fn fixture() -> (Graph, State, Plan) {
@@ -219,8 +218,8 @@ mod tests {
                     kind: "fake".into(),
                     region: "r1".into(),
                     id: id.into(),
-                    attributes: Attrs::new(),
-                    outputs: Attrs::new(),
+                    attributes: Default::default(),
+                    outputs: Default::default(),
                     dependencies: vec![],
                 },
             );
@@ -239,9 +238,9 @@ mod tests {
                     Action::Create
                 },
                 id: rec.map(|r| r.id.clone()),
-                attributes: vec![],
+                attributes: Default::default(),
                 replace_because: vec![],
-                desired: Some(n.attrs.clone()),
+                desired: Some(n.packed()),
                 before: None,
                 dependencies: n.dependencies(),
                 depends_on: vec![],
@@ -263,8 +262,9 @@ mod tests {
             .iter_mut()
             .find(|c| c.address == "fake.a")
             .unwrap();
-        std::sync::Arc::make_mut(a.desired.as_mut().unwrap())["policy"] =
-            json!({"Action": "*", "Resource": "*"});
+        let mut desired = a.desired.as_ref().unwrap().unpack();
+        desired["policy"] = json!({"Action": "*", "Resource": "*"});
+        a.desired = Some(desired.into());
         let err = check_saved(&widened, Some(&state), &graph).unwrap_err();
         assert!(err.contains("desired attributes of fake.a"), "{err}");
 

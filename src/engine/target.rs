@@ -95,7 +95,7 @@ mod tests {
             region: region.into(),
             action,
             id: None,
-            attributes: vec![],
+            attributes: Default::default(),
             replace_because: vec![],
             desired: None,
             before: None,

@@ -3,8 +3,6 @@
 //! records that the blueprint no longer plans. Drift compares a resource
 //! with what the next apply would record; a no-change apply records it.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
 use super::graph::Graph;
@@ -17,24 +15,26 @@ use super::value::{is_observed, references, Attrs};
 /// lacks (at any depth), where those name no other resource and are not
 /// shared with other tooling. Without a blueprint (working from the state
 /// alone), what it records.
-pub fn expected<'a>(rec: &'a ResourceState, graph: Option<&Graph>) -> Cow<'a, Attrs> {
+pub fn expected(rec: &ResourceState, graph: Option<&Graph>) -> Attrs {
+    let recorded = rec.attributes.unpack();
     let Some(node) = graph.and_then(|g| g.get(&rec.address)) else {
-        return Cow::Borrowed(&rec.attributes);
+        return recorded;
     };
-    let extra = rec.attributes.keys().any(|k| !node.attrs.contains_key(k));
-    let lacking = node.attrs.iter().any(|(k, v)| {
+    let planned = node.attrs();
+    let extra = recorded.keys().any(|k| !planned.contains_key(k));
+    let lacking = planned.iter().any(|(k, v)| {
         !node.shared.contains(k)
-            && match rec.attributes.get(k) {
+            && match recorded.get(k) {
                 None => fillable(v),
                 Some(r) => lacks(r, v),
             }
     });
     if !extra && !lacking {
-        return Cow::Borrowed(&rec.attributes);
+        return recorded;
     }
-    let mut a = rec.attributes.clone();
-    a.retain(|k, _| node.attrs.contains_key(k));
-    for (k, v) in node.attrs.iter().filter(|(k, _)| !node.shared.contains(k)) {
+    let mut a = recorded;
+    a.retain(|k, _| planned.contains_key(k));
+    for (k, v) in planned.iter().filter(|(k, _)| !node.shared.contains(k)) {
         match a.get_mut(k) {
             None if fillable(v) => {
                 a.insert(k.clone(), v.clone());
@@ -45,15 +45,16 @@ pub fn expected<'a>(rec: &'a ResourceState, graph: Option<&Graph>) -> Cow<'a, At
             None => {}
         }
     }
-    Cow::Owned(a)
+    a
 }
 
 /// Brings every resource of `state` (a copy drift compares with, never
 /// saved) to [`expected`].
 pub fn expect_unrecorded(state: &mut State, graph: &Graph) {
     for rec in state.resources.values_mut() {
-        if let Cow::Owned(a) = expected(rec, Some(graph)) {
-            rec.attributes = a;
+        let a = expected(rec, Some(graph));
+        if rec.attributes != a {
+            rec.attributes = a.into();
         }
     }
 }
@@ -74,16 +75,18 @@ pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
         let (Some(desired), Some(live)) = (&c.desired, &c.before) else {
             continue;
         };
+        let desired = desired.unpack();
         let Some(rec) = state.resources.get_mut(&c.address) else {
             continue;
         };
+        let mut recorded = rec.attributes.unpack();
         for k in desired.keys().filter(|k| !c.shared.contains(k)) {
             let Some(v) = live.get(k) else {
                 continue;
             };
-            match rec.attributes.get_mut(k) {
+            match recorded.get_mut(k) {
                 None => {
-                    rec.attributes.insert(k.clone(), v.clone());
+                    recorded.insert(k.clone(), v.clone());
                     added += 1;
                 }
                 Some(r) => {
@@ -93,9 +96,10 @@ pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
                 }
             }
         }
-        let before = rec.attributes.len();
-        rec.attributes.retain(|k, _| desired.contains_key(k));
-        dropped += before - rec.attributes.len();
+        let before = recorded.len();
+        recorded.retain(|k, _| desired.contains_key(k));
+        dropped += before - recorded.len();
+        rec.attributes = recorded.into();
     }
     (added, dropped)
 }

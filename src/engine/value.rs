@@ -13,44 +13,6 @@ use serde_json::{json, Map, Value};
 /// A node's attributes: a JSON object.
 pub type Attrs = Map<String, Value>;
 
-/// Attributes shared, not copied, between the graph node and its planned
-/// change (a plan of 50,000 nodes would otherwise hold two copies).
-pub type SharedAttrs = std::sync::Arc<Attrs>;
-
-/// Serde for [`SharedAttrs`]: written and read as the plain object.
-pub mod shared {
-    use super::{Attrs, SharedAttrs};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Writes the attributes.
-    pub fn serialize<S: Serializer>(a: &SharedAttrs, s: S) -> Result<S::Ok, S::Error> {
-        a.as_ref().serialize(s)
-    }
-
-    /// Reads the attributes.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SharedAttrs, D::Error> {
-        Attrs::deserialize(d).map(SharedAttrs::new)
-    }
-
-    /// The same for an optional value.
-    pub mod option {
-        use super::{Attrs, SharedAttrs};
-        use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-        /// Writes the attributes, or null.
-        pub fn serialize<S: Serializer>(a: &Option<SharedAttrs>, s: S) -> Result<S::Ok, S::Error> {
-            a.as_deref().serialize(s)
-        }
-
-        /// Reads the attributes, or null.
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<SharedAttrs>, D::Error> {
-            Ok(Option::<Attrs>::deserialize(d)?.map(SharedAttrs::new))
-        }
-    }
-}
-
 const REF: &str = "$ref";
 const JOIN: &str = "$join";
 /// The marker key of a value known only after apply.

@@ -98,7 +98,7 @@ impl Stack {
             .map(|n| {
                 let s = Subject {
                     address: n.address.clone(),
-                    attrs: (*n.attrs).clone(),
+                    attrs: n.attrs().into_owned(),
                     outputs: Attrs::new(),
                 };
                 (n.address.clone(), s)

@@ -224,8 +224,8 @@ pub fn zones_in_use(
             let subnet = state
                 .resources
                 .get(&format!("ec2_subnet.{prefix}public_{i}"))?;
-            let az = subnet.attributes.get("availability_zone")?.as_str()?;
-            Some(az.to_string())
+            let az = subnet.attributes.unpack().remove("availability_zone")?;
+            Some(az.as_str()?.to_string())
         })
         .collect()
 }
@@ -319,17 +319,24 @@ mod tests {
         slice.stack.components = vec!["networking".into(), "security".into()];
         assert_eq!(blueprint(&slice, &test_account()).unwrap().nodes.len(), 24);
         let vpc = g.get("ec2_vpc.main").unwrap();
-        assert_eq!(vpc.attrs["tags"]["Name"], json!("healthcare-vpc-t1"));
-        assert_eq!(vpc.attrs["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));
-        assert_eq!(vpc.attrs["tags"]["Environment"], json!("t1"));
+        assert_eq!(vpc.attrs()["tags"]["Name"], json!("healthcare-vpc-t1"));
+        assert_eq!(vpc.attrs()["tags"][ADDRESS_TAG], json!("ec2_vpc.main"));
+        assert_eq!(vpc.attrs()["tags"]["Environment"], json!("t1"));
         // Every tagged node gets the lineage tag, untagged ones stay bare.
         let mut stamped = bp.clone();
         stamped.stamp_lineage("l-1");
         let tagged = stamped
             .nodes
             .iter()
-            .filter(|n| n.attrs.get("tags").is_some())
-            .inspect(|n| assert_eq!(n.attrs["tags"][LINEAGE_TAG], json!("l-1"), "{}", n.address))
+            .filter(|n| n.attrs().get("tags").is_some())
+            .inspect(|n| {
+                assert_eq!(
+                    n.attrs()["tags"][LINEAGE_TAG],
+                    json!("l-1"),
+                    "{}",
+                    n.address
+                )
+            })
             .count();
         assert!(tagged > 40, "{tagged}");
         let assoc = stamped
@@ -337,7 +344,7 @@ mod tests {
             .iter()
             .find(|n| n.address == "ec2_route_table_association.private_1")
             .unwrap();
-        assert!(assoc.attrs.get("tags").is_none());
+        assert!(assoc.attrs().get("tags").is_none());
         let assoc = g.get("ec2_route_table_association.private_1").unwrap();
         assert_eq!(
             assoc.dependencies(),
@@ -359,10 +366,7 @@ mod tests {
                     kind: "ec2_subnet".into(),
                     region: "us-east-1".into(),
                     id: format!("subnet-{i}"),
-                    attributes: json!({"availability_zone": az})
-                        .as_object()
-                        .unwrap()
-                        .clone(),
+                    attributes: json!({"availability_zone": az}).as_object().unwrap().into(),
                     outputs: Default::default(),
                     dependencies: vec![],
                 },
@@ -387,7 +391,7 @@ mod tests {
             .iter()
             .find(|n| n.address == "ec2_subnet.private_2")
             .unwrap();
-        assert_eq!(subnet.attrs["availability_zone"], json!("us-east-1f"));
+        assert_eq!(subnet.attrs()["availability_zone"], json!("us-east-1f"));
     }
 
     #[test]
@@ -400,7 +404,7 @@ mod tests {
                 .iter()
                 .find(|n| n.address == a)
                 .unwrap()
-                .attrs
+                .attrs()
                 .clone()
         };
         // One role per function; the VPC access policy only on the VPC one.
@@ -419,7 +423,7 @@ mod tests {
             .nodes
             .iter()
             .filter(|n| {
-                n.attrs.get("policy_arn").is_some_and(|p| {
+                n.attrs().get("policy_arn").is_some_and(|p| {
                     p.as_str()
                         .unwrap()
                         .ends_with("AWSLambdaVPCAccessExecutionRole")
@@ -431,7 +435,7 @@ mod tests {
         // No statement grants every resource without a condition, and no ARN
         // leaves account or region open.
         for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role_policy") {
-            for st in n.attrs["policy"]["Statement"].as_array().unwrap() {
+            for st in n.attrs()["policy"]["Statement"].as_array().unwrap() {
                 let text = st["Resource"].to_string();
                 assert!(!text.contains(":*:"), "{}: {text}", n.address);
                 if st["Resource"] == json!("*") {
@@ -441,7 +445,7 @@ mod tests {
         }
         // Trust policies are limited to the account.
         for n in bp.nodes.iter().filter(|n| n.kind() == "iam_role") {
-            let c = &n.attrs["assume_role_policy"]["Statement"][0]["Condition"];
+            let c = &n.attrs()["assume_role_policy"]["Statement"][0]["Condition"];
             let account = c["StringEquals"]["aws:SourceAccount"]
                 .as_str()
                 .or(c["StringEqualsIfExists"]["aws:SourceAccount"].as_str());
@@ -475,7 +479,7 @@ mod tests {
             .contains("kms_key.main"));
         for n in bp.nodes.iter().filter(|n| n.kind() == "logs_log_group") {
             assert!(
-                n.attrs["kms_key_id"].to_string().contains("kms_key.main"),
+                n.attrs()["kms_key_id"].to_string().contains("kms_key.main"),
                 "{}",
                 n.address
             );
@@ -496,6 +500,6 @@ mod tests {
             .iter()
             .find(|n| n.address == "s3_bucket.data")
             .unwrap();
-        assert_eq!(data.attrs["force_destroy"], json!(true));
+        assert_eq!(data.attrs()["force_destroy"], json!(true));
     }
 }

@@ -85,7 +85,7 @@ fn undeclared_bucket_settings(nodes: &mut [Node]) {
                 "s3_bucket_replication" => "replication_rules",
                 _ => return None,
             };
-            Some((key.to_string(), n.attrs.get("bucket")?.clone()))
+            Some((key.to_string(), n.attrs().get("bucket")?.clone()))
         })
         .collect();
     for n in nodes.iter_mut().filter(|n| n.kind() == "s3_bucket") {
@@ -100,7 +100,7 @@ fn undeclared_bucket_settings(nodes: &mut [Node]) {
 
 /// The pinned settings of `n`.
 fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)> {
-    let interface = n.attrs.get("vpc_endpoint_type") == Some(&json!("Interface"));
+    let interface = n.attrs().get("vpc_endpoint_type") == Some(&json!("Interface"));
     match n.kind() {
         "ec2_vpc" => vec![
             ("secondary_cidr_blocks", json!([])),
@@ -133,8 +133,8 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
             ("accepter_allow_remote_vpc_dns_resolution", json!(false)),
         ],
         "lambda_function" => {
-            let name = n
-                .attrs
+            let attrs = n.attrs();
+            let name = attrs
                 .get("function_name")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
@@ -225,11 +225,11 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
         ],
         "dynamodb_table" => {
             let global = n
-                .attrs
+                .attrs()
                 .get("replicas")
                 .and_then(Value::as_array)
                 .is_some_and(|r| !r.is_empty());
-            let pitr = n.attrs.get("point_in_time_recovery") == Some(&json!(true));
+            let pitr = n.attrs().get("point_in_time_recovery") == Some(&json!(true));
             vec![
                 // DynamoDB's own guard, beside hcprov's: off only for a
                 // disposable environment.
@@ -288,8 +288,8 @@ fn pins(n: &Node, account: &Account, cfg: &Config) -> Vec<(&'static str, Value)>
 /// The access policy AWS gives a new topic (only this account may use it),
 /// written by hcprov at creation so that a statement added later is drift.
 fn topic_policy(n: &Node, account: &Account) -> Value {
-    let name = n
-        .attrs
+    let attrs = n.attrs();
+    let name = attrs
         .get("name")
         .and_then(Value::as_str)
         .unwrap_or_default();

@@ -95,10 +95,10 @@ pub fn declare(nodes: &mut [Node], shared: &[String]) -> Result<(), String> {
     let mut members: BTreeMap<(String, &str), Vec<Value>> = BTreeMap::new();
     for set in &SETS {
         for n in nodes.iter().filter(|n| n.kind() == set.member) {
-            let Some(owner) = owner_of(&n.attrs, set.via) else {
+            let Some(owner) = owner_of(&n.attrs(), set.via) else {
                 continue;
             };
-            if let Some(e) = n.attrs.get(set.element) {
+            if let Some(e) = n.attrs().get(set.element) {
                 members
                     .entry((owner, set.attr))
                     .or_default()

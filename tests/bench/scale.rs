@@ -65,7 +65,7 @@ pub fn real_attrs() -> Vec<Map<String, Value>> {
         .nodes
         .iter()
         .map(|n| {
-            n.attrs
+            n.attrs()
                 .iter()
                 .filter(|(_, v)| !is_observed(v))
                 .map(|(k, v)| (k.clone(), resolve(v, &|_| Some(arn.clone()))))
@@ -104,7 +104,9 @@ fn graph(n: usize, real: &[Map<String, Value>]) -> Graph {
                 attrs.insert(k.into(), reference(&format!("t.n{j}"), "id"));
             }
         }
-        nodes.push(Node::new("t", &format!("n{i}"), "r", Value::Object(attrs)));
+        let mut node = Node::new("t", &format!("n{i}"), "r", Value::Object(attrs));
+        node.pack();
+        nodes.push(node);
     }
     Graph::build(nodes).expect("synthetic graph is acyclic")
 }
@@ -153,10 +155,13 @@ pub fn measure(n: usize, real: bool) -> Row {
             .nodes()
             .iter()
             .step_by((n / 1000).max(1))
-            .map(|n| (*n.attrs).clone())
+            .map(|n| n.attrs().into_owned())
             .collect();
         let attr_bytes = json_bytes(&sample);
         drop(sample);
+        // As `hcprov apply` does: the blueprint's graph is gone once the
+        // plan is made (the plan shares its nodes' packed attributes).
+        drop(g);
 
         let ckpt = Arc::new(Checkpointer::new(
             State::with_lineage("bench", &p.lineage),

@@ -377,7 +377,7 @@ fn bucket_names_are_unique_per_account_and_region_and_fit_s3s_limit() {
     cfg.compute.lambda_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lambdas");
     let bp = hcprov::stack::blueprint(&cfg, &account).unwrap();
     let bucket =
-        |n: &str| bp.nodes.iter().find(|x| x.address == n).unwrap().attrs["bucket"].clone();
+        |n: &str| bp.nodes.iter().find(|x| x.address == n).unwrap().attrs()["bucket"].clone();
     assert_eq!(
         bucket("s3_bucket.data"),
         "healthcare-data-prod-210987654321-eu-west-1"
@@ -393,7 +393,7 @@ fn bucket_names_are_unique_per_account_and_region_and_fit_s3s_limit() {
         .iter()
         .find(|x| x.address == "s3_bucket.data")
         .unwrap();
-    assert_eq!(data.attrs["bucket"], "healthcare-data-prod-acme");
+    assert_eq!(data.attrs()["bucket"], "healthcare-data-prod-acme");
     cfg.environment = "a-very-long-environment-x".into();
     cfg.storage.bucket_suffix = None;
     let err = hcprov::stack::blueprint(&cfg, &account).unwrap_err();

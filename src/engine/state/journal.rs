@@ -146,7 +146,6 @@ pub fn replay(state: &mut State, journal: &[u8]) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::value::Attrs;
 
     fn res(a: &str) -> ResourceState {
         ResourceState {
@@ -154,8 +153,8 @@ mod tests {
             kind: "t".into(),
             region: "r".into(),
             id: format!("id-{a}"),
-            attributes: Attrs::new(),
-            outputs: Attrs::new(),
+            attributes: Default::default(),
+            outputs: Default::default(),
             dependencies: vec![],
         }
     }

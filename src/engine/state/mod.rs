@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::packed::Packed;
 use super::value::Attrs;
 
 pub use journal::{encode as encode_journal, journal_path, Entry};
@@ -38,14 +39,27 @@ pub struct ResourceState {
     pub region: String,
     /// The object's id.
     pub id: String,
-    /// The attributes as last applied (references resolved).
-    pub attributes: Attrs,
-    /// Computed outputs (id, arn, ...).
+    /// The attributes as last applied (references resolved), packed: a
+    /// state of 50,000 records reads each once or twice.
+    pub attributes: Packed,
+    /// Computed outputs (id, arn, ...), packed.
     #[serde(default)]
-    pub outputs: Attrs,
+    pub outputs: Packed,
     /// Addresses this resource depended on when applied.
     #[serde(default)]
     pub dependencies: Vec<String>,
+}
+
+impl ResourceState {
+    /// The recorded value of `attr`: the object's id, one of its outputs,
+    /// or one of its applied attributes.
+    pub fn value(&self, attr: &str) -> Option<Value> {
+        if attr == "id" {
+            return Some(Value::String(self.id.clone()));
+        }
+        let found = |p: &Packed| p.unpack().remove(attr);
+        found(&self.outputs).or_else(|| found(&self.attributes))
+    }
 }
 
 /// A mutating call that was started but whose result is not yet recorded.
@@ -166,14 +180,7 @@ impl State {
     /// The recorded value `r` refers to: the object's id, one of its outputs,
     /// or one of its applied attributes.
     pub fn value_of(&self, r: &super::value::Reference) -> Option<Value> {
-        let rec = self.resources.get(&r.address)?;
-        if r.attr == "id" {
-            return Some(Value::String(rec.id.clone()));
-        }
-        rec.outputs
-            .get(&r.attr)
-            .or_else(|| rec.attributes.get(&r.attr))
-            .cloned()
+        self.resources.get(&r.address)?.value(&r.attr)
     }
 
     /// Checks the invariants a loaded state must hold.
@@ -310,8 +317,8 @@ mod tests {
             kind: super::super::graph::kind_of(addr).into(),
             region: "r".into(),
             id: "id-1".into(),
-            attributes: Attrs::new(),
-            outputs: Attrs::new(),
+            attributes: Default::default(),
+            outputs: Default::default(),
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
         }
     }

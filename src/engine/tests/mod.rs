@@ -119,7 +119,7 @@ async fn apply_then_plan_is_empty_and_outputs_are_recorded() {
     assert!(state.pending.is_empty());
     assert_eq!(state.outputs["vpc_id"], json!(state.resources["t.vpc"].id));
     assert_eq!(
-        state.resources["t.subnet_a"].attributes["vpc"],
+        state.resources["t.subnet_a"].attributes.unpack()["vpc"],
         json!(state.resources["t.vpc"].id)
     );
     let again = make_plan(&stack("10.0.2.0/24", "a"), &store, &reg).await;
@@ -144,9 +144,9 @@ async fn updates_in_place_and_replacement_cascade_through_force_new_references()
         ]
     );
     let vpc = p.changes.iter().find(|c| c.address == "t.vpc").unwrap();
-    assert_eq!(vpc.attributes.len(), 1);
-    assert_eq!(vpc.attributes[0].name, "tags");
-    assert_eq!(vpc.attributes[0].before, Some(json!({"env": "a"})));
+    assert_eq!(vpc.attributes.list().len(), 1);
+    assert_eq!(vpc.attributes.list()[0].name, "tags");
+    assert_eq!(vpc.attributes.list()[0].before, Some(json!({"env": "a"})));
     assert!(run(&p, &store, &reg, 4).await.succeeded());
 
     let old_b = store.load().unwrap().unwrap().resources["t.subnet_b"]
@@ -174,7 +174,7 @@ async fn updates_in_place_and_replacement_cascade_through_force_new_references()
     let s = store.load().unwrap().unwrap();
     assert_ne!(s.resources["t.subnet_b"].id, old_b);
     assert_eq!(
-        s.resources["t.assoc_b"].attributes["subnet"],
+        s.resources["t.assoc_b"].attributes.unpack()["subnet"],
         json!(s.resources["t.subnet_b"].id)
     );
     assert!(!make_plan(&stack("10.0.9.0/24", "b"), &store, &reg)
@@ -427,7 +427,10 @@ async fn create_before_destroy_moves_dependants_before_deleting_the_old_object()
     let s = store.load().unwrap().unwrap();
     let new = s.resources["cbd.deployment"].id.clone();
     assert_ne!(new, old);
-    assert_eq!(s.resources["t.stage"].attributes["deployment"], json!(new));
+    assert_eq!(
+        s.resources["t.stage"].attributes.unpack()["deployment"],
+        json!(new)
+    );
     assert_eq!(cloud.len(), 2, "the old deployment is gone");
     let ev = cloud.events.lock().unwrap();
     let at = |a: &str, op: &str| {

@@ -47,13 +47,13 @@ async fn an_observed_setting_is_recorded_compared_and_redone_when_changed_outsid
     let p = make_plan(&cache(), &store, &reg).await;
     let create = &p.changes[0];
     assert!(
-        create.attributes.iter().all(|a| a.name != "set_at"),
+        create.attributes.list().iter().all(|a| a.name != "set_at"),
         "a create shows no value it cannot know: {:?}",
         create.attributes
     );
     assert!(run(&p, &store, &reg, 1).await.succeeded());
     let s = store.load().unwrap().unwrap();
-    let first = s.resources["stamped.cache"].attributes["set_at"].clone();
+    let first = s.resources["stamped.cache"].attributes.unpack()["set_at"].clone();
     assert!(first.is_u64(), "recorded from create's answer: {first}");
     let p = make_plan(&cache(), &store, &reg).await;
     assert!(!p.summary.has_changes(), "{:?}", actions(&p));
@@ -71,7 +71,7 @@ async fn an_observed_setting_is_recorded_compared_and_redone_when_changed_outsid
     assert_eq!(actions(&p), vec![("stamped.cache".into(), Action::Update)]);
     assert!(run(&p, &store, &reg, 1).await.succeeded());
     let s = store.load().unwrap().unwrap();
-    let redone = s.resources["stamped.cache"].attributes["set_at"].clone();
+    let redone = s.resources["stamped.cache"].attributes.unpack()["set_at"].clone();
     assert!(
         redone != first && redone != json!(999),
         "apply redid it and recorded what it then saw: {redone}"
@@ -89,13 +89,10 @@ async fn a_state_that_never_recorded_an_observed_setting_has_it_redone_not_taken
     let p = make_plan(&cache(), &store, &reg).await;
     assert!(run(&p, &store, &reg, 1).await.succeeded());
     let mut s = store.load().unwrap().unwrap();
-    let live = s
-        .resources
-        .get_mut("stamped.cache")
-        .unwrap()
-        .attributes
-        .remove("set_at")
-        .unwrap();
+    let rec = s.resources.get_mut("stamped.cache").unwrap();
+    let mut recorded = rec.attributes.unpack();
+    let live = recorded.remove("set_at").unwrap();
+    rec.attributes = recorded.into();
     store.write(&s).unwrap();
 
     let graph = cache();
@@ -108,7 +105,8 @@ async fn a_state_that_never_recorded_an_observed_setting_has_it_redone_not_taken
     let p = make_plan(&graph, &store, &reg).await;
     assert!(p.drift.is_empty());
     assert_eq!(actions(&p), vec![("stamped.cache".into(), Action::Update)]);
-    let change = &p.changes[0].attributes[0];
+    let list = p.changes[0].attributes.list();
+    let change = &list[0];
     assert_eq!(
         (
             change.name.as_str(),
@@ -120,7 +118,7 @@ async fn a_state_that_never_recorded_an_observed_setting_has_it_redone_not_taken
     assert_eq!(record_new_settings(&mut s, &p), (0, 0));
     assert!(run(&p, &store, &reg, 1).await.succeeded());
     let s = store.load().unwrap().unwrap();
-    let redone = &s.resources["stamped.cache"].attributes["set_at"];
+    let redone = &s.resources["stamped.cache"].attributes.unpack()["set_at"].clone();
     assert!(redone.is_u64() && *redone != live, "{redone}");
     let p = make_plan(&graph, &store, &reg).await;
     assert!(!p.summary.has_changes() && p.drift.is_empty());

@@ -123,8 +123,8 @@ mod tests {
                 .iter()
                 .find(|n| n.address == "lambda_function.patient_api")
                 .unwrap()
-                .attrs
-                .clone()
+                .attrs()
+                .into_owned()
         };
         let without = function(&blueprint(&cfg, &test_account()).unwrap());
         assert!(without["environment"].get("DB_CA_FILE").is_none());
@@ -150,7 +150,12 @@ mod tests {
         let bp = blueprint(&config(""), &test_account()).unwrap();
         let g = Graph::build(bp.nodes.clone()).unwrap();
         assert_eq!(g.nodes().len(), 48);
-        let node = |a: &str| g.get(a).unwrap_or_else(|| panic!("{a}")).attrs.clone();
+        let node = |a: &str| {
+            g.get(a)
+                .unwrap_or_else(|| panic!("{a}"))
+                .attrs()
+                .into_owned()
+        };
         // No route to the internet from the private subnets, and no NAT.
         assert_eq!(node("ec2_route_table.private")["routes"], json!([]));
         assert!(bp.nodes.iter().all(|n| n.kind() != "ec2_nat_gateway"));
@@ -207,7 +212,7 @@ mod tests {
             .iter()
             .find(|n| n.address == "rds_cluster.main")
             .unwrap()
-            .attrs;
+            .attrs();
         assert_eq!(
             (
                 c["deletion_protection"].clone(),
@@ -242,11 +247,11 @@ mod tests {
         }
         for n in bp.nodes.iter().filter(|n| n.kind() == "logs_log_group") {
             assert!(
-                n.attrs["kms_key_id"].to_string().contains("kms_key.main"),
+                n.attrs()["kms_key_id"].to_string().contains("kms_key.main"),
                 "{}",
                 n.address
             );
-            assert_eq!(n.attrs["retention_in_days"], json!(90), "{}", n.address);
+            assert_eq!(n.attrs()["retention_in_days"], json!(90), "{}", n.address);
         }
         for r in ["post_patients", "get_patient"] {
             assert_eq!(

@@ -146,19 +146,19 @@ mod tests {
         // Peering requested in the primary for the secondary's VPC.
         let pcx = node("ec2_vpc_peering_connection.main");
         assert_eq!(
-            (pcx.region.as_str(), pcx.attrs["peer_region"].clone()),
+            (pcx.region.as_str(), pcx.attrs()["peer_region"].clone()),
             ("us-east-1", json!("us-west-2"))
         );
-        assert!(node("ec2_route_table.secondary_private").attrs["routes"]
+        assert!(node("ec2_route_table.secondary_private").attrs()["routes"]
             .to_string()
             .contains("ec2_vpc_peering_connection.main"));
         // Each replica under its own region's key, with PITR.
         let t = node("dynamodb_table.patient_records");
-        assert!(t.attrs["replicas"][0]["kms_key_arn"]
+        assert!(t.attrs()["replicas"][0]["kms_key_arn"]
             .to_string()
             .contains("kms_key.secondary"));
         assert_eq!(
-            t.attrs["replicas"][0]["point_in_time_recovery"],
+            t.attrs()["replicas"][0]["point_in_time_recovery"],
             json!(true)
         );
         // Replication waits for the destination's versioning.
@@ -169,17 +169,20 @@ mod tests {
             "{:?}",
             rep.depends_on
         );
-        assert_eq!(rep.attrs["rule"]["sse_kms_encrypted_objects"], json!(true));
+        assert_eq!(
+            rep.attrs()["rule"]["sse_kms_encrypted_objects"],
+            json!(true)
+        );
         // The keys name the replication role, which exists first.
         for role in ["primary", "secondary"] {
             let k = node(&format!("kms_key.{role}"));
             assert!(k.depends_on.contains(&"iam_role.replication".to_string()));
-            assert!(k.attrs["policy"]
+            assert!(k.attrs()["policy"]
                 .to_string()
                 .contains("healthcare-dr-s3-replication-t1"));
             let f = node(&format!("lambda_function.{role}_api"));
-            assert_eq!(f.attrs["memory_size"], json!(3072));
-            assert!(f.attrs["environment"]
+            assert_eq!(f.attrs()["memory_size"], json!(3072));
+            assert!(f.attrs()["environment"]
                 .as_object()
                 .unwrap()
                 .keys()
@@ -191,19 +194,19 @@ mod tests {
             "us-east-1"
         );
         assert_eq!(
-            node("apigatewayv2_route.secondary_health").attrs["authorization_type"],
+            node("apigatewayv2_route.secondary_health").attrs()["authorization_type"],
             json!("NONE")
         );
         assert_eq!(
-            node("apigatewayv2_route.secondary_proxy").attrs["authorization_type"],
+            node("apigatewayv2_route.secondary_proxy").attrs()["authorization_type"],
             json!("AWS_IAM")
         );
         assert_eq!(
-            node("route53_record.primary_weighted").attrs["weight"],
+            node("route53_record.primary_weighted").attrs()["weight"],
             json!(70)
         );
         assert_eq!(
-            node("route53_record.secondary_failover").attrs["failover"],
+            node("route53_record.secondary_failover").attrs()["failover"],
             json!("SECONDARY")
         );
         // With a secondary outside us-east-1 and a primary elsewhere, the
