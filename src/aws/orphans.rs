@@ -300,7 +300,7 @@ pub fn untracked(state: &State, region: &str, found: Vec<Tagged>) -> Vec<Untrack
         .resources
         .values()
         .map(|r| {
-            let arn = r.outputs.unpack().remove("arn");
+            let arn = r.outputs.get("arn");
             (
                 r.id.as_str(),
                 arn.and_then(|a| a.as_str().map(String::from)),

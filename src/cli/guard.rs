@@ -106,7 +106,7 @@ pub fn protected(plan: &Plan, state: &crate::engine::state::State) -> Option<Str
         .find_map(|c| {
             let r = state.resources.get(&c.address)?;
             let (_, setting) = PROTECTION_SETTING.iter().find(|(k, _)| *k == c.kind())?;
-            (r.attributes.unpack().get("deletion_protection") == Some(&Value::Bool(true))).then(|| {
+            (r.attributes.get("deletion_protection") == Some(Value::Bool(true))).then(|| {
                 format!(
                     "{} has deletion protection on, and this plan would {} it: set `{setting} = false` in hcprov.toml and run `hcprov apply`, then run this again; nothing was changed",
                     c.address,

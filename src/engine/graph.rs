@@ -117,11 +117,19 @@ impl Node {
 /// Every node attributes `attrs` and explicit `depends_on` name, sorted
 /// and without repeats.
 pub fn dependencies(attrs: &Attrs, depends_on: &[String]) -> Vec<String> {
+    named(&all_references(attrs), depends_on)
+}
+
+/// Every reference inside `attrs`, in order of appearance.
+fn all_references(attrs: &Attrs) -> Vec<Reference> {
     let mut refs = vec![];
-    for v in attrs.values() {
-        references(v, &mut refs);
-    }
-    let mut deps: Vec<String> = refs.into_iter().map(|r| r.address).collect();
+    attrs.values().for_each(|v| references(v, &mut refs));
+    refs
+}
+
+/// The addresses `refs` and `depends_on` name, sorted, without repeats.
+fn named(refs: &[Reference], depends_on: &[String]) -> Vec<String> {
+    let mut deps: Vec<String> = refs.iter().map(|r| r.address.clone()).collect();
     deps.extend(depends_on.iter().cloned());
     deps.sort();
     deps.dedup();
@@ -197,23 +205,18 @@ impl Graph {
         // once more only if another node refers to some of them.
         let mut wanted: Vec<Vec<String>> = vec![vec![]; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
-            let attrs = n.attrs();
-            let mut refs = vec![];
-            attrs.values().for_each(|v| references(v, &mut refs));
-            for r in refs {
-                let Some(&j) = index.get(&r.address) else {
-                    return Err(EngineError::UnknownReference {
-                        from: n.address.clone(),
-                        to: r.address,
-                    });
-                };
+            let refs = all_references(&n.attrs());
+            for r in &refs {
                 // `id` names the object's id, known once it exists (as the
-                // state reads it), never a desired attribute.
-                if r.attr != "id" && !wanted[j].contains(&r.attr) {
-                    wanted[j].push(r.attr);
+                // state reads it), never a desired attribute. An unknown
+                // address is refused below.
+                if let Some(&j) = index.get(&r.address) {
+                    if r.attr != "id" && !wanted[j].contains(&r.attr) {
+                        wanted[j].push(r.attr.clone());
+                    }
                 }
             }
-            for dep in dependencies(&attrs, &n.depends_on) {
+            for dep in named(&refs, &n.depends_on) {
                 let Some(&j) = index.get(&dep) else {
                     return Err(EngineError::UnknownReference {
                         from: n.address.clone(),

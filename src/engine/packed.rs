@@ -32,6 +32,11 @@ impl Packed {
         serde_json::from_str(self.0.get()).expect("packed text is a JSON object written by new")
     }
 
+    /// The value of one key (the whole object is parsed).
+    pub fn get(&self, key: &str) -> Option<serde_json::Value> {
+        self.unpack().remove(key)
+    }
+
     /// The compact JSON text.
     pub fn text(&self) -> &str {
         self.0.get()

@@ -17,9 +17,13 @@ use super::value::{is_observed, references, Attrs};
 /// alone), what it records.
 pub fn expected(rec: &ResourceState, graph: Option<&Graph>) -> Attrs {
     let recorded = rec.attributes.unpack();
-    let Some(node) = graph.and_then(|g| g.get(&rec.address)) else {
-        return recorded;
-    };
+    upgraded(&recorded, rec, graph).unwrap_or(recorded)
+}
+
+/// [`expected`] given `recorded`, `rec`'s parsed attributes: `None` when
+/// it is what they already hold.
+fn upgraded(recorded: &Attrs, rec: &ResourceState, graph: Option<&Graph>) -> Option<Attrs> {
+    let node = graph.and_then(|g| g.get(&rec.address))?;
     let planned = node.attrs();
     let extra = recorded.keys().any(|k| !planned.contains_key(k));
     let lacking = planned.iter().any(|(k, v)| {
@@ -30,9 +34,9 @@ pub fn expected(rec: &ResourceState, graph: Option<&Graph>) -> Attrs {
             }
     });
     if !extra && !lacking {
-        return recorded;
+        return None;
     }
-    let mut a = recorded;
+    let mut a = recorded.clone();
     a.retain(|k, _| planned.contains_key(k));
     for (k, v) in planned.iter().filter(|(k, _)| !node.shared.contains(k)) {
         match a.get_mut(k) {
@@ -45,15 +49,14 @@ pub fn expected(rec: &ResourceState, graph: Option<&Graph>) -> Attrs {
             None => {}
         }
     }
-    a
+    Some(a)
 }
 
 /// Brings every resource of `state` (a copy drift compares with, never
 /// saved) to [`expected`].
 pub fn expect_unrecorded(state: &mut State, graph: &Graph) {
     for rec in state.resources.values_mut() {
-        let a = expected(rec, Some(graph));
-        if rec.attributes != a {
+        if let Some(a) = upgraded(&rec.attributes.unpack(), rec, Some(graph)) {
             rec.attributes = a.into();
         }
     }
@@ -80,6 +83,7 @@ pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
             continue;
         };
         let mut recorded = rec.attributes.unpack();
+        let before = added + dropped;
         for k in desired.keys().filter(|k| !c.shared.contains(k)) {
             let Some(v) = live.get(k) else {
                 continue;
@@ -96,10 +100,12 @@ pub fn record_new_settings(state: &mut State, plan: &Plan) -> (usize, usize) {
                 }
             }
         }
-        let before = recorded.len();
+        let kept = recorded.len();
         recorded.retain(|k, _| desired.contains_key(k));
-        dropped += before - recorded.len();
-        rec.attributes = recorded.into();
+        dropped += kept - recorded.len();
+        if added + dropped != before {
+            rec.attributes = recorded.into();
+        }
     }
     (added, dropped)
 }

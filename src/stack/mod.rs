@@ -224,7 +224,7 @@ pub fn zones_in_use(
             let subnet = state
                 .resources
                 .get(&format!("ec2_subnet.{prefix}public_{i}"))?;
-            let az = subnet.attributes.unpack().remove("availability_zone")?;
+            let az = subnet.attributes.get("availability_zone")?;
             Some(az.as_str()?.to_string())
         })
         .collect()

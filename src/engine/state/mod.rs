@@ -57,8 +57,7 @@ impl ResourceState {
         if attr == "id" {
             return Some(Value::String(self.id.clone()));
         }
-        let found = |p: &Packed| p.unpack().remove(attr);
-        found(&self.outputs).or_else(|| found(&self.attributes))
+        self.outputs.get(attr).or_else(|| self.attributes.get(attr))
     }
 }
 
