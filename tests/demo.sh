@@ -12,12 +12,14 @@ cd "$root"
 tests/setup.sh
 cargo build --locked --quiet
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/hcprov"
-port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 work="$(mktemp -d)"
-tests/emulator "$port" >"$work/moto.log" 2>&1 &
+# Port 0: the emulator binds a free port itself and prints it once listening.
+tests/emulator 0 >"$work/port" 2>"$work/moto.log" &
 moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$work/port" ] && break; sleep 0.1; done
+port="$(head -n 1 "$work/port")"
+[ -n "$port" ] || { echo "demo: the emulator did not start:" >&2; cat "$work/moto.log" >&2; exit 1; }
 
 mkdir -p "$work/state"
 # The demo environment is disposable: destroy may delete buckets that still

@@ -640,7 +640,10 @@ def fill_sns_data_protection():
 
 def main(argv):
     if len(argv) != 1 or not argv[0].isdigit():
-        sys.exit("usage: tests/emulator PORT   (serves on 127.0.0.1:PORT)")
+        sys.exit(
+            "usage: tests/emulator PORT   (serves on 127.0.0.1:PORT; with 0, on a\n"
+            "       free port it picks, and prints that port on a line first)"
+        )
     import os
 
     # ACM issues a DNS-validated certificate once its records resolve; the
@@ -664,9 +667,34 @@ def main(argv):
     fill_cloudwatch_alarm_actions()
     fill_sns_data_protection()
     fill_secret_current_label()
-    from moto.server import main as moto_main
+    serve(int(argv[0]))
 
-    moto_main(["-H", "127.0.0.1", "-p", argv[0]])
+
+def serve(port):
+    """moto's server (as `moto_server -H 127.0.0.1 -p PORT` runs it) on
+    127.0.0.1:PORT. With port 0 the socket is bound first, on a port the
+    kernel picks, and that port is printed: a caller that probed for a free
+    port and passed it on could lose it to another listener in between, and
+    then talk to that one instead (the tests start many servers at once)."""
+    import os
+    import signal
+
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    # moto builds some URLs (SQS queues, presigned S3) from its port.
+    os.environ["MOTO_PORT"] = str(server.server_port)
+    if port == 0:
+        print(server.server_port, flush=True)
+    # Nothing else goes to stdout: a caller that read the port may stop
+    # reading it.
+    os.dup2(2, 1)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 //! project directory with `hcprov.toml`, the built `hcprov` binary, and SDK
 //! clients pointed at the same emulator. Nothing but 127.0.0.1 is contacted.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
@@ -28,23 +28,28 @@ pub struct Moto {
     _dir: tempfile::TempDir,
 }
 
-/// Waits until `port` accepts connections; false if the server exited.
-fn wait_ready(child: &mut Child, port: u16) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
+/// The port a starting emulator prints on its first line, or why there is
+/// none within a minute (it exited, or never got that far).
+fn announced_port(child: &mut Child) -> Result<u16, String> {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .map_err(|_| "no port within 60 s".to_string())?;
+    line.trim()
+        .parse()
+        .map_err(|_| format!("exited without a port ({:?})", child.try_wait()))
 }
 
 impl Moto {
-    /// Starts moto on a free loopback port and waits until it answers.
+    /// Starts moto on a loopback port it binds itself and waits until it
+    /// answers. (A port probed here and passed on could be taken by another
+    /// test's listener in between, and this test would then talk to it.)
     pub fn start() -> Moto {
         let (python, script) = emulator();
         assert!(
@@ -54,35 +59,30 @@ impl Moto {
         );
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("moto.log");
-        for _ in 0..5 {
-            // A port another process grabs between probe and bind: try again.
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut child = Command::new(&python)
-                .arg(&script)
-                .arg(port.to_string())
-                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).unwrap())
-                .spawn()
-                .unwrap();
-            if wait_ready(&mut child, port) {
-                return Moto {
-                    child,
-                    url: format!("http://127.0.0.1:{port}"),
-                    _dir: dir,
-                };
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .arg("0")
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        match announced_port(&mut child) {
+            // Bound and listening before it printed the port.
+            Ok(port) => Moto {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                _dir: dir,
+            },
+            Err(why) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "moto did not start ({why}): {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
             }
-            let _ = child.kill();
-            let _ = child.wait();
         }
-        panic!(
-            "moto did not start: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
     }
 
     /// SDK configuration for the emulator with dummy credentials.
@@ -100,6 +100,25 @@ impl Moto {
             .load()
             .await
     }
+
+    /// An S3 client for the emulator (path-style, as the emulator needs).
+    pub async fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk().await)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+}
+
+/// The names of every bucket `s3` lists.
+pub async fn bucket_names(s3: &aws_sdk_s3::Client) -> Vec<String> {
+    let listed = s3.list_buckets().send().await.unwrap();
+    listed
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(str::to_string))
+        .collect()
 }
 
 impl Drop for Moto {

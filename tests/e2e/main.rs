@@ -11,6 +11,7 @@ mod completeness;
 mod crash;
 mod dr;
 mod drift;
+mod emulator;
 mod examples;
 mod faults;
 mod harness;

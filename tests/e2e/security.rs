@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::harness::{block_on, Moto, Project, BASE_CONFIG, SLICE};
+use super::harness::{block_on, bucket_names, Moto, Project, BASE_CONFIG, SLICE};
 use super::proxy::{Fault, Proxy, Seen};
 
 /// Every request's operation (`Action=` of the query protocols, the
@@ -191,20 +191,7 @@ fn hand_edited_saved_plans_are_refused_before_any_change() {
     // still there.
     block_on(async {
         let sdk = moto.sdk().await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
-        let names: Vec<String> = s3
-            .list_buckets()
-            .send()
-            .await
-            .unwrap()
-            .buckets()
-            .iter()
-            .filter_map(|b| b.name().map(str::to_string))
-            .collect();
+        let names = bucket_names(&moto.s3().await).await;
         assert_eq!(names, ["someone-elses-bucket"]);
         let iam = aws_sdk_iam::Client::new(&sdk);
         let roles = iam.list_roles().send().await.unwrap();
