@@ -11,12 +11,19 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::state::{encode_journal, Entry, FileStore, State, StateError};
+use super::state::{encode_journal, AtomicFile, Entry, FileStore, State, StateError};
 
 /// Where checkpoints go.
 pub trait Persist: Send + Sync + 'static {
     /// Durably replaces the stored state with `bytes` (dropping the journal).
     fn snapshot(&self, bytes: &[u8]) -> Result<(), StateError>;
+    /// Starts a snapshot to be written as the state is serialised, so a
+    /// large state is never held whole in memory; finishing it durably
+    /// replaces the stored state and drops the journal. `None` when the
+    /// store takes bytes only (an object store).
+    fn start_snapshot(&self) -> Result<Option<AtomicFile>, StateError> {
+        Ok(None)
+    }
     /// Durably appends journal lines.
     fn append(&self, bytes: &[u8]) -> Result<(), StateError>;
     /// Whether small checkpoints may go to a journal; a store without
@@ -37,6 +44,10 @@ impl Persist for FileStore {
         self.write_snapshot(bytes)
     }
 
+    fn start_snapshot(&self) -> Result<Option<AtomicFile>, StateError> {
+        FileStore::start_snapshot(self).map(Some)
+    }
+
     fn append(&self, bytes: &[u8]) -> Result<(), StateError> {
         self.append_journal(bytes)
     }
@@ -44,7 +55,11 @@ impl Persist for FileStore {
 
 /// What a flush will write.
 enum Write {
+    /// A whole state, serialised.
     Snapshot(Vec<u8>),
+    /// A whole state already written to the file that will replace the
+    /// stored one.
+    Streamed(AtomicFile),
     Journal(Vec<u8>),
 }
 
@@ -121,50 +136,70 @@ impl Checkpointer {
         if let Some(at) = *last {
             tokio::time::sleep_until(at + self.persist.min_interval()).await;
         }
-        let journals = self.persist.journals();
-        let (generation, write) = {
-            let mut s = self.state.lock().expect("state lock");
-            let entries = std::mem::take(&mut *self.unwritten.lock().expect("journal lock"));
-            s.serial += 1;
-            let g = self.changed.load(Ordering::SeqCst);
-            let journal = self.journal_bytes.load(Ordering::SeqCst);
-            let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
-            let lines = encode_journal(s.serial, &s.lineage, &entries);
-            if full || !journals || snapshot == 0 || journal + lines.len() as u64 > snapshot {
-                (
-                    g,
-                    Write::Snapshot(serde_json::to_vec_pretty(&*s).expect("state serialises")),
-                )
-            } else {
-                (g, Write::Journal(lines))
-            }
-        };
+        let (generation, write) = self.prepare(full).map_err(|e| self.lost(e))?;
         let persist = self.persist.clone();
         let (journal, snapshot) = match &write {
             Write::Snapshot(b) => (0, b.len() as u64),
+            Write::Streamed(file) => (0, file.written()),
             Write::Journal(b) => (
                 self.journal_bytes.load(Ordering::SeqCst) + b.len() as u64,
                 self.snapshot_bytes.load(Ordering::SeqCst),
             ),
         };
-        let written = tokio::task::spawn_blocking(move || match write {
+        tokio::task::spawn_blocking(move || match write {
             Write::Snapshot(b) => persist.snapshot(&b),
+            Write::Streamed(file) => file.finish(),
             Write::Journal(b) => persist.append(&b),
         })
         .await
-        .expect("checkpoint writer panicked");
-        if let Err(e) = written {
-            // The entries of this write are only in memory now: the next
-            // write must be a full one.
-            self.snapshot_bytes.store(0, Ordering::SeqCst);
-            return Err(e);
-        }
+        .expect("checkpoint writer panicked")
+        .map_err(|e| self.lost(e))?;
         self.journal_bytes.store(journal, Ordering::SeqCst);
         self.snapshot_bytes.store(snapshot, Ordering::SeqCst);
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.durable.store(generation, Ordering::SeqCst);
         *last = Some(tokio::time::Instant::now());
         Ok(())
+    }
+
+    /// Takes the unwritten changes and makes the next write of them: a
+    /// journal append, or the whole state when the journal has outgrown
+    /// the last snapshot. A snapshot is serialised under the lock, so it is
+    /// one moment's state: straight into its file when the store takes a
+    /// stream, so the state is never held twice in memory. The lock is
+    /// then held for the file's writes as well as the serialising (into
+    /// the page cache, as a rule: slower on a network filesystem or when
+    /// the kernel throttles writeback); making it durable (fsync, rename)
+    /// waits outside the lock. Snapshots are rare: the first write, one
+    /// each time the journal outgrows the last, and the last.
+    fn prepare(&self, full: bool) -> Result<(u64, Write), StateError> {
+        let mut s = self.state.lock().expect("state lock");
+        let entries = std::mem::take(&mut *self.unwritten.lock().expect("journal lock"));
+        s.serial += 1;
+        let generation = self.changed.load(Ordering::SeqCst);
+        let journal = self.journal_bytes.load(Ordering::SeqCst);
+        let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
+        if !(full || !self.persist.journals() || snapshot == 0) {
+            let lines = encode_journal(s.serial, &s.lineage, &entries);
+            if journal + lines.len() as u64 <= snapshot {
+                return Ok((generation, Write::Journal(lines)));
+            }
+        }
+        let write = match self.persist.start_snapshot()? {
+            Some(mut file) => {
+                file.serialize(&*s)?;
+                Write::Streamed(file)
+            }
+            None => Write::Snapshot(serde_json::to_vec_pretty(&*s).expect("state serialises")),
+        };
+        Ok((generation, write))
+    }
+
+    /// `e`, after a write failed: the changes it took are only in memory
+    /// now, so the next write must be a whole one.
+    fn lost(&self, e: StateError) -> StateError {
+        self.snapshot_bytes.store(0, Ordering::SeqCst);
+        e
     }
 
     /// The final state.
@@ -231,6 +266,78 @@ mod tests {
         let mut again = store.load().unwrap().unwrap();
         again.serial = loaded.serial;
         assert_eq!(again.resources, loaded.resources);
+    }
+
+    /// A file store whose next snapshots fail to start, or whose next
+    /// journal appends fail.
+    struct Failing {
+        store: FileStore,
+        starts: std::sync::atomic::AtomicUsize,
+        appends: std::sync::atomic::AtomicUsize,
+    }
+
+    fn refused(what: &str) -> StateError {
+        StateError::Io {
+            action: "injected",
+            path: what.into(),
+            source: std::io::Error::other("disk full"),
+        }
+    }
+
+    impl Persist for Failing {
+        fn snapshot(&self, _: &[u8]) -> Result<(), StateError> {
+            panic!("a file store streams its snapshots");
+        }
+        fn start_snapshot(&self) -> Result<Option<AtomicFile>, StateError> {
+            if self.starts.load(Ordering::SeqCst) > 0 {
+                self.starts.fetch_sub(1, Ordering::SeqCst);
+                return Err(refused("snapshot"));
+            }
+            self.store.start_snapshot().map(Some)
+        }
+        fn append(&self, bytes: &[u8]) -> Result<(), StateError> {
+            if self.appends.load(Ordering::SeqCst) > 0 {
+                self.appends.fetch_sub(1, Ordering::SeqCst);
+                return Err(refused("journal"));
+            }
+            self.store.append_journal(bytes)
+        }
+    }
+
+    #[tokio::test]
+    async fn after_a_failed_write_the_next_is_whole_and_holds_what_it_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("dev.json"));
+        let failing = Arc::new(Failing {
+            store: store.clone(),
+            starts: 1.into(),
+            appends: 0.into(),
+        });
+        let ckpt = Checkpointer::new(State::new("dev"), failing.clone());
+        // The first (whole) write cannot start: nothing is written.
+        let g = ckpt.record(put("t.a"));
+        assert!(ckpt.flush(g).await.is_err());
+        assert!(!store.path().exists());
+        // The next is whole and holds the change the failed one took.
+        let g = ckpt.record(put("t.b"));
+        ckpt.flush(g).await.unwrap();
+        let on_disk = store.load().unwrap().unwrap();
+        assert_eq!(on_disk.resources.len(), 2);
+        // A failed journal append: the next write is whole again.
+        failing.appends.store(1, Ordering::SeqCst);
+        let g = ckpt.record(put("t.c"));
+        assert!(ckpt.flush(g).await.is_err());
+        let before = std::fs::read(store.path()).unwrap();
+        let g = ckpt.record(put("t.d"));
+        ckpt.flush(g).await.unwrap();
+        assert_ne!(std::fs::read(store.path()).unwrap(), before, "rewritten");
+        assert!(!journal_path(store.path()).exists());
+        assert_eq!(store.load().unwrap().unwrap().resources.len(), 4);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     }
 
     /// An object store: snapshots only, at most one write per interval.

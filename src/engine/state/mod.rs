@@ -3,6 +3,7 @@
 //! Serialised as JSON with a format version, a serial that grows with every
 //! write, and a lineage that ties plans and backups to one state's history.
 
+mod atomic;
 mod journal;
 mod lock;
 mod safe;
@@ -17,12 +18,13 @@ use serde_json::Value;
 use super::packed::Packed;
 use super::value::Attrs;
 
+pub use atomic::{write_private_atomic, AtomicFile};
 pub use journal::{encode as encode_journal, journal_path, Entry};
 pub use lock::{
     hostname, lock_path, parse_holder, read_holder, unlock, LockGuard, LockHolder, LockRelease,
 };
 pub use safe::read as read_nofollow;
-pub use store::{write_private_atomic, FileStore, BACKUPS_KEPT};
+pub use store::{FileStore, BACKUPS_KEPT};
 
 /// The state format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -26,7 +26,11 @@ fn unsafe_path(path: &Path, detail: impl Into<String>) -> StateError {
     }
 }
 
-fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StateError + 'a {
+/// Maps an I/O error to [`StateError::Io`] for `action` on `path`.
+pub(super) fn io<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StateError + 'a {
     move |source| StateError::Io {
         action,
         path: path.to_path_buf(),

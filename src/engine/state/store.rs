@@ -5,12 +5,12 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::atomic::{self, write_private_atomic, AtomicFile};
 use super::journal::{journal_path, replay};
 use super::lock::LockGuard;
-use super::safe;
+use super::safe::{self, io};
 use super::{Parse, State, StateError, FORMAT_VERSION};
 
 /// How many backups of earlier states are kept.
@@ -20,14 +20,6 @@ pub const BACKUPS_KEPT: usize = 10;
 #[derive(Debug, Clone)]
 pub struct FileStore {
     path: PathBuf,
-}
-
-fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StateError + 'a {
-    move |source| StateError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 impl FileStore {
@@ -99,20 +91,29 @@ impl FileStore {
     }
 
     /// Replaces the state file atomically with `state` (serial as given),
-    /// then drops the journal it now includes. A failure at any step leaves
-    /// the previous file intact.
+    /// then drops the journal it now includes. A failure before the state
+    /// file is replaced leaves it and its journal as they were.
     pub fn write(&self, state: &State) -> Result<(), StateError> {
-        let bytes = serde_json::to_vec_pretty(state).expect("state serialises");
-        self.write_snapshot(&bytes)
+        let mut file = self.start_snapshot()?;
+        file.serialize(state)?;
+        file.finish()
     }
 
     /// Writes serialised state bytes as the new snapshot and drops the
     /// journal (whose entries the snapshot includes).
     pub fn write_snapshot(&self, bytes: &[u8]) -> Result<(), StateError> {
+        let mut file = self.start_snapshot()?;
+        file.write_all(bytes)
+            .map_err(io("writing temporary file for", &self.path))?;
+        file.finish()
+    }
+
+    /// A new snapshot, written as it is serialised (so a large state is
+    /// never held whole in memory). [`AtomicFile::finish`] makes it the
+    /// state and then drops the journal (whose entries it includes).
+    pub fn start_snapshot(&self) -> Result<AtomicFile, StateError> {
         safe::private_dir(&self.dir(), false)?;
-        write_private_atomic(&self.path, bytes)?;
-        safe::remove(&journal_path(&self.path))?;
-        safe::sync_dir(&self.dir())
+        Ok(AtomicFile::create(&self.path)?.then_remove(journal_path(&self.path)))
     }
 
     /// Appends checkpoint lines to the journal and fsyncs it.
@@ -156,43 +157,18 @@ impl FileStore {
     /// holder.
     pub fn lock(&self, command: &str) -> Result<LockGuard, StateError> {
         safe::private_dir(&self.dir(), false)?;
-        LockGuard::acquire(&self.path, command)
+        let guard = LockGuard::acquire(&self.path, command)?;
+        // Under the lock no one else writes this state: a temp file of it
+        // is what a killed run left.
+        atomic::remove_stale(&self.path)?;
+        Ok(guard)
     }
-}
-
-/// Writes `bytes` to `path` atomically with mode 0600: a temp file in the
-/// same directory, fsync, rename over `path` (a link there is replaced, not
-/// followed), fsync of the directory. A missing directory is created 0700.
-pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.exists() {
-        safe::private_dir(&dir, false)?;
-    }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hcprov-")
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(&dir)
-        .map_err(io("creating temporary file in", &dir))?;
-    tmp.write_all(bytes)
-        .map_err(io("writing temporary file for", path))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(io("syncing temporary file for", path))?;
-    tmp.persist(path).map_err(|e| StateError::Io {
-        action: "replacing",
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    safe::sync_dir(&dir)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn write_is_0600_and_round_trips() {
@@ -211,6 +187,41 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_dropped_unfinished_leaves_the_state_and_its_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("dev.json"));
+        let mut s = State::new("dev");
+        s.serial = 3;
+        store.write(&s).unwrap();
+        store.append_journal(b"{}\n").unwrap();
+        let before = fs::read(store.path()).unwrap();
+        let mut file = store.start_snapshot().unwrap();
+        s.serial = 4;
+        file.serialize(&s).unwrap();
+        assert!(file.written() > 0);
+        // A crash or a failed write before commit: nothing replaced.
+        drop(file);
+        assert_eq!(fs::read(store.path()).unwrap(), before);
+        assert!(journal_path(store.path()).exists());
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        // Committed, it replaces the state and drops the journal.
+        let mut file = store.start_snapshot().unwrap();
+        file.serialize(&s).unwrap();
+        let size = file.written();
+        file.finish().unwrap();
+        assert_eq!(fs::metadata(store.path()).unwrap().len(), size);
+        assert!(!journal_path(store.path()).exists());
+        assert_eq!(
+            fs::read(store.path()).unwrap(),
+            serde_json::to_vec_pretty(&s).unwrap()
+        );
     }
 
     #[test]
