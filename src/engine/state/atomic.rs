@@ -1,8 +1,10 @@
 //! Files replaced atomically: written to a temp file beside them, then
 //! fsync, rename, fsync of the directory.
 
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -40,12 +42,14 @@ fn parent(path: &Path) -> PathBuf {
     }
 }
 
-/// The start of the names of `path`'s temp files.
-fn temp_prefix(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map_or_else(|| "state".to_string(), |n| n.to_string_lossy().into_owned());
-    format!(".{name}.hcprov-")
+/// The start of the names of `path`'s temp files, byte for byte (a name
+/// that is not UTF-8 keeps its own bytes, so two such names never share a
+/// prefix).
+fn temp_prefix(path: &Path) -> OsString {
+    let mut prefix = OsString::from(".");
+    prefix.push(path.file_name().unwrap_or(OsStr::new("state")));
+    prefix.push(".hcprov-");
+    prefix
 }
 
 /// The random part of a temp file's name.
@@ -147,11 +151,11 @@ pub fn remove_stale(path: &Path) -> Result<(), StateError> {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let name = name.to_string_lossy();
         let stale = name
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(".tmp"))
-            .is_some_and(|r| r.len() == RAND_LEN && r.chars().all(|c| c.is_ascii_alphanumeric()));
+            .as_bytes()
+            .strip_prefix(prefix.as_bytes())
+            .and_then(|rest| rest.strip_suffix(b".tmp"))
+            .is_some_and(|r| r.len() == RAND_LEN && r.iter().all(u8::is_ascii_alphanumeric));
         if stale {
             safe::remove(&entry.path())?;
         }
@@ -192,5 +196,18 @@ mod tests {
         let mut want: Vec<String> = kept.iter().map(|k| k.to_string()).collect();
         want.sort();
         assert_eq!(left, want);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_keep_their_own_temp_files() {
+        use std::os::unix::ffi::OsStringExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = |b: &[u8]| dir.path().join(OsString::from_vec(b.to_vec()));
+        let other = name(b".a\xfe.json.hcprov-a1B2c3.tmp");
+        fs::write(&other, b"x").unwrap();
+        remove_stale(&name(b"a\xff.json")).unwrap();
+        assert!(other.exists(), "another state's temp file is kept");
+        remove_stale(&name(b"a\xfe.json")).unwrap();
+        assert!(!other.exists());
     }
 }

@@ -16,6 +16,28 @@ use super::{Parse, State, StateError, FORMAT_VERSION};
 /// How many backups of earlier states are kept.
 pub const BACKUPS_KEPT: usize = 10;
 
+/// True when `file` is a backup of the state named `name`: `name`, a dot,
+/// and a timestamp as [`FileStore::backup`] writes it
+/// (`20261202T153000.123456Z`). Another state's backups (of `name.old`,
+/// say) and temp files do not match.
+fn is_backup_of(file: &str, name: &str) -> bool {
+    let Some(stamp) = file
+        .strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('.'))
+    else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    b.len() == 23
+        && digits(0..8)
+        && b[8] == b'T'
+        && digits(9..15)
+        && b[15] == b'.'
+        && digits(16..22)
+        && b[22] == b'Z'
+}
+
 /// A state file on local disk.
 #[derive(Debug, Clone)]
 pub struct FileStore {
@@ -143,7 +165,7 @@ impl FileStore {
             .filter(|p| {
                 p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&format!("{name}.")) && !n.ends_with(".tmp"))
+                    .is_some_and(|n| is_backup_of(n, &name))
             })
             .collect();
         olds.sort();
@@ -258,6 +280,41 @@ mod tests {
         }
         let n = fs::read_dir(store.backup_dir()).unwrap().count();
         assert_eq!(n, BACKUPS_KEPT);
+    }
+
+    #[test]
+    fn rotating_one_states_backups_leaves_another_states_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = FileStore::new(dir.path().join("dev.json.old"));
+        let dev = FileStore::new(dir.path().join("dev.json"));
+        let s = State::new("dev");
+        old.write(&s).unwrap();
+        dev.write(&s).unwrap();
+        for _ in 0..BACKUPS_KEPT {
+            old.backup().unwrap().unwrap();
+        }
+        // A backup of `dev.json` rotates only `dev.json.*` backups, and
+        // keeps the one it just made.
+        let made = dev.backup().unwrap().unwrap();
+        assert!(made.exists());
+        let names: Vec<String> = fs::read_dir(dev.backup_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let of_old = names
+            .iter()
+            .filter(|n| n.starts_with("dev.json.old."))
+            .count();
+        assert_eq!((of_old, names.len()), (BACKUPS_KEPT, BACKUPS_KEPT + 1));
+        assert!(is_backup_of("dev.json.20261202T153000.123456Z", "dev.json"));
+        assert!(!is_backup_of(
+            "dev.json.old.20261202T153000.123456Z",
+            "dev.json"
+        ));
+        assert!(!is_backup_of(
+            ".dev.json.20261202T153000.123456Z.hcprov-a1B2c3.tmp",
+            "dev.json"
+        ));
     }
 
     #[test]
