@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::{render, Cli, Session, EXIT_CHANGES, EXIT_OK};
-use crate::engine::state::{journal_path, lock_path, write_private_atomic};
+use crate::engine::state::write_private_atomic;
 
 /// Options of `plan`.
 #[derive(Debug, clap::Args)]
@@ -26,15 +26,8 @@ pub struct Args {
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
     let _lock = s.store.lock("plan").await?;
-    if let (Some(out), Some(local)) = (&args.out, s.store.local()) {
-        let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let state = local.path();
-        let reserved = [state.to_path_buf(), journal_path(state), lock_path(state)];
-        anyhow::ensure!(
-            !reserved.iter().any(|r| abs(r) == abs(out)) && !abs(out).starts_with(abs(&local.backup_dir())),
-            "--out {} would overwrite hcprov's own state, journal, lock or backups; save the plan elsewhere",
-            out.display()
-        );
+    if let Some(out) = &args.out {
+        s.store.refuse_own_files("--out", out)?;
     }
     let (state, mut fresh) = s.load_state().await?;
     let findings = super::policy::planned(&s, &s.offline_graph()?);

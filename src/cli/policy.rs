@@ -140,6 +140,9 @@ pub(super) fn json(e: &Evaluation) -> Value {
 /// `hcprov check`: the pack on the configuration, with no AWS call.
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open(cli).await?;
+    if let Some(out) = &args.sarif {
+        s.store.refuse_own_files("--sarif", out)?;
+    }
     let graph = s.offline_graph()?;
     let e = planned(&s, &graph);
     if args.json {

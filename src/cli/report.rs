@@ -178,6 +178,9 @@ fn markdown(e: &Evaluation, c: &Where) -> String {
 
 pub(super) async fn run(cli: &Cli, args: &Args) -> Result<u8> {
     let s = Session::open_or_state(cli).await?;
+    if let Some(out) = &args.out {
+        s.store.refuse_own_files("--out", out)?;
+    }
     let read_from = now();
     let (state, id, live) = s.read_live("report on").await?;
     let read_to = now();

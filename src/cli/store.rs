@@ -9,7 +9,8 @@ use crate::aws::state_s3::{Location, S3State};
 use crate::aws::Aws;
 use crate::engine::checkpoint::Persist;
 use crate::engine::state::{
-    FileStore, LockGuard, LockHolder, LockRelease, Parse, State, StateError, FORMAT_VERSION,
+    journal_path, lock_path, FileStore, LockGuard, LockHolder, LockRelease, Parse, State,
+    StateError, FORMAT_VERSION,
 };
 
 /// Where `spec` names an S3 state (`s3://bucket/key`, in `region`);
@@ -79,6 +80,25 @@ impl Store {
             Store::File(f) => Some(f),
             Store::S3(_) => None,
         }
+    }
+
+    /// Refuses `out`, the file a command's `flag` writes, when it is a
+    /// local state's own file, journal, lock or backups (or their
+    /// directory's temp files would be): written there, it would replace
+    /// the state without its lock.
+    pub fn refuse_own_files(&self, flag: &str, out: &std::path::Path) -> anyhow::Result<()> {
+        let Some(local) = self.local() else {
+            return Ok(());
+        };
+        let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let state = local.path();
+        let reserved = [state.to_path_buf(), journal_path(state), lock_path(state)];
+        anyhow::ensure!(
+            !reserved.iter().any(|r| abs(r) == abs(out)) && !abs(out).starts_with(abs(&local.backup_dir())),
+            "{flag} {} would overwrite hcprov's own state, journal, lock or backups; write it elsewhere",
+            out.display()
+        );
+        Ok(())
     }
 
     /// The state; `None` when there is none. Never changes what is stored.

@@ -286,7 +286,7 @@ fn a_state_directory_others_can_write_is_refused() {
 }
 
 #[test]
-fn a_plan_is_never_saved_over_the_state_its_journal_or_lock() {
+fn a_plan_report_or_sarif_log_is_never_saved_over_the_state_its_journal_or_lock() {
     let p = Project::new("http://127.0.0.1:9", BASE_CONFIG);
     for target in [
         "state/e2e.json",
@@ -294,16 +294,23 @@ fn a_plan_is_never_saved_over_the_state_its_journal_or_lock() {
         "state/e2e.json.lock",
         "state/.backups/x",
     ] {
-        let r = p.run(&["plan", "--out", target]).expect(1);
-        assert!(
-            r.stderr.contains("would overwrite hcprov's own state"),
-            "{target}: {}",
-            r.stderr
-        );
-        assert!(
-            !p.dir.path().join(target).exists() || target.ends_with(".lock"),
-            "{target}"
-        );
+        // Nor is a report or a SARIF log: every file an option writes.
+        for cmd in [
+            ["plan", "--out", target],
+            ["report", "--out", target],
+            ["check", "--sarif", target],
+        ] {
+            let r = p.run(&cmd).expect(1);
+            assert!(
+                r.stderr.contains("would overwrite hcprov's own state"),
+                "{cmd:?}: {}",
+                r.stderr
+            );
+            assert!(
+                !p.dir.path().join(target).exists() || target.ends_with(".lock"),
+                "{cmd:?}"
+            );
+        }
     }
 }
 
