@@ -83,9 +83,8 @@ impl Store {
     }
 
     /// Refuses `out`, the file a command's `flag` writes, when it is a
-    /// local state's own file, journal, lock or backups (or their
-    /// directory's temp files would be): written there, it would replace
-    /// the state without its lock.
+    /// local state's own file, journal or lock, or inside its backups:
+    /// written there, it would replace them without the state's lock.
     pub fn refuse_own_files(&self, flag: &str, out: &std::path::Path) -> anyhow::Result<()> {
         let Some(local) = self.local() else {
             return Ok(());

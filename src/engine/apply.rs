@@ -14,7 +14,7 @@ use super::plan::{resolve_outputs, Action, Change, Plan};
 use super::resource::{Ctx, Registry, ResourceError, ResourceType, Stats};
 use super::state::{Entry, PendingOp, ResourceState};
 use super::value::{
-    contains_unknown, record_observed, references, resolve_attrs, settle_observed, Attrs, Reference,
+    contains_unknown, record_observed, resolve_attrs, settle_observed, Attrs, Reference,
 };
 use super::walk::{walk, Dag, Outcome};
 
@@ -445,8 +445,7 @@ async fn run_op(
             let desired = desired.unpack();
             // The records it refers to and its own, copied (cheaply: their
             // attributes are packed) under the lock and read outside it.
-            let mut refs = vec![];
-            desired.values().for_each(|v| references(v, &mut refs));
+            let refs = super::graph::all_references(&desired);
             let (sources, recorded) = ckpt.read(|s| {
                 let sources: HashMap<&str, ResourceState> = refs
                     .iter()

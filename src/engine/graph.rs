@@ -121,7 +121,7 @@ pub fn dependencies(attrs: &Attrs, depends_on: &[String]) -> Vec<String> {
 }
 
 /// Every reference inside `attrs`, in order of appearance.
-fn all_references(attrs: &Attrs) -> Vec<Reference> {
+pub fn all_references(attrs: &Attrs) -> Vec<Reference> {
     let mut refs = vec![];
     attrs.values().for_each(|v| references(v, &mut refs));
     refs

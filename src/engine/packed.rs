@@ -1,6 +1,6 @@
 //! Attributes held as compact JSON text.
 //!
-//! A parsed JSON object costs about six times its text in memory (every
+//! A parsed JSON object costs about eight times its text in memory (every
 //! value, key and map is its own allocation). What a plan or a state keeps
 //! for each of 50,000 resources but reads once or twice (a node's desired
 //! attributes, a record's applied ones) is kept as text instead, shared

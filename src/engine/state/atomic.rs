@@ -34,8 +34,8 @@ pub struct AtomicFile {
     then_remove: Option<PathBuf>,
 }
 
-/// The directory of `path`.
-fn parent(path: &Path) -> PathBuf {
+/// The directory of `path` (`.` for a bare file name).
+pub(super) fn parent(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -57,10 +57,7 @@ impl FileStore {
 
     /// The directory holding the state, its journal, lock and backups.
     pub fn dir(&self) -> PathBuf {
-        match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
+        atomic::parent(&self.path)
     }
 
     /// Where backups go: `<dir>/.backups/`.
